@@ -1,0 +1,74 @@
+//! The frame around every page: header with live counts and warnings,
+//! navigation, theme switch.
+
+mod status_bar;
+mod theme;
+
+use leptos::prelude::*;
+
+use crate::live::{Health, Link};
+use crate::wire::Status;
+
+use status_bar::StatusBar;
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let initial = SharedValue::new(initial_status).into_inner();
+    let health = Health {
+        status: RwSignal::new(initial),
+        link: RwSignal::new(Link::Connecting),
+    };
+    provide_context(health);
+    view! {
+        <div class="flex min-h-screen flex-col">
+            <header class="sticky top-0 z-20 border-b border-slate-200 \
+                           bg-white/90 backdrop-blur dark:border-slate-800 \
+                           dark:bg-slate-950/90">
+                <div class="flex flex-wrap items-center gap-x-6 gap-y-2 \
+                            px-4 py-2">
+                    <a href="/" class="flex items-center gap-2 font-semibold \
+                                       tracking-tight">
+                        <span class="inline-block h-3 w-3 rounded-full \
+                                     bg-sky-500"></span>
+                        "nfscope"
+                    </a>
+                    <nav class="flex gap-4 text-sm">
+                        <a href="/" class="font-medium text-sky-700 \
+                                           dark:text-sky-400">"Flows"</a>
+                    </nav>
+                    <div class="ml-auto flex items-center gap-4">
+                        <StatusBar health/>
+                        <theme::ThemeToggle/>
+                    </div>
+                </div>
+                <Warnings health/>
+            </header>
+            <main class="flex min-h-0 flex-1 flex-col">{children()}</main>
+        </div>
+    }
+}
+
+#[component]
+fn Warnings(health: Health) -> impl IntoView {
+    let warnings = move || health.status.with(Status::warnings);
+    view! {
+        <For each=warnings key=|w| w.clone() let:warning>
+            <div
+                role="alert"
+                class="border-t border-amber-300 bg-amber-50 px-4 py-1.5 \
+                       text-sm text-amber-900 dark:border-amber-800 \
+                       dark:bg-amber-950 dark:text-amber-200"
+            >
+                {warning}
+            </div>
+        </For>
+    }
+}
+
+fn initial_status() -> Status {
+    #[cfg(feature = "ssr")]
+    if let Some(source) = use_context::<crate::source::SharedSource>() {
+        return source.status();
+    }
+    Status::default()
+}

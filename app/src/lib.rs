@@ -1,0 +1,19 @@
+//! nfscope's web app, shared by the server (feature `ssr`) and the browser
+//! (feature `hydrate`): the wire types, the filter language, and the Leptos
+//! views.
+
+// The flows page's view type is deeply nested.
+#![recursion_limit = "256"]
+
+pub mod format;
+pub mod live;
+pub mod query;
+#[cfg(feature = "ssr")]
+pub mod source;
+pub mod wire;
+
+mod layout;
+mod pages;
+mod shell;
+
+pub use shell::{shell, App};

@@ -1,0 +1,136 @@
+//! The page's live copy of the flow table, fed by the WebSocket stream.
+
+mod clock;
+#[cfg(feature = "hydrate")]
+mod socket;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use leptos::prelude::RwSignal;
+
+use crate::query::Sort;
+use crate::wire::{Flow, FlowKey, FlowPage, ServerMsg, Status};
+
+pub use clock::now_ms;
+#[cfg(feature = "hydrate")]
+pub use socket::connect;
+
+/// Collector health and stream state, shared by the header and the page
+/// that feeds them.
+#[derive(Clone, Copy)]
+pub struct Health {
+    pub status: RwSignal<Status>,
+    pub link: RwSignal<Link>,
+}
+
+/// Whether the stream is flowing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Link {
+    Connecting,
+    Live,
+    /// Closed; retrying. Holds the reason when the server gave one.
+    Down(Option<String>),
+}
+
+/// Flows the server says match the page's filter, and their sorted order.
+#[derive(Clone, Debug, Default)]
+pub struct LiveTable {
+    flows: HashMap<FlowKey, Arc<Flow>>,
+    /// `flows` in `sort` order; rebuilt after each message.
+    rows: Vec<Arc<Flow>>,
+    sort: Sort,
+    /// Matching flows on the server; more than `rows` only before the
+    /// first snapshot (the server renders a first screenful).
+    total: usize,
+    pub status: Status,
+    /// Sequence number of the last message applied.
+    pub seq: u64,
+}
+
+/// What applying a message asks of the connection.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Applied {
+    Ok,
+    /// A delta did not follow the last message: reconnect for a snapshot.
+    Gap,
+    /// The server refused the view.
+    Refused(String),
+}
+
+impl LiveTable {
+    pub fn new(page: FlowPage, sort: Sort) -> Self {
+        let mut table = Self {
+            flows: page
+                .flows
+                .into_iter()
+                .map(|f| (f.key, Arc::new(f)))
+                .collect(),
+            sort,
+            total: page.total,
+            ..Self::default()
+        };
+        table.resort();
+        table.total = table.total.max(table.rows.len());
+        table
+    }
+
+    pub fn rows(&self) -> &[Arc<Flow>] {
+        &self.rows
+    }
+
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    pub fn get(&self, key: &FlowKey) -> Option<Arc<Flow>> {
+        self.flows.get(key).cloned()
+    }
+
+    pub fn set_sort(&mut self, sort: Sort) {
+        if self.sort != sort {
+            self.sort = sort;
+            self.resort();
+        }
+    }
+
+    pub fn apply(&mut self, msg: ServerMsg) -> Applied {
+        match msg {
+            ServerMsg::Snapshot { seq, flows, status } => {
+                self.flows =
+                    flows.into_iter().map(|f| (f.key, Arc::new(f))).collect();
+                self.status = status;
+                self.seq = seq;
+            }
+            ServerMsg::Delta {
+                seq,
+                upsert,
+                remove,
+                status,
+            } => {
+                if seq != self.seq + 1 {
+                    return Applied::Gap;
+                }
+                for key in remove {
+                    self.flows.remove(&key);
+                }
+                for flow in upsert {
+                    self.flows.insert(flow.key, Arc::new(flow));
+                }
+                self.status = status;
+                self.seq = seq;
+            }
+            ServerMsg::Error { message } => return Applied::Refused(message),
+        }
+        self.resort();
+        Applied::Ok
+    }
+
+    fn resort(&mut self) {
+        self.total = self.flows.len();
+        self.rows.clear();
+        self.rows.extend(self.flows.values().cloned());
+        let sort = self.sort;
+        self.rows.sort_unstable_by(|a, b| sort.compare(a, b));
+    }
+}

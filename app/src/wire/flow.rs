@@ -1,0 +1,118 @@
+//! One conntrack entry, decoded, as the API and the page show it.
+
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+use super::{FlowKey, Nat, Proto};
+
+/// One direction of a connection as conntrack sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Tuple {
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    /// `None` where the protocol has no ports.
+    pub sport: Option<u16>,
+    pub dport: Option<u16>,
+    /// ICMP and ICMPv6 only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icmp_type: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icmp_code: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icmp_id: Option<u16>,
+}
+
+/// Packet and byte counts of one direction (`nf_conntrack_acct`).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize,
+)]
+pub struct Direction {
+    pub packets: u64,
+    pub bytes: u64,
+}
+
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize,
+)]
+pub struct Counters {
+    pub orig: Direction,
+    pub reply: Direction,
+}
+
+impl Counters {
+    pub fn packets(&self) -> u64 {
+        self.orig.packets + self.reply.packets
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.orig.bytes + self.reply.bytes
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Flow {
+    pub key: FlowKey,
+    pub proto: Proto,
+    pub orig: Tuple,
+    pub reply: Tuple,
+    /// Protocol state (`established`, `time-wait`, ...) for TCP, SCTP and
+    /// DCCP; `None` for stateless protocols.
+    pub state: Option<String>,
+    /// Names of the set `IPS_*` status bits, e.g. `assured`, `dst-nat`.
+    pub status: Vec<String>,
+    /// TCP per-direction flags (`window-scale`, `sack-perm`, ...), as
+    /// "orig:" and "reply:" prefixed names.
+    pub flags: Vec<String>,
+    pub nat: Vec<Nat>,
+    pub mark: u32,
+    pub zone: u16,
+    /// Seconds until the entry expires, as of `updated_ms`.
+    pub timeout: Option<u32>,
+    pub id: u32,
+    #[serde(rename = "use")]
+    pub use_count: Option<u32>,
+    /// Present only while `nf_conntrack_acct` is on.
+    pub counters: Option<Counters>,
+    /// Kernel start and stop, ns since the Unix epoch
+    /// (`nf_conntrack_timestamp`).
+    pub start_ns: Option<u64>,
+    pub stop_ns: Option<u64>,
+    /// When nfscope first saw the entry, ms since the Unix epoch.
+    pub first_seen_ms: u64,
+    /// When nfscope last heard of the entry, ms since the Unix epoch.
+    pub updated_ms: u64,
+    /// Set connlabel bit numbers.
+    pub labels: Vec<u16>,
+    pub helper: Option<String>,
+    pub secctx: Option<String>,
+    pub secmark: Option<u32>,
+    /// The master tuple of an expected (related) connection.
+    pub master: Option<Tuple>,
+}
+
+impl Flow {
+    /// Start of the flow in ms since the Unix epoch: the kernel's timestamp
+    /// when known, else when nfscope first saw it.
+    pub fn started_ms(&self) -> u64 {
+        self.start_ns
+            .map_or(self.first_seen_ms, |ns| ns / 1_000_000)
+    }
+
+    /// Whether the reply tuple is just the original one reversed, i.e. it
+    /// tells nothing new.
+    pub fn reply_is_mirror(&self) -> bool {
+        self.reply.src == self.orig.dst
+            && self.reply.dst == self.orig.src
+            && self.reply.sport == self.orig.dport
+            && self.reply.dport == self.orig.sport
+    }
+}
+
+/// The answer of `GET /api/flows`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlowPage {
+    /// Flows that matched the filter, before `limit` was applied.
+    pub total: usize,
+    pub flows: Vec<Flow>,
+}

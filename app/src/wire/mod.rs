@@ -1,0 +1,18 @@
+//! Types that travel between the server and the browser as JSON.
+//!
+//! Plain serde data: nothing here knows about netlink, tokio or Leptos, so
+//! the same definitions build for the server and for wasm.
+
+mod flow;
+mod key;
+mod nat;
+mod proto;
+mod status;
+mod stream;
+
+pub use flow::{Counters, Direction, Flow, FlowPage, Tuple};
+pub use key::{FlowKey, FlowKeyError};
+pub use nat::{endpoint as nat_endpoint, Nat};
+pub use proto::Proto;
+pub use status::Status;
+pub use stream::ServerMsg;

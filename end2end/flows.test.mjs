@@ -1,0 +1,88 @@
+// The flows page in a real browser against the real server watching a
+// real namespace: server-side render, hydration, live rows, URL state.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { launchBrowser, startDemo, udpFrom, sleep } from './harness.mjs';
+
+const SERVER = '10.88.2.2';
+let demo;
+let chrome;
+
+before(async () => {
+  demo = await startDemo();
+  chrome = await launchBrowser();
+  // The lab's traffic makes flows within a second or two.
+  for (let i = 0; i < 100; i++) {
+    const status = await (await fetch(`${demo.base}/api/status`)).json();
+    if (status.synced && status.entries > 0) return;
+    await sleep(100);
+  }
+  throw new Error('the demo lab made no flows');
+});
+
+after(async () => {
+  await chrome?.close();
+  await demo?.stop();
+});
+
+async function openPage(path = '/') {
+  const page = await chrome.browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.goto(`${demo.base}${path}`);
+  await page.locator('[data-testid=link][data-state=live]').waitFor();
+  return { page, errors };
+}
+
+test('the page is rendered on the server with flow rows', async () => {
+  const html = await (await fetch(`${demo.base}/`)).text();
+  assert.match(html, /role="table"/);
+  assert.match(html, /role="row" data-key="\d+-\d+-\d+"/);
+  assert.match(html, /\/pkg\/nfscope\.js/);
+});
+
+test('hydrates and shows a flow created after load, without reload', async () => {
+  const { page, errors } = await openPage('/');
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const cell = page.getByText(`${SERVER}:${port}`, { exact: true });
+  assert.equal(await cell.count(), 0);
+  udpFrom(demo.client, SERVER, port);
+  await cell.first().waitFor({ timeout: 10_000 });
+  assert.deepEqual(errors, []);
+  mkdirSync('target/screenshots', { recursive: true });
+  await page.screenshot({ path: 'target/screenshots/flows.png' });
+  await page.close();
+});
+
+test('a URL with ?q= reopens the filtered view', async () => {
+  const { page } = await openPage('/?q=proto:udp+dport:5300&sort=-bytes');
+  assert.equal(await page.getByLabel('Filter').inputValue(), 'proto:udp dport:5300');
+  await page.locator('[role=table] [data-key]').first().waitFor();
+  const protos = await page.locator('[role=table] [data-key] [role=cell]:first-child').allTextContents();
+  assert.ok(protos.length > 0);
+  assert.ok(protos.every((p) => p.trim() === 'udp'), protos.join(','));
+  const sorted = page.getByRole('columnheader', { name: /Bytes/ });
+  assert.equal(await sorted.getAttribute('aria-sort'), 'descending');
+  await page.close();
+});
+
+test('a bad filter shows the same message as the API', async () => {
+  const api = await fetch(`${demo.base}/api/flows?q=proto:tcp+dport:99999`);
+  assert.equal(api.status, 400);
+  const { error, position } = await api.json();
+  assert.equal(position, 16);
+  const { page } = await openPage('/?q=proto:tcp+dport:99999');
+  const shown = await page.getByTestId('filter-error').textContent();
+  assert.equal(shown.trim(), error);
+  await page.close();
+});
+
+test('clicking a cell adds it to the filter and the URL', async () => {
+  const { page } = await openPage('/');
+  await page.locator('[role=table] [data-key] [role=cell]:first-child button').first().click();
+  await page.waitForURL(/q=proto(:|%3A)/);
+  assert.match(await page.getByLabel('Filter').inputValue(), /^proto:\w+$/);
+  await page.close();
+});

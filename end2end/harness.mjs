@@ -1,0 +1,88 @@
+// Starts `nfscope demo` (a lab of nfs-t-* namespaces with the real server
+// watching its router) and Debian's Chromium driven by playwright-core.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const BIN = join(ROOT, 'target/release/nfscope');
+const PATIENCE_MS = 20_000;
+
+export async function startDemo() {
+  const child = spawn(
+    BIN,
+    ['demo', '--lab-name', 'nfs-t', '--listen', '127.0.0.1:0'],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RUST_LOG: 'info' } },
+  );
+  let log = '';
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`nfscope demo did not start:\n${log}`)),
+      PATIENCE_MS,
+    );
+    child.stderr.on('data', (chunk) => {
+      log += chunk;
+      const lab = /lab (nfs-t-[0-9a-f]+) is up/.exec(log);
+      const url = /dashboard on (http:\/\/[^\s/]+)/.exec(log);
+      if (lab && url) {
+        clearTimeout(timer);
+        resolve({ lab: lab[1], base: url[1] });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`nfscope demo exited with ${code}:\n${log}`));
+    });
+  });
+  const { lab, base } = await ready;
+  return {
+    base,
+    lab,
+    client: `${lab}-cli`,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGINT');
+        await Promise.race([once(child, 'exit'), sleep(5000)]);
+      }
+      // A demo that died uncleanly must not leave namespaces behind.
+      for (const host of ['cli', 'rtr', 'srv']) {
+        try {
+          execFileSync('ip', ['netns', 'del', `${lab}-${host}`], { stdio: 'ignore' });
+        } catch {}
+      }
+    },
+  };
+}
+
+/** Sends one UDP datagram from inside namespace `ns`. */
+export function udpFrom(ns, host, port) {
+  execFileSync('ip', [
+    'netns', 'exec', ns, 'bash', '-c',
+    `exec 3<>/dev/udp/${host}/${port}; echo hi >&3`,
+  ]);
+}
+
+export async function launchBrowser() {
+  const profile = mkdtempSync(join(tmpdir(), 'nfscope-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+      '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`,
+    ],
+  });
+  return {
+    browser,
+    async close() {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,109 @@
+//! Turns a decoded [`CtEntry`] into the wire [`Flow`] the API serves.
+
+use app::wire::{Counters, Direction, Flow, FlowKey, Nat, Proto, Tuple};
+
+use super::decode::{CtCounter, CtEntry, CtTuple, ProtoState};
+use super::names;
+
+/// What the table knows about an entry besides what the kernel said.
+#[derive(Clone, Copy, Debug)]
+pub struct Seen {
+    pub netns: u64,
+    pub start_ns: u64,
+    pub first_seen_ms: u64,
+    pub updated_ms: u64,
+}
+
+/// Builds the wire flow; `None` when the kernel left out a tuple or the id,
+/// which only a malformed message does.
+pub fn to_flow(e: &CtEntry, seen: Seen) -> Option<Flow> {
+    let orig = e.orig.as_ref()?;
+    let reply = e.reply.as_ref()?;
+    let (orig, reply) = (tuple(orig), tuple(reply));
+    let mut flags = Vec::new();
+    let state = e.proto_state.map(|p| match p {
+        ProtoState::Tcp {
+            state,
+            flags_orig,
+            flags_reply,
+        } => {
+            flags.extend(names::tcp_flag_names(flags_orig, "orig:"));
+            flags.extend(names::tcp_flag_names(flags_reply, "reply:"));
+            names::tcp_state(state)
+        }
+        ProtoState::Sctp(s) => names::sctp_state(s),
+        ProtoState::Dccp(s) => names::dccp_state(s),
+    });
+    let id = e.id?;
+    Some(Flow {
+        key: FlowKey {
+            netns: seen.netns,
+            id,
+            start: seen.start_ns,
+        },
+        proto: Proto(e.orig.as_ref()?.proto),
+        nat: Nat::classify(&orig, &reply),
+        orig,
+        reply,
+        state,
+        status: names::status_names(e.status.unwrap_or_default()),
+        flags,
+        mark: e.mark.unwrap_or_default(),
+        zone: e.zone.unwrap_or_default(),
+        timeout: e.timeout,
+        id,
+        use_count: e.use_count,
+        counters: counters(e.counters_orig, e.counters_reply),
+        start_ns: e.start_ns,
+        stop_ns: e.stop_ns,
+        first_seen_ms: seen.first_seen_ms,
+        updated_ms: seen.updated_ms,
+        labels: e.labels.as_deref().map(label_bits).unwrap_or_default(),
+        helper: e.helper.as_deref().map(str::to_owned),
+        secctx: e.secctx.as_deref().map(str::to_owned),
+        secmark: e.secmark.filter(|m| *m != 0),
+        master: e.master.as_ref().map(tuple),
+    })
+}
+
+fn tuple(t: &CtTuple) -> Tuple {
+    Tuple {
+        src: t.src,
+        dst: t.dst,
+        sport: t.sport,
+        dport: t.dport,
+        icmp_type: t.icmp.map(|i| i.kind),
+        icmp_code: t.icmp.map(|i| i.code),
+        icmp_id: t.icmp.map(|i| i.id),
+    }
+}
+
+fn counters(o: Option<CtCounter>, r: Option<CtCounter>) -> Option<Counters> {
+    let dir = |c: CtCounter| Direction {
+        packets: c.packets,
+        bytes: c.bytes,
+    };
+    match (o, r) {
+        (None, None) => None,
+        (o, r) => Some(Counters {
+            orig: o.map(dir).unwrap_or_default(),
+            reply: r.map(dir).unwrap_or_default(),
+        }),
+    }
+}
+
+/// Connlabels are a bitmap of host-order words; bit N is label N.
+fn label_bits(bytes: &[u8]) -> Vec<u16> {
+    bytes
+        .chunks(4)
+        .enumerate()
+        .flat_map(|(word, chunk)| {
+            let mut w = [0u8; 4];
+            w[..chunk.len()].copy_from_slice(chunk);
+            let w = u32::from_ne_bytes(w);
+            (0..32u16)
+                .filter(move |bit| w & (1 << bit) != 0)
+                .map(move |bit| word as u16 * 32 + bit)
+        })
+        .collect()
+}

@@ -1,0 +1,4 @@
+//! Collectors: each reads one kind of kernel state over netlink and hands
+//! plain Rust values to the state owner.
+
+pub mod conntrack;

@@ -1,0 +1,145 @@
+//! `/api/ws?q=FILTER&sort=SORT`: a snapshot of the matching flows, then a
+//! delta per publish tick. A watcher that falls behind the broadcast is
+//! sent a fresh snapshot; nothing queues up for it.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::response::Response;
+use tokio::sync::broadcast::error::RecvError;
+
+use app::query::Filter;
+use app::wire::{FlowKey, ServerMsg};
+
+use super::api::ViewQuery;
+use super::AppState;
+use crate::state::{Published, StateHandle};
+
+pub async fn upgrade(
+    State(state): State<AppState>,
+    Query(query): Query<ViewQuery>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let filter = query.parse().map(|v| v.filter);
+    ws.on_upgrade(move |socket| async move {
+        match filter {
+            Ok(filter) => Watcher::new(filter).run(socket, state.flows).await,
+            Err(e) => {
+                let msg = ServerMsg::Error {
+                    message: e.message().to_owned(),
+                };
+                let _ = send(&mut { socket }, &msg).await;
+            }
+        }
+    })
+}
+
+/// One browser's view of the stream.
+struct Watcher {
+    filter: Filter,
+    /// Keys this browser holds, so removals go only where they matter.
+    sent: HashSet<FlowKey>,
+    seq: u64,
+}
+
+impl Watcher {
+    fn new(filter: Filter) -> Self {
+        Self {
+            filter,
+            sent: HashSet::new(),
+            seq: 0,
+        }
+    }
+
+    async fn run(mut self, mut socket: WebSocket, flows: StateHandle) {
+        let mut deltas = flows.subscribe();
+        if self.snapshot(&mut socket, &flows).await.is_err() {
+            return;
+        }
+        loop {
+            tokio::select! {
+                batch = deltas.recv() => {
+                    let sent = match batch {
+                        Ok(batch) => self.delta(&mut socket, &batch).await,
+                        Err(RecvError::Lagged(_)) => {
+                            deltas = deltas.resubscribe();
+                            self.snapshot(&mut socket, &flows).await
+                        }
+                        Err(RecvError::Closed) => return,
+                    };
+                    if sent.is_err() {
+                        return;
+                    }
+                }
+                incoming = socket.recv() => match incoming {
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
+                        return
+                    }
+                    Some(Ok(_)) => {}
+                }
+            }
+        }
+    }
+
+    async fn snapshot(
+        &mut self,
+        socket: &mut WebSocket,
+        flows: &StateHandle,
+    ) -> Result<(), axum::Error> {
+        let msg = {
+            let shared = flows.read();
+            self.seq = shared.seq;
+            let matching = shared.matching(&self.filter);
+            self.sent = matching.iter().map(|f| f.key).collect();
+            ServerMsg::Snapshot {
+                seq: shared.seq,
+                flows: matching,
+                status: shared.status.clone(),
+            }
+        };
+        send(socket, &msg).await
+    }
+
+    async fn delta(
+        &mut self,
+        socket: &mut WebSocket,
+        batch: &Arc<Published>,
+    ) -> Result<(), axum::Error> {
+        // Batches up to the snapshot's are already in it.
+        if batch.seq <= self.seq {
+            return Ok(());
+        }
+        self.seq = batch.seq;
+        let mut upsert = Vec::new();
+        let mut remove = Vec::new();
+        for flow in &batch.upsert {
+            if self.filter.matches(flow) {
+                self.sent.insert(flow.key);
+                upsert.push(flow.clone());
+            } else if self.sent.remove(&flow.key) {
+                remove.push(flow.key);
+            }
+        }
+        remove.extend(batch.remove.iter().filter(|k| self.sent.remove(k)));
+        send(
+            socket,
+            &ServerMsg::Delta {
+                seq: batch.seq,
+                upsert,
+                remove,
+                status: batch.status.clone(),
+            },
+        )
+        .await
+    }
+}
+
+async fn send(
+    socket: &mut WebSocket,
+    msg: &ServerMsg,
+) -> Result<(), axum::Error> {
+    let text = serde_json::to_string(msg).map_err(axum::Error::new)?;
+    socket.send(Message::Text(Utf8Bytes::from(text))).await
+}

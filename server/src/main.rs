@@ -1,0 +1,160 @@
+//! The `nfscope` command.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use nfscope::serve::{serve, ServeConfig};
+use nfscope::{demo, netns};
+
+/// Live view of Linux connection tracking in the browser.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Watch the network namespace nfscope runs in (or --netns) and serve
+    /// the dashboard.
+    Serve(ServeArgs),
+    /// Build a small lab of network namespaces (client, NAT router,
+    /// server) with background traffic, and serve the dashboard watching
+    /// the router. Removes the lab on exit.
+    Demo(DemoArgs),
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    serve: ServeArgs,
+    /// Lab namespaces are named NAME-<random>-{cli,rtr,srv}.
+    #[arg(long, default_value = "nfs-demo", value_name = "NAME")]
+    lab_name: String,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address for the dashboard.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "NFSCOPE_LISTEN")]
+    listen: SocketAddr,
+    /// Watch this named network namespace (as in `ip netns`) while the
+    /// dashboard listens in the current one.
+    #[arg(long, value_name = "NAME")]
+    netns: Option<String>,
+    /// Receive buffer for conntrack events (SO_RCVBUFFORCE), in bytes or
+    /// with a K or M suffix.
+    #[arg(long, default_value = "64M", value_parser = parse_size)]
+    rcvbuf: usize,
+    /// Folder with the built site (`pkg/`); defaults to `site/` beside the
+    /// executable's `release/` or `debug/` folder, as the build leaves it.
+    #[arg(long, env = "NFSCOPE_SITE_ROOT")]
+    site_root: Option<PathBuf>,
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("nfscope: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            let listener = bind(&args)?;
+            if let Some(name) = &args.netns {
+                netns::enter(name)?;
+            }
+            run_server(args, listener)
+        }
+        Command::Demo(DemoArgs {
+            serve: args,
+            lab_name,
+        }) => {
+            let listener = bind(&args)?;
+            let lab = demo::Lab::build(&lab_name)?;
+            lab.start_servers()?;
+            lab.start_client()?;
+            eprintln!(
+                "nfscope demo: lab {} is up; open http://{}/ (Ctrl-C stops \
+                 and removes it)",
+                lab.prefix(),
+                listener.local_addr()?
+            );
+            netns::enter(&lab.router())?;
+            // The lab is removed when it drops, after the server stops.
+            run_server(args, listener)
+        }
+    }
+}
+
+/// Binds before any namespace switch, so the dashboard stays reachable
+/// from where nfscope was started.
+fn bind(args: &ServeArgs) -> anyhow::Result<std::net::TcpListener> {
+    std::net::TcpListener::bind(args.listen)
+        .with_context(|| format!("cannot listen on {}", args.listen))
+}
+
+fn run_server(
+    args: ServeArgs,
+    listener: std::net::TcpListener,
+) -> anyhow::Result<()> {
+    let config = ServeConfig {
+        rcvbuf: args.rcvbuf,
+        site_root: args.site_root.unwrap_or_else(default_site_root),
+    };
+    // Built after the namespace switch: every thread the runtime starts
+    // belongs to the watched namespace.
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(serve(config, listener, shutdown_signal()))
+}
+
+/// `4096`, `256K`, `64M`.
+fn parse_size(text: &str) -> Result<usize, String> {
+    let (digits, shift) = match text.as_bytes().last() {
+        Some(b'k' | b'K') => (&text[..text.len() - 1], 10),
+        Some(b'm' | b'M') => (&text[..text.len() - 1], 20),
+        _ => (text, 0),
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .ok_or_else(|| format!("{text:?} is not a size like 4096, 256K or 64M"))
+}
+
+fn default_site_root() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.join("site")))
+        .unwrap_or_else(|| PathBuf::from("target/site"))
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,238 @@
+//! The flow table: every live conntrack entry of one network namespace,
+//! kept right by events and repaired by dumps.
+
+use std::collections::{HashMap, HashSet};
+
+use app::wire::{Flow, FlowKey};
+
+use crate::collect::conntrack::flow::{to_flow, Seen};
+use crate::collect::conntrack::{CtEntry, EventKind};
+
+struct Record {
+    entry: CtEntry,
+    /// The start that goes into the flow key.
+    start_ns: u64,
+    first_seen_ms: u64,
+    updated_ms: u64,
+    /// The dump pass that last confirmed the entry.
+    pass: u32,
+}
+
+/// State of a dump that is being read.
+struct DumpPass {
+    /// Ids destroyed since the dump began: a later dump message about them
+    /// is stale and must not bring them back.
+    destroyed: HashSet<u32>,
+}
+
+/// Entries keyed by `CTA_ID`, which the kernel keeps unique among live
+/// entries of a namespace.
+pub struct FlowTable {
+    netns: u64,
+    records: HashMap<u32, Record>,
+    pass: u32,
+    dump: Option<DumpPass>,
+    changed: HashSet<u32>,
+    removed: Vec<FlowKey>,
+}
+
+impl FlowTable {
+    pub fn new(netns: u64) -> Self {
+        Self {
+            netns,
+            records: HashMap::new(),
+            pass: 0,
+            dump: None,
+            changed: HashSet::new(),
+            removed: Vec::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Applies one message; `false` when it carried no `CTA_ID`.
+    pub fn apply(
+        &mut self,
+        kind: EventKind,
+        entry: CtEntry,
+        now_ms: u64,
+    ) -> bool {
+        let Some(id) = entry.id else {
+            return false;
+        };
+        match kind {
+            EventKind::Destroy => self.destroy(id, &entry),
+            EventKind::Dumped
+                if self
+                    .dump
+                    .as_ref()
+                    .is_some_and(|d| d.destroyed.contains(&id)) => {}
+            _ => self.upsert(id, entry, now_ms),
+        }
+        true
+    }
+
+    fn destroy(&mut self, id: u32, entry: &CtEntry) {
+        if let Some(dump) = &mut self.dump {
+            dump.destroyed.insert(id);
+        }
+        let same_flow = self
+            .records
+            .get(&id)
+            .is_some_and(|r| same_start(entry.start_ns, r.entry.start_ns));
+        if same_flow {
+            self.remove(id);
+        }
+    }
+
+    fn upsert(&mut self, id: u32, entry: CtEntry, now_ms: u64) {
+        let pass = self.pass;
+        // The kernel reuses ids; a different start means another flow.
+        let reused = self
+            .records
+            .get(&id)
+            .is_some_and(|r| !same_start(entry.start_ns, r.entry.start_ns));
+        if reused {
+            self.remove(id);
+        }
+        match self.records.get_mut(&id) {
+            Some(r) => {
+                merge(&mut r.entry, entry);
+                r.updated_ms = now_ms;
+                r.pass = pass;
+            }
+            None => {
+                let start_ns =
+                    entry.start_ns.unwrap_or(now_ms.saturating_mul(1_000_000));
+                self.records.insert(
+                    id,
+                    Record {
+                        entry,
+                        start_ns,
+                        first_seen_ms: now_ms,
+                        updated_ms: now_ms,
+                        pass,
+                    },
+                );
+            }
+        }
+        self.changed.insert(id);
+    }
+
+    fn remove(&mut self, id: u32) {
+        if let Some(r) = self.records.remove(&id) {
+            self.removed.push(self.key(id, &r));
+            self.changed.remove(&id);
+        }
+    }
+
+    fn key(&self, id: u32, r: &Record) -> FlowKey {
+        FlowKey {
+            netns: self.netns,
+            id,
+            start: r.start_ns,
+        }
+    }
+
+    /// A dump starts: what it does not mention, and no event touches
+    /// meanwhile, is gone when it ends.
+    pub fn begin_dump(&mut self) {
+        self.pass = self.pass.wrapping_add(1);
+        self.dump = Some(DumpPass {
+            destroyed: HashSet::new(),
+        });
+    }
+
+    /// Ends a dump. Only a complete dump may delete entries.
+    pub fn end_dump(&mut self, complete: bool) {
+        self.dump = None;
+        if !complete {
+            return;
+        }
+        let pass = self.pass;
+        let stale: Vec<u32> = self
+            .records
+            .iter()
+            .filter(|(_, r)| r.pass != pass)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in stale {
+            self.remove(id);
+        }
+    }
+
+    /// Flows changed and keys removed since the last call.
+    pub fn take_changes(&mut self) -> (Vec<Flow>, Vec<FlowKey>) {
+        let changed = std::mem::take(&mut self.changed);
+        let upsert = changed.iter().filter_map(|id| self.flow(*id)).collect();
+        (upsert, std::mem::take(&mut self.removed))
+    }
+
+    /// The live flow with this key, if it is still the same flow.
+    pub fn get(&self, key: &FlowKey) -> Option<Flow> {
+        let r = self.records.get(&key.id)?;
+        (key.netns == self.netns && r.start_ns == key.start)
+            .then(|| self.flow(key.id))
+            .flatten()
+    }
+
+    fn flow(&self, id: u32) -> Option<Flow> {
+        let r = self.records.get(&id)?;
+        to_flow(
+            &r.entry,
+            Seen {
+                netns: self.netns,
+                start_ns: r.start_ns,
+                first_seen_ms: r.first_seen_ms,
+                updated_ms: r.updated_ms,
+            },
+        )
+    }
+
+    /// Every flow, converted for the wire.
+    pub fn flows(&self) -> impl Iterator<Item = Flow> + '_ {
+        self.records.keys().filter_map(|id| self.flow(*id))
+    }
+}
+
+/// Events other than DESTROY carry no kernel start: only two known,
+/// different starts tell two flows apart.
+fn same_start(a: Option<u64>, b: Option<u64>) -> bool {
+    a.is_none() || b.is_none() || a == b
+}
+
+/// Takes what the newer message says and keeps what it left out: an
+/// UPDATE without counters must not erase the last known ones.
+fn merge(old: &mut CtEntry, new: CtEntry) {
+    macro_rules! take {
+        ($($field:ident),*) => {
+            $(if new.$field.is_some() { old.$field = new.$field; })*
+        };
+    }
+    take!(
+        orig,
+        reply,
+        master,
+        zone,
+        status,
+        proto_state,
+        timeout,
+        mark,
+        counters_orig,
+        counters_reply,
+        use_count,
+        id,
+        secmark,
+        start_ns,
+        stop_ns,
+        labels,
+        helper,
+        secctx
+    );
+}

@@ -1,0 +1,122 @@
+//! Flow table rules: merging, id reuse, and reconciling dumps with events.
+
+use std::net::Ipv4Addr;
+
+use super::table::FlowTable;
+use crate::collect::conntrack::decode::{CtCounter, CtEntry, CtTuple};
+use crate::collect::conntrack::EventKind::{Destroy, Dumped, New, Update};
+
+fn entry(id: u32, start_ns: Option<u64>) -> CtEntry {
+    let t = |a, b, sport, dport| CtTuple {
+        src: Ipv4Addr::new(10, 0, 0, a).into(),
+        dst: Ipv4Addr::new(10, 0, 0, b).into(),
+        proto: 17,
+        sport: Some(sport),
+        dport: Some(dport),
+        icmp: None,
+    };
+    CtEntry {
+        orig: Some(t(1, 2, 1000 + id as u16, 53)),
+        reply: Some(t(2, 1, 53, 1000 + id as u16)),
+        id: Some(id),
+        start_ns,
+        ..CtEntry::default()
+    }
+}
+
+fn ids(table: &FlowTable) -> Vec<u32> {
+    let mut ids: Vec<u32> = table.flows().map(|f| f.id).collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn update_keeps_what_it_does_not_mention() {
+    let mut t = FlowTable::new(1);
+    let mut first = entry(7, Some(100));
+    first.counters_orig = Some(CtCounter {
+        packets: 3,
+        bytes: 300,
+    });
+    first.mark = Some(42);
+    t.apply(New, first, 10);
+    t.apply(Update, entry(7, Some(100)), 20);
+    let flow = t.flows().next().unwrap();
+    assert_eq!(flow.mark, 42);
+    assert_eq!(flow.counters.unwrap().orig.bytes, 300);
+    assert_eq!((flow.first_seen_ms, flow.updated_ms), (10, 20));
+}
+
+#[test]
+fn reused_id_is_a_new_flow() {
+    let mut t = FlowTable::new(1);
+    t.apply(New, entry(7, Some(100)), 10);
+    let _ = t.take_changes();
+    t.apply(New, entry(7, Some(200)), 20);
+    let (upsert, removed) = t.take_changes();
+    assert_eq!(removed.len(), 1);
+    assert_eq!(removed[0].start, 100);
+    assert_eq!(upsert[0].key.start, 200);
+}
+
+#[test]
+fn key_start_falls_back_to_first_seen() {
+    let mut t = FlowTable::new(9);
+    t.apply(New, entry(7, None), 1234);
+    let key = t.flows().next().unwrap().key;
+    assert_eq!((key.netns, key.id, key.start), (9, 7, 1_234_000_000));
+    assert!(t.get(&key).is_some());
+}
+
+#[test]
+fn complete_dump_removes_what_it_did_not_see() {
+    let mut t = FlowTable::new(1);
+    for id in 1..=3 {
+        t.apply(New, entry(id, Some(id.into())), 0);
+    }
+    t.begin_dump();
+    t.apply(Dumped, entry(1, Some(1)), 5);
+    // Created during the dump by an event: not stale.
+    t.apply(New, entry(4, Some(4)), 5);
+    t.end_dump(true);
+    assert_eq!(ids(&t), [1, 4]);
+}
+
+#[test]
+fn incomplete_dump_removes_nothing() {
+    let mut t = FlowTable::new(1);
+    t.apply(New, entry(1, Some(1)), 0);
+    t.begin_dump();
+    t.end_dump(false);
+    assert_eq!(ids(&t), [1]);
+}
+
+#[test]
+fn destroyed_during_dump_stays_destroyed() {
+    let mut t = FlowTable::new(1);
+    t.begin_dump();
+    t.apply(Destroy, entry(5, Some(5)), 1);
+    // The dump had read entry 5 before it died.
+    t.apply(Dumped, entry(5, Some(5)), 2);
+    t.end_dump(true);
+    assert!(t.is_empty());
+}
+
+#[test]
+fn destroy_of_an_older_flow_keeps_the_newer() {
+    let mut t = FlowTable::new(1);
+    t.apply(New, entry(7, Some(200)), 0);
+    t.apply(Destroy, entry(7, Some(100)), 1);
+    assert_eq!(ids(&t), [7]);
+    t.apply(Destroy, entry(7, Some(200)), 2);
+    assert!(t.is_empty());
+}
+
+#[test]
+fn destroy_with_start_removes_a_flow_seen_without_one() {
+    // NEW events carry no timestamp; DESTROY does.
+    let mut t = FlowTable::new(1);
+    t.apply(New, entry(7, None), 0);
+    t.apply(Destroy, entry(7, Some(100)), 1);
+    assert!(t.is_empty());
+}

@@ -1,0 +1,205 @@
+//! Test harness: a lab of network namespaces named `nfs-t-*`, the real
+//! `nfscope serve` watching its router, and the reference tool
+//! `conntrack` run in the same namespace.
+
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use app::wire::{Flow, FlowPage, Status};
+pub use nfscope::demo::{Lab, ADDRS};
+
+/// Upper bound for any wait in these tests.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+pub fn lab() -> Lab {
+    Lab::build("nfs-t").expect("building the test lab (needs root)")
+}
+
+/// `nfscope serve` on a free loopback port, watching `netns`. Killed on
+/// drop.
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Server {
+    pub fn start(netns: &str, extra: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nfscope"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--netns", netns])
+            .args(extra)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting nfscope");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("[nfscope] {line}");
+                if let Some(at) = line.find("http://") {
+                    let url = line[at..].split_whitespace().next().unwrap();
+                    let _ = tx.send(url.trim_end_matches('/').to_owned());
+                }
+            }
+        });
+        let base = rx.recv_timeout(PATIENCE).expect("nfscope did not start");
+        let server = Self { child, base };
+        server.wait_for("the first dump", |s| s.status().synced);
+        server
+    }
+
+    pub fn get(&self, path: &str) -> Result<String, (u16, String)> {
+        match ureq::get(&format!("{}{path}", self.base)).call() {
+            Ok(r) => Ok(r.into_string().unwrap()),
+            Err(ureq::Error::Status(code, r)) => {
+                Err((code, r.into_string().unwrap_or_default()))
+            }
+            Err(e) => panic!("GET {path}: {e}"),
+        }
+    }
+
+    pub fn status(&self) -> Status {
+        serde_json::from_str(&self.get("/api/status").unwrap()).unwrap()
+    }
+
+    pub fn flows(&self, query: &str) -> FlowPage {
+        let body = self.get(&format!("/api/flows?limit=100000&{query}"));
+        serde_json::from_str(&body.unwrap()).unwrap()
+    }
+
+    /// Polls until `done` holds, at most [`PATIENCE`].
+    pub fn wait_for(&self, what: &str, done: impl Fn(&Self) -> bool) {
+        let end = Instant::now() + PATIENCE;
+        while !done(self) {
+            assert!(Instant::now() < end, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One line of `conntrack -L -o extended,id`, reduced to what the API
+/// must agree on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CtLine {
+    pub proto: String,
+    /// Key/value pairs of the original tuple, then of the reply tuple.
+    pub orig: BTreeMap<String, String>,
+    pub reply: BTreeMap<String, String>,
+}
+
+/// Entries by id, as the reference tool sees them.
+pub fn conntrack_list(netns: &str) -> BTreeMap<u32, CtLine> {
+    let out = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            netns,
+            "conntrack",
+            "-L",
+            "-o",
+            "extended,id",
+        ])
+        .stderr(Stdio::null())
+        .output()
+        .expect("running conntrack -L");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(parse_line)
+        .collect()
+}
+
+fn parse_line(line: &str) -> Option<(u32, CtLine)> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let proto = words.get(2)?.to_string();
+    let mut orig = BTreeMap::new();
+    let mut reply = BTreeMap::new();
+    let mut id = None;
+    for w in &words {
+        let Some((k, v)) = w.split_once('=') else {
+            continue;
+        };
+        match k {
+            "id" => id = v.parse().ok(),
+            "src" | "dst" | "sport" | "dport" | "type" | "code" => {
+                let side = if orig.contains_key(k) {
+                    &mut reply
+                } else {
+                    &mut orig
+                };
+                side.insert(k.to_owned(), v.to_owned());
+            }
+            _ => {}
+        }
+    }
+    Some((id?, CtLine { proto, orig, reply }))
+}
+
+/// The same fields read from the API's flow.
+pub fn api_line(f: &Flow) -> CtLine {
+    let side = |t: &app::wire::Tuple| {
+        let mut m = BTreeMap::new();
+        m.insert("src".to_owned(), t.src.to_string());
+        m.insert("dst".to_owned(), t.dst.to_string());
+        if let Some(p) = t.sport {
+            m.insert("sport".to_owned(), p.to_string());
+        }
+        if let Some(p) = t.dport {
+            m.insert("dport".to_owned(), p.to_string());
+        }
+        if let Some(v) = t.icmp_type {
+            m.insert("type".to_owned(), v.to_string());
+        }
+        if let Some(v) = t.icmp_code {
+            m.insert("code".to_owned(), v.to_string());
+        }
+        m
+    };
+    let proto = match f.proto.name() {
+        Some(name) => name.to_owned(),
+        None => "unknown".to_owned(),
+    };
+    CtLine {
+        proto,
+        orig: side(&f.orig),
+        reply: side(&f.reply),
+    }
+}
+
+/// Runs `work` on a thread inside namespace `ns` and returns its result.
+pub fn in_netns<T: Send + 'static>(
+    ns: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let ns = ns.to_owned();
+    std::thread::spawn(move || {
+        nfscope::netns::enter(&ns).expect("entering the namespace");
+        work()
+    })
+    .join()
+    .expect("namespace thread panicked")
+}
+
+/// Runs a command inside `ns`, failing the test if it fails.
+pub fn sh(ns: &str, args: &[&str]) {
+    let status = Command::new("ip")
+        .args(["netns", "exec", ns])
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .expect("running ip netns exec");
+    assert!(status.success(), "{args:?} failed in {ns}");
+}
