@@ -27,12 +27,12 @@ after(async () => {
   await demo?.stop();
 });
 
-async function openPage(path = '/') {
-  const page = await chrome.browser.newPage({ viewport: { width: 1400, height: 900 } });
+async function openPage(path = '/', link = 'live') {
+  const page = await chrome.newPage({ viewport: { width: 1400, height: 900 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
   await page.goto(`${demo.base}${path}`);
-  await page.locator('[data-testid=link][data-state=live]').waitFor();
+  await page.locator(`[data-testid=link][data-state=${link}]`).waitFor();
   return { page, errors };
 }
 
@@ -73,7 +73,7 @@ test('a bad filter shows the same message as the API', async () => {
   assert.equal(api.status, 400);
   const { error, position } = await api.json();
   assert.equal(position, 16);
-  const { page } = await openPage('/?q=proto:tcp+dport:99999');
+  const { page } = await openPage('/?q=proto:tcp+dport:99999', 'down');
   const shown = await page.getByTestId('filter-error').textContent();
   assert.equal(shown.trim(), error);
   await page.close();

@@ -3,8 +3,6 @@
 
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -66,23 +64,16 @@ export function udpFrom(ns, host, port) {
   ]);
 }
 
+/** Debian's Chromium; playwright-core gives it a fresh profile. */
 export async function launchBrowser() {
-  const profile = mkdtempSync(join(tmpdir(), 'nfscope-chromium-'));
-  const browser = await chromium.launch({
+  return chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
       '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`,
+      '--disable-sync', '--no-first-run',
     ],
   });
-  return {
-    browser,
-    async close() {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -5,7 +5,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -57,7 +57,12 @@ impl Server {
 
     pub fn get(&self, path: &str) -> Result<String, (u16, String)> {
         match ureq::get(&format!("{}{path}", self.base)).call() {
-            Ok(r) => Ok(r.into_string().unwrap()),
+            Ok(r) => {
+                // into_string() caps bodies at 10 MB; a big table is more.
+                let mut body = String::new();
+                r.into_reader().read_to_string(&mut body).unwrap();
+                Ok(body)
+            }
             Err(ureq::Error::Status(code, r)) => {
                 Err((code, r.into_string().unwrap_or_default()))
             }

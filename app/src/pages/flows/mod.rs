@@ -90,7 +90,7 @@ fn stream(
     health: Health,
     now: RwSignal<u64>,
 ) {
-    use crate::live::connect;
+    use crate::live::{connect, Link};
 
     let _clock = set_interval_with_handle(
         move || now.set(now_ms()),
@@ -102,7 +102,14 @@ fn stream(
         let query = stream_query.get();
         // Dropping the old connection closes its socket first.
         connection.set_value(None);
-        connection.set_value(Some(connect(query, table, health)));
+        if params.with_untracked(|p| crate::query::Filter::parse(&p.q).is_ok())
+        {
+            connection.set_value(Some(connect(query, table, health)));
+        } else {
+            health
+                .link
+                .set(Link::Down(Some("paused: invalid filter".into())));
+        }
     });
 }
 
