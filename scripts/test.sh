@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 
+echo "== lint (rustfmt, clippy)"
+bash scripts/lint.sh
+
 echo "== unit and integration tests (cargo test)"
 # The ssr crates only; the hydrate crate builds for wasm in build.sh.
 cargo test --release -p app --features ssr

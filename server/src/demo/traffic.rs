@@ -113,7 +113,7 @@ fn client() -> std::io::Result<()> {
     loop {
         round = round.wrapping_add(1);
         for target in [published, published6, direct] {
-            let hold = round % HOLD_EVERY == 0 && target == published;
+            let hold = round.is_multiple_of(HOLD_EVERY) && target == published;
             let _ = request(target, hold);
         }
         let _ = udp_query();

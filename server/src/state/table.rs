@@ -73,7 +73,7 @@ impl FlowTable {
                     .dump
                     .as_ref()
                     .is_some_and(|d| d.destroyed.contains(&id)) => {}
-            _ => self.upsert(id, entry, now_ms),
+            _ => self.upsert(kind, id, entry, now_ms),
         }
         true
     }
@@ -91,7 +91,13 @@ impl FlowTable {
         }
     }
 
-    fn upsert(&mut self, id: u32, entry: CtEntry, now_ms: u64) {
+    fn upsert(
+        &mut self,
+        kind: EventKind,
+        id: u32,
+        entry: CtEntry,
+        now_ms: u64,
+    ) {
         let pass = self.pass;
         // The kernel reuses ids; a different start means another flow.
         let reused = self
@@ -103,9 +109,12 @@ impl FlowTable {
         }
         match self.records.get_mut(&id) {
             Some(r) => {
-                merge(&mut r.entry, entry);
+                let changed = merge(&mut r.entry, entry);
                 r.updated_ms = now_ms;
                 r.pass = pass;
+                if !changed && kind == EventKind::Dumped {
+                    return;
+                }
             }
             None => {
                 let start_ns =
@@ -208,11 +217,17 @@ fn same_start(a: Option<u64>, b: Option<u64>) -> bool {
 }
 
 /// Takes what the newer message says and keeps what it left out: an
-/// UPDATE without counters must not erase the last known ones.
-fn merge(old: &mut CtEntry, new: CtEntry) {
+/// UPDATE without counters must not erase the last known ones. Returns
+/// whether anything but the timeout changed: a refresh dump that only
+/// counts timeouts down is not news for watchers.
+fn merge(old: &mut CtEntry, new: CtEntry) -> bool {
+    let mut changed = false;
     macro_rules! take {
         ($($field:ident),*) => {
-            $(if new.$field.is_some() { old.$field = new.$field; })*
+            $(if new.$field.is_some() && new.$field != old.$field {
+                old.$field = new.$field;
+                changed = true;
+            })*
         };
     }
     take!(
@@ -222,7 +237,6 @@ fn merge(old: &mut CtEntry, new: CtEntry) {
         zone,
         status,
         proto_state,
-        timeout,
         mark,
         counters_orig,
         counters_reply,
@@ -235,4 +249,8 @@ fn merge(old: &mut CtEntry, new: CtEntry) {
         helper,
         secctx
     );
+    if new.timeout.is_some() {
+        old.timeout = new.timeout;
+    }
+    changed
 }

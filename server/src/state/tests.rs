@@ -120,3 +120,27 @@ fn destroy_with_start_removes_a_flow_seen_without_one() {
     t.apply(Destroy, entry(7, Some(100)), 1);
     assert!(t.is_empty());
 }
+
+#[test]
+fn refresh_that_only_counts_down_is_not_news() {
+    let mut t = FlowTable::new(1);
+    let mut e = entry(7, Some(1));
+    e.timeout = Some(30);
+    t.apply(New, e.clone(), 0);
+    let _ = t.take_changes();
+    t.begin_dump();
+    e.timeout = Some(20);
+    t.apply(Dumped, e.clone(), 10_000);
+    t.end_dump(true);
+    assert!(t.take_changes().0.is_empty());
+    assert_eq!(t.flows().next().unwrap().timeout, Some(20));
+
+    e.counters_orig = Some(CtCounter {
+        packets: 1,
+        bytes: 60,
+    });
+    t.begin_dump();
+    t.apply(Dumped, e, 20_000);
+    t.end_dump(true);
+    assert_eq!(t.take_changes().0.len(), 1);
+}

@@ -97,6 +97,9 @@ pub enum EventKind {
 }
 
 /// One decoded netlink message of the conntrack sockets.
+// Entries are nearly every message: boxing them would cost an allocation
+// each on the hot path to shrink variants that are rare.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, PartialEq, Eq)]
 pub enum CtMessage {
     Entry(EventKind, CtEntry),

@@ -220,10 +220,8 @@ fn truncated_messages_are_errors_not_panics() {
     let bytes = fixture!("tcp_dnat_masq_established");
     for len in 0..bytes.len() {
         let cut = &bytes[..len];
-        for msg in messages(cut) {
-            if let Ok(msg) = msg {
-                let _ = parse_message(&msg, true);
-            }
+        for msg in messages(cut).flatten() {
+            let _ = parse_message(&msg, true);
         }
         let _ = parse_entry(cut.get(20..).unwrap_or_default());
     }
@@ -232,10 +230,8 @@ fn truncated_messages_are_errors_not_panics() {
 proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
-        for msg in messages(&bytes) {
-            if let Ok(msg) = msg {
-                let _ = parse_message(&msg, false);
-            }
+        for msg in messages(&bytes).flatten() {
+            let _ = parse_message(&msg, false);
         }
         let _ = parse_entry(&bytes);
     }
@@ -248,11 +244,9 @@ proptest! {
         for (at, value) in flips {
             bytes[at % 284] = value;
         }
-        for msg in messages(&bytes) {
-            if let Ok(msg) = msg {
-                if let Ok(CtMessage::Entry(_, e)) = parse_message(&msg, true) {
-                    let _ = to_flow(&e, seen());
-                }
+        for msg in messages(&bytes).flatten() {
+            if let Ok(CtMessage::Entry(_, e)) = parse_message(&msg, true) {
+                let _ = to_flow(&e, seen());
             }
         }
     }
