@@ -12,6 +12,9 @@ pub mod query;
 pub mod source;
 pub mod wire;
 
+#[cfg(test)]
+mod testing;
+
 mod layout;
 mod pages;
 mod shell;

@@ -36,7 +36,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <a href="/" class="font-medium text-sky-700 \
                                            dark:text-sky-400">"Flows"</a>
                     </nav>
-                    <div class="ml-auto flex items-center gap-4">
+                    <div class="flex flex-wrap items-center gap-x-4 gap-y-1 \
+                                sm:ml-auto">
                         <StatusBar health/>
                         <theme::ThemeToggle/>
                     </div>

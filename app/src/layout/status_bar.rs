@@ -10,7 +10,7 @@ pub fn StatusBar(health: Health) -> impl IntoView {
     let s = health.status;
     let lost = move || s.with(|s| s.enobufs);
     view! {
-        <dl class="flex items-center gap-4 text-xs tabular-nums">
+        <dl class="flex flex-wrap items-center gap-x-4 gap-y-1 text-xs tabular-nums">
             <Count label="entries" value=move || format::count(s.with(|s| s.entries as u64))/>
             <Count
                 label="events/s"

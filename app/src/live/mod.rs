@@ -51,7 +51,10 @@ pub struct LiveTable {
 /// What applying a message asks of the connection.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Applied {
-    Ok,
+    /// Rows were added, changed or removed.
+    Changed,
+    /// Only the status moved on.
+    Unchanged,
     /// A delta did not follow the last message: reconnect for a snapshot.
     Gap,
     /// The server refused the view.
@@ -111,19 +114,22 @@ impl LiveTable {
                 if seq != self.seq + 1 {
                     return Applied::Gap;
                 }
+                self.status = status;
+                self.seq = seq;
+                if upsert.is_empty() && remove.is_empty() {
+                    return Applied::Unchanged;
+                }
                 for key in remove {
                     self.flows.remove(&key);
                 }
                 for flow in upsert {
                     self.flows.insert(flow.key, Arc::new(flow));
                 }
-                self.status = status;
-                self.seq = seq;
             }
             ServerMsg::Error { message } => return Applied::Refused(message),
         }
         self.resort();
-        Applied::Ok
+        Applied::Changed
     }
 
     fn resort(&mut self) {
@@ -132,5 +138,55 @@ impl LiveTable {
         self.rows.extend(self.flows.values().cloned());
         let sort = self.sort;
         self.rows.sort_unstable_by(|a, b| sort.compare(a, b));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::tcp;
+
+    fn flow(id: u32) -> Flow {
+        let mut f = tcp("10.0.0.1", 4000 + id as u16, "10.0.0.2", 80);
+        f.key.id = id;
+        f.id = id;
+        f
+    }
+
+    fn delta(seq: u64, upsert: Vec<Flow>, remove: Vec<FlowKey>) -> ServerMsg {
+        ServerMsg::Delta {
+            seq,
+            upsert,
+            remove,
+            status: Status::default(),
+        }
+    }
+
+    #[test]
+    fn snapshot_then_deltas_in_sequence() {
+        let mut t = LiveTable::default();
+        let (a, b) = (flow(1), flow(2));
+        let snapshot = ServerMsg::Snapshot {
+            seq: 7,
+            flows: vec![a.clone()],
+            status: Status::default(),
+        };
+        assert_eq!(t.apply(snapshot), Applied::Changed);
+        assert_eq!(t.apply(delta(8, vec![], vec![])), Applied::Unchanged);
+        assert_eq!(
+            t.apply(delta(9, vec![b.clone()], vec![])),
+            Applied::Changed
+        );
+        assert_eq!(t.rows().len(), 2);
+        assert_eq!(t.apply(delta(10, vec![], vec![a.key])), Applied::Changed);
+        assert_eq!(t.rows().len(), 1);
+        assert_eq!(t.total(), 1);
+        assert!(t.get(&b.key).is_some());
+    }
+
+    #[test]
+    fn a_gap_asks_for_a_new_snapshot() {
+        let mut t = LiveTable::default();
+        assert_eq!(t.apply(delta(5, vec![], vec![])), Applied::Gap);
     }
 }

@@ -98,9 +98,13 @@ fn open(inner: &Shared, table: RwSignal<LiveTable>, health: Health) {
                     return;
                 }
             };
-            let applied = table.try_update(|t| t.apply(msg));
+            // Untracked: rows re-render only when rows changed.
+            let applied = table.try_update_untracked(|t| t.apply(msg));
+            if applied == Some(Applied::Changed) {
+                table.notify();
+            }
             match applied {
-                Some(Applied::Ok) => health
+                Some(Applied::Changed | Applied::Unchanged) => health
                     .status
                     .set(table.with_untracked(|t| t.status.clone())),
                 Some(Applied::Gap) => restart(&weak),

@@ -541,7 +541,7 @@ impl fmt::Display for Mark {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::testing::{flow, icmp, tcp, tuple};
+    use crate::testing::{flow, icmp, tcp, tuple};
     use proptest::prelude::*;
 
     fn filter(text: &str) -> Filter {

@@ -1,14 +1,12 @@
 //! The filter language and the sort order of the flow table.
 //!
-//! Both travel as text (`?filter=proto:tcp dport:443&sort=-bytes`) and are
+//! Both travel as text (`?q=proto:tcp dport:443&sort=-bytes`) and are
 //! applied on the server and in the browser alike, so this module sticks to
 //! plain Rust: no regexes, nothing OS-specific, so it builds for wasm.
 
 mod cidr;
 mod filter;
 mod sort;
-#[cfg(test)]
-mod testing;
 
 pub use cidr::Cidr;
 pub use filter::{add_term, Filter, FilterError};

@@ -196,7 +196,7 @@ impl<'de> Deserialize<'de> for Sort {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::testing::{flow, icmp, tcp, tuple};
+    use crate::testing::{flow, icmp, tcp, tuple};
     use crate::wire::{Counters, Direction, FlowKey, Proto};
     use proptest::prelude::*;
 

@@ -2,6 +2,7 @@
 //! take snapshots under a short read lock, or follow the deltas it
 //! publishes on a broadcast channel.
 
+mod id_map;
 mod owner;
 mod rate;
 mod sysctl;

@@ -3,7 +3,9 @@
 use std::net::Ipv4Addr;
 
 use super::table::FlowTable;
-use crate::collect::conntrack::decode::{CtCounter, CtEntry, CtTuple};
+use crate::collect::conntrack::decode::{
+    CtCounter, CtCounters, CtEntry, CtTuple,
+};
 use crate::collect::conntrack::EventKind::{Destroy, Dumped, New, Update};
 
 fn entry(id: u32, start_ns: Option<u64>) -> CtEntry {
@@ -34,9 +36,12 @@ fn ids(table: &FlowTable) -> Vec<u32> {
 fn update_keeps_what_it_does_not_mention() {
     let mut t = FlowTable::new(1);
     let mut first = entry(7, Some(100));
-    first.counters_orig = Some(CtCounter {
-        packets: 3,
-        bytes: 300,
+    first.counters = Some(CtCounters {
+        orig: CtCounter {
+            packets: 3,
+            bytes: 300,
+        },
+        ..CtCounters::default()
     });
     first.mark = Some(42);
     t.apply(New, first, 10);
@@ -135,10 +140,7 @@ fn refresh_that_only_counts_down_is_not_news() {
     assert!(t.take_changes().0.is_empty());
     assert_eq!(t.flows().next().unwrap().timeout, Some(20));
 
-    e.counters_orig = Some(CtCounter {
-        packets: 1,
-        bytes: 60,
-    });
+    e.counters = Some(CtCounters::default());
     t.begin_dump();
     t.apply(Dumped, e, 20_000);
     t.end_dump(true);

@@ -113,8 +113,12 @@ fn tuple(
     let icmp = t.icmp_type.map(|ty| {
         format!(" type {ty} code {}", t.icmp_code.unwrap_or_default())
     });
+    let title = format!("{src} → {dst}");
     view! {
-        <span class="flex min-w-0 items-center gap-1 font-mono text-[0.8rem]">
+        <span
+            class="flex min-w-0 items-center gap-1 font-mono text-[0.78rem]"
+            title=title
+        >
             <FilterValue field=src_field value=t.src.to_string() text=src params go/>
             <span class="text-slate-400">"→"</span>
             <FilterValue field=dst_field value=t.dst.to_string() text=dst params go/>

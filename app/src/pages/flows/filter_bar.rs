@@ -55,7 +55,8 @@ pub fn FilterBar(
                     placeholder=EXAMPLE
                     spellcheck="false"
                     autocomplete="off"
-                    class="min-w-0 flex-1 rounded-md border border-slate-300 \
+                    class="w-full min-w-0 rounded-md border border-slate-300 \
+                           sm:w-auto sm:flex-1 \
                            bg-white px-3 py-1.5 font-mono text-sm \
                            focus:border-sky-500 focus:outline-none \
                            dark:border-slate-700 dark:bg-slate-900"

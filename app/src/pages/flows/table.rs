@@ -129,7 +129,7 @@ pub fn FlowTable(
                                             cols.get()
                                                 .into_iter()
                                                 .map(|c| view! {
-                                                    <div role="cell" class="flex min-w-0">
+                                                    <div role="cell" class="flex min-w-0 overflow-hidden">
                                                         {cell(c, &flow, now, params, go)}
                                                     </div>
                                                 })
@@ -156,8 +156,9 @@ fn HeaderRow(
     view! {
         <div
             role="row"
-            class="sticky top-0 z-10 grid gap-x-3 border-b border-slate-200 \
-                   bg-slate-50 px-4 py-2 text-xs font-medium uppercase \
+            class="sticky top-0 z-10 grid gap-x-3 whitespace-nowrap border-b \
+                   border-slate-200 bg-slate-50 px-4 py-2 text-xs \
+                   font-medium uppercase \
                    tracking-wide text-slate-500 dark:border-slate-800 \
                    dark:bg-slate-900 dark:text-slate-400"
             style=grid

@@ -62,27 +62,50 @@ pub struct CtCounter {
 
 /// Everything the kernel sent about one conntrack entry. Absent attributes
 /// stay `None`: an UPDATE event, for one, carries no counters when
-/// accounting is off.
+/// accounting is off. The table keeps one of these per live entry, so the
+/// rare attributes live behind one pointer in [`CtExtra`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CtEntry {
     pub orig: Option<CtTuple>,
     pub reply: Option<CtTuple>,
-    pub master: Option<CtTuple>,
     pub zone: Option<u16>,
     pub status: Option<u32>,
     pub proto_state: Option<ProtoState>,
     pub timeout: Option<u32>,
     pub mark: Option<u32>,
-    pub counters_orig: Option<CtCounter>,
-    pub counters_reply: Option<CtCounter>,
+    pub counters: Option<CtCounters>,
     pub use_count: Option<u32>,
     pub id: Option<u32>,
-    pub secmark: Option<u32>,
     pub start_ns: Option<u64>,
+    pub extra: Option<Box<CtExtra>>,
+}
+
+/// Attributes most entries lack, or that only a DESTROY carries.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CtExtra {
+    pub master: Option<CtTuple>,
+    pub secmark: Option<u32>,
     pub stop_ns: Option<u64>,
     pub labels: Option<Box<[u8]>>,
     pub helper: Option<Box<str>>,
     pub secctx: Option<Box<str>>,
+}
+
+/// Packets and bytes of both directions (`CTA_COUNTERS_ORIG`/`_REPLY`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CtCounters {
+    pub orig: CtCounter,
+    pub reply: CtCounter,
+}
+
+impl CtEntry {
+    fn extra(&mut self) -> &mut CtExtra {
+        self.extra.get_or_insert_default()
+    }
+
+    pub fn stop_ns(&self) -> Option<u64> {
+        self.extra.as_ref().and_then(|x| x.stop_ns)
+    }
 }
 
 /// What a ctnetlink message says happened to an entry.
@@ -198,7 +221,7 @@ pub fn parse_entry(attrs: &[u8]) -> Result<CtEntry, DecodeError> {
             CTA_TUPLE_MASTER => {
                 let (t, _) =
                     parse_tuple(v).context("invalid CTA_TUPLE_MASTER")?;
-                e.master = Some(t);
+                e.extra().master = Some(t);
             }
             CTA_STATUS => {
                 e.status = Some(be_u32(v).context("invalid CTA_STATUS")?)
@@ -208,7 +231,7 @@ pub fn parse_entry(attrs: &[u8]) -> Result<CtEntry, DecodeError> {
                     parse_protoinfo(v).context("invalid CTA_PROTOINFO")?
             }
             CTA_HELP => {
-                e.helper = nested_string(v, CTA_HELP_NAME)
+                e.extra().helper = nested_string(v, CTA_HELP_NAME)
                     .context("invalid CTA_HELP")?
             }
             CTA_TIMEOUT => {
@@ -216,34 +239,35 @@ pub fn parse_entry(attrs: &[u8]) -> Result<CtEntry, DecodeError> {
             }
             CTA_MARK => e.mark = Some(be_u32(v).context("invalid CTA_MARK")?),
             CTA_COUNTERS_ORIG => {
-                e.counters_orig = Some(
-                    parse_counters(v).context("invalid CTA_COUNTERS_ORIG")?,
-                )
+                e.counters.get_or_insert_default().orig =
+                    parse_counters(v).context("invalid CTA_COUNTERS_ORIG")?
             }
             CTA_COUNTERS_REPLY => {
-                e.counters_reply = Some(
-                    parse_counters(v).context("invalid CTA_COUNTERS_REPLY")?,
-                )
+                e.counters.get_or_insert_default().reply =
+                    parse_counters(v).context("invalid CTA_COUNTERS_REPLY")?
             }
             CTA_USE => {
                 e.use_count = Some(be_u32(v).context("invalid CTA_USE")?)
             }
             CTA_ID => e.id = Some(be_u32(v).context("invalid CTA_ID")?),
             CTA_SECMARK => {
-                e.secmark = Some(be_u32(v).context("invalid CTA_SECMARK")?)
+                e.extra().secmark =
+                    Some(be_u32(v).context("invalid CTA_SECMARK")?)
             }
             CTA_ZONE => e.zone = Some(be_u16(v).context("invalid CTA_ZONE")?),
             CTA_SECCTX => {
-                e.secctx = nested_string(v, CTA_SECCTX_NAME)
+                e.extra().secctx = nested_string(v, CTA_SECCTX_NAME)
                     .context("invalid CTA_SECCTX")?
             }
             CTA_TIMESTAMP => {
                 let (start, stop) =
                     parse_timestamp(v).context("invalid CTA_TIMESTAMP")?;
                 e.start_ns = start;
-                e.stop_ns = stop;
+                if stop.is_some() {
+                    e.extra().stop_ns = stop;
+                }
             }
-            CTA_LABELS => e.labels = Some(v.into()),
+            CTA_LABELS => e.extra().labels = Some(v.into()),
             _ => {}
         }
     }

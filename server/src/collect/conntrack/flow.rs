@@ -2,7 +2,7 @@
 
 use app::wire::{Counters, Direction, Flow, FlowKey, Nat, Proto, Tuple};
 
-use super::decode::{CtCounter, CtEntry, CtTuple, ProtoState};
+use super::decode::{CtCounter, CtCounters, CtEntry, CtTuple, ProtoState};
 use super::names;
 
 /// What the table knows about an entry besides what the kernel said.
@@ -35,6 +35,7 @@ pub fn to_flow(e: &CtEntry, seen: Seen) -> Option<Flow> {
         ProtoState::Dccp(s) => names::dccp_state(s),
     });
     let id = e.id?;
+    let extra = e.extra.as_deref();
     Some(Flow {
         key: FlowKey {
             netns: seen.netns,
@@ -53,16 +54,19 @@ pub fn to_flow(e: &CtEntry, seen: Seen) -> Option<Flow> {
         timeout: e.timeout,
         id,
         use_count: e.use_count,
-        counters: counters(e.counters_orig, e.counters_reply),
+        counters: e.counters.map(counters),
         start_ns: e.start_ns,
-        stop_ns: e.stop_ns,
+        stop_ns: e.stop_ns(),
         first_seen_ms: seen.first_seen_ms,
         updated_ms: seen.updated_ms,
-        labels: e.labels.as_deref().map(label_bits).unwrap_or_default(),
-        helper: e.helper.as_deref().map(str::to_owned),
-        secctx: e.secctx.as_deref().map(str::to_owned),
-        secmark: e.secmark.filter(|m| *m != 0),
-        master: e.master.as_ref().map(tuple),
+        labels: extra
+            .and_then(|x| x.labels.as_deref())
+            .map(label_bits)
+            .unwrap_or_default(),
+        helper: extra.and_then(|x| x.helper.as_deref()).map(str::to_owned),
+        secctx: extra.and_then(|x| x.secctx.as_deref()).map(str::to_owned),
+        secmark: extra.and_then(|x| x.secmark).filter(|m| *m != 0),
+        master: extra.and_then(|x| x.master.as_ref()).map(tuple),
     })
 }
 
@@ -78,17 +82,14 @@ fn tuple(t: &CtTuple) -> Tuple {
     }
 }
 
-fn counters(o: Option<CtCounter>, r: Option<CtCounter>) -> Option<Counters> {
+fn counters(c: CtCounters) -> Counters {
     let dir = |c: CtCounter| Direction {
         packets: c.packets,
         bytes: c.bytes,
     };
-    match (o, r) {
-        (None, None) => None,
-        (o, r) => Some(Counters {
-            orig: o.map(dir).unwrap_or_default(),
-            reply: r.map(dir).unwrap_or_default(),
-        }),
+    Counters {
+        orig: dir(c.orig),
+        reply: dir(c.reply),
     }
 }
 

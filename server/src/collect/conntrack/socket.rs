@@ -24,9 +24,8 @@ pub const READ_SIZE: usize = 64 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum SocketError {
     #[error(
-        "cannot open a conntrack netlink socket: {0}; nfscope needs \
-         CAP_NET_ADMIN (run it as root, or grant it with \
-         `setcap cap_net_admin+ep $(which nfscope)`)"
+        "nfscope needs CAP_NET_ADMIN to read conntrack (run it as root, or \
+         grant it with `setcap cap_net_admin+ep $(which nfscope)`)"
     )]
     Permission(#[source] io::Error),
     #[error("conntrack netlink socket: {what}: {err}")]

@@ -1,4 +1,4 @@
-//! Flows for the tests of this module.
+//! Flows for unit tests.
 
 use crate::wire::{Flow, FlowKey, Nat, Proto, Tuple};
 
