@@ -50,6 +50,9 @@ impl Counters {
     }
 }
 
+/// Fields that are usually absent (`use`, kernel timestamps, labels,
+/// helper, security context, master tuple, TCP flags) are left out of the
+/// JSON when absent or empty; the rest is always there, `null` if unknown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Flow {
     pub key: FlowKey,
@@ -63,6 +66,7 @@ pub struct Flow {
     pub status: Vec<String>,
     /// TCP per-direction flags (`window-scale`, `sack-perm`, ...), as
     /// "orig:" and "reply:" prefixed names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
     pub nat: Vec<Nat>,
     pub mark: u32,
@@ -70,24 +74,31 @@ pub struct Flow {
     /// Seconds until the entry expires, as of `updated_ms`.
     pub timeout: Option<u32>,
     pub id: u32,
-    #[serde(rename = "use")]
+    #[serde(rename = "use", default, skip_serializing_if = "Option::is_none")]
     pub use_count: Option<u32>,
     /// Present only while `nf_conntrack_acct` is on.
     pub counters: Option<Counters>,
     /// Kernel start and stop, ns since the Unix epoch
     /// (`nf_conntrack_timestamp`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_ns: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_ns: Option<u64>,
     /// When nfscope first saw the entry, ms since the Unix epoch.
     pub first_seen_ms: u64,
     /// When nfscope last heard of the entry, ms since the Unix epoch.
     pub updated_ms: u64,
     /// Set connlabel bit numbers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub helper: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secctx: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secmark: Option<u32>,
     /// The master tuple of an expected (related) connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub master: Option<Tuple>,
 }
 

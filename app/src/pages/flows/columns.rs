@@ -65,10 +65,10 @@ impl Column {
     pub fn width(self) -> &'static str {
         match self {
             Column::Proto => "3.5rem",
-            Column::Orig | Column::Reply => "minmax(18rem, 1.5fr)",
-            Column::Nat => "minmax(11rem, 1.2fr)",
+            Column::Orig | Column::Reply => "minmax(16.5rem, 1.5fr)",
+            Column::Nat => "minmax(10rem, 1.2fr)",
             Column::State => "6.5rem",
-            Column::Flags => "minmax(6rem, 0.6fr)",
+            Column::Flags => "minmax(5.5rem, 0.6fr)",
             Column::Mark => "5.5rem",
             Column::Age | Column::Timeout => "4.5rem",
             Column::Traffic => "7rem",

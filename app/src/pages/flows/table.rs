@@ -112,7 +112,7 @@ pub fn FlowTable(
                                     data-key=key.to_string()
                                     on:click=move |_| open(key)
                                     class="absolute inset-x-0 grid cursor-pointer \
-                                           items-center gap-x-3 border-b \
+                                           items-center gap-x-2 border-b \
                                            border-slate-100 px-4 text-sm \
                                            hover:bg-slate-50 dark:border-slate-900 \
                                            dark:hover:bg-slate-900"
@@ -156,7 +156,7 @@ fn HeaderRow(
     view! {
         <div
             role="row"
-            class="sticky top-0 z-10 grid gap-x-3 whitespace-nowrap border-b \
+            class="sticky top-0 z-10 grid gap-x-2 whitespace-nowrap border-b \
                    border-slate-200 bg-slate-50 px-4 py-2 text-xs \
                    font-medium uppercase \
                    tracking-wide text-slate-500 dark:border-slate-800 \
