@@ -20,8 +20,8 @@ pub fn Layout(children: Children) -> impl IntoView {
     };
     provide_context(health);
     view! {
-        <div class="flex min-h-screen flex-col">
-            <header class="sticky top-0 z-20 border-b border-slate-200 \
+        <div class="flex h-dvh flex-col">
+            <header class="z-20 shrink-0 border-b border-slate-200 \
                            bg-white/90 backdrop-blur dark:border-slate-800 \
                            dark:bg-slate-950/90">
                 <div class="flex flex-wrap items-center gap-x-6 gap-y-2 \

@@ -1,13 +1,13 @@
-//! A map from `CTA_ID` to a value, laid out for a quarter million entries:
+//! A map from a 64-bit slot key to a value, laid out for a quarter million entries:
 //! values sit densely in one `Vec` and a small index maps ids to slots.
-//! A `HashMap<u32, Record>` would keep up to twice its length in empty
+//! A `HashMap<u64, Record>` would keep up to twice its length in empty
 //! record-sized buckets; here the spare room is 8-byte index buckets.
 
 use std::collections::HashMap;
 
 pub struct IdMap<V> {
-    index: HashMap<u32, u32>,
-    slots: Vec<Option<(u32, V)>>,
+    index: HashMap<u64, u32>,
+    slots: Vec<Option<(u64, V)>>,
     /// Empty slots to reuse before growing.
     free: Vec<u32>,
 }
@@ -31,18 +31,18 @@ impl<V> IdMap<V> {
         self.index.is_empty()
     }
 
-    pub fn get(&self, id: &u32) -> Option<&V> {
+    pub fn get(&self, id: &u64) -> Option<&V> {
         let slot = *self.index.get(id)?;
         self.slots[slot as usize].as_ref().map(|(_, v)| v)
     }
 
-    pub fn get_mut(&mut self, id: &u32) -> Option<&mut V> {
+    pub fn get_mut(&mut self, id: &u64) -> Option<&mut V> {
         let slot = *self.index.get(id)?;
         self.slots[slot as usize].as_mut().map(|(_, v)| v)
     }
 
     /// Inserts or replaces; returns the value replaced.
-    pub fn insert(&mut self, id: u32, value: V) -> Option<V> {
+    pub fn insert(&mut self, id: u64, value: V) -> Option<V> {
         if let Some(old) = self.get_mut(&id) {
             return Some(std::mem::replace(old, value));
         }
@@ -60,14 +60,14 @@ impl<V> IdMap<V> {
         None
     }
 
-    pub fn remove(&mut self, id: &u32) -> Option<V> {
+    pub fn remove(&mut self, id: &u64) -> Option<V> {
         let slot = self.index.remove(id)?;
         let value = self.slots[slot as usize].take().map(|(_, v)| v);
         self.free.push(slot);
         value
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (u32, &V)> {
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &V)> {
         self.slots.iter().flatten().map(|(id, v)| (*id, v))
     }
 }

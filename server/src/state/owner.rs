@@ -202,6 +202,9 @@ impl Owner {
         let deltas = &self.handle.deltas;
         self.handle.write(|s| {
             s.status.events_per_sec = events_per_sec;
+            if deltas.receiver_count() == 0 {
+                s.table.discard_changes();
+            }
             let (upsert, remove) = s.table.take_changes();
             s.seq += 1;
             let batch = Published {

@@ -23,17 +23,29 @@ struct Record {
 struct DumpPass {
     /// Ids destroyed since the dump began: a later dump message about them
     /// is stale and must not bring them back.
-    destroyed: HashSet<u32>,
+    destroyed: HashSet<Slot>,
 }
 
-/// Entries keyed by `CTA_ID`, which the kernel keeps unique among live
-/// entries of a namespace.
+/// Where an entry lives in the table: its `CTA_ID` in the high half and a
+/// hash of its original tuple in the low half. The id alone is a 32-bit
+/// hash in the kernel, and a table of 250k entries holds a few repeats.
+type Slot = u64;
+
+fn slot_of(entry: &CtEntry) -> Option<Slot> {
+    use std::hash::{Hash, Hasher};
+    let orig = entry.orig.as_ref()?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (orig.src, orig.dst, orig.proto, orig.sport, orig.dport).hash(&mut h);
+    Some(u64::from(entry.id?) << 32 | (h.finish() & 0xffff_ffff))
+}
+
+/// Every live entry of one namespace.
 pub struct FlowTable {
     netns: u64,
     records: IdMap<Record>,
     pass: u32,
     dump: Option<DumpPass>,
-    changed: HashSet<u32>,
+    changed: HashSet<Slot>,
     removed: Vec<FlowKey>,
 }
 
@@ -57,45 +69,46 @@ impl FlowTable {
         self.records.is_empty()
     }
 
-    /// Applies one message; `false` when it carried no `CTA_ID`.
+    /// Applies one message; `false` when it lacked `CTA_ID` or the
+    /// original tuple.
     pub fn apply(
         &mut self,
         kind: EventKind,
         entry: CtEntry,
         now_ms: u64,
     ) -> bool {
-        let Some(id) = entry.id else {
+        let Some(slot) = slot_of(&entry) else {
             return false;
         };
         match kind {
-            EventKind::Destroy => self.destroy(id, &entry),
+            EventKind::Destroy => self.destroy(slot, &entry),
             EventKind::Dumped
                 if self
                     .dump
                     .as_ref()
-                    .is_some_and(|d| d.destroyed.contains(&id)) => {}
-            _ => self.upsert(kind, id, entry, now_ms),
+                    .is_some_and(|d| d.destroyed.contains(&slot)) => {}
+            _ => self.upsert(kind, slot, entry, now_ms),
         }
         true
     }
 
-    fn destroy(&mut self, id: u32, entry: &CtEntry) {
+    fn destroy(&mut self, slot: Slot, entry: &CtEntry) {
         if let Some(dump) = &mut self.dump {
-            dump.destroyed.insert(id);
+            dump.destroyed.insert(slot);
         }
         let same_flow = self
             .records
-            .get(&id)
+            .get(&slot)
             .is_some_and(|r| same_start(entry.start_ns, r.entry.start_ns));
         if same_flow {
-            self.remove(id);
+            self.remove(slot);
         }
     }
 
     fn upsert(
         &mut self,
         kind: EventKind,
-        id: u32,
+        slot: Slot,
         entry: CtEntry,
         now_ms: u64,
     ) {
@@ -103,12 +116,12 @@ impl FlowTable {
         // The kernel reuses ids; a different start means another flow.
         let reused = self
             .records
-            .get(&id)
+            .get(&slot)
             .is_some_and(|r| !same_start(entry.start_ns, r.entry.start_ns));
         if reused {
-            self.remove(id);
+            self.remove(slot);
         }
-        match self.records.get_mut(&id) {
+        match self.records.get_mut(&slot) {
             Some(r) => {
                 let changed = merge(&mut r.entry, entry);
                 r.updated_ms = now_ms;
@@ -121,7 +134,7 @@ impl FlowTable {
                 let start_ns =
                     entry.start_ns.unwrap_or(now_ms.saturating_mul(1_000_000));
                 self.records.insert(
-                    id,
+                    slot,
                     Record {
                         entry,
                         start_ns,
@@ -132,20 +145,20 @@ impl FlowTable {
                 );
             }
         }
-        self.changed.insert(id);
+        self.changed.insert(slot);
     }
 
-    fn remove(&mut self, id: u32) {
-        if let Some(r) = self.records.remove(&id) {
-            self.removed.push(self.key(id, &r));
-            self.changed.remove(&id);
+    fn remove(&mut self, slot: Slot) {
+        if let Some(r) = self.records.remove(&slot) {
+            self.removed.push(self.key(slot, &r));
+            self.changed.remove(&slot);
         }
     }
 
-    fn key(&self, id: u32, r: &Record) -> FlowKey {
+    fn key(&self, slot: Slot, r: &Record) -> FlowKey {
         FlowKey {
             netns: self.netns,
-            id,
+            id: (slot >> 32) as u32,
             start: r.start_ns,
         }
     }
@@ -166,34 +179,46 @@ impl FlowTable {
             return;
         }
         let pass = self.pass;
-        let stale: Vec<u32> = self
+        let stale: Vec<Slot> = self
             .records
             .iter()
             .filter(|(_, r)| r.pass != pass)
             .map(|(id, _)| id)
             .collect();
-        for id in stale {
-            self.remove(id);
+        for slot in stale {
+            self.remove(slot);
         }
     }
 
     /// Flows changed and keys removed since the last call.
     pub fn take_changes(&mut self) -> (Vec<Flow>, Vec<FlowKey>) {
         let changed = std::mem::take(&mut self.changed);
-        let upsert = changed.iter().filter_map(|id| self.flow(*id)).collect();
+        let upsert = changed
+            .iter()
+            .filter_map(|slot| self.wire_flow(self.records.get(slot)?))
+            .collect();
         (upsert, std::mem::take(&mut self.removed))
     }
 
-    /// The live flow with this key, if it is still the same flow.
-    pub fn get(&self, key: &FlowKey) -> Option<Flow> {
-        let r = self.records.get(&key.id)?;
-        (key.netns == self.netns && r.start_ns == key.start)
-            .then(|| self.flow(key.id))
-            .flatten()
+    /// Forgets pending changes: nobody watches, and converting them all
+    /// (a whole table after a dump) would only cost memory.
+    pub fn discard_changes(&mut self) {
+        self.changed.clear();
+        self.removed.clear();
     }
 
-    fn flow(&self, id: u32) -> Option<Flow> {
-        self.wire_flow(self.records.get(&id)?)
+    /// The live flow with this key. A scan: the key lacks the tuple hash
+    /// of the slot, and this serves one page view, not the event path.
+    pub fn get(&self, key: &FlowKey) -> Option<Flow> {
+        if key.netns != self.netns {
+            return None;
+        }
+        self.records
+            .iter()
+            .find(|(slot, r)| {
+                (slot >> 32) as u32 == key.id && r.start_ns == key.start
+            })
+            .and_then(|(_, r)| self.wire_flow(r))
     }
 
     fn wire_flow(&self, r: &Record) -> Option<Flow> {
@@ -234,8 +259,11 @@ fn merge(old: &mut CtEntry, new: CtEntry) -> bool {
             })*
         };
     }
-    take!(old, new; orig, reply, zone, status, proto_state, mark, counters,
-        use_count, id, start_ns);
+    take!(old, new; orig, reply, zone, proto_state, counters, use_count, id,
+        start_ns);
+    // Every message carries the status; the kernel leaves out a zero mark.
+    changed |= (old.status, old.mark) != (new.status, new.mark);
+    (old.status, old.mark) = (new.status, new.mark);
     if new.timeout.is_some() {
         old.timeout = new.timeout;
     }
@@ -251,6 +279,6 @@ fn merge(old: &mut CtEntry, new: CtEntry) -> bool {
 fn record_stays_small() {
     // The goal is 300 bytes per entry, index and spare room included:
     // slots take this much, the index ~17 bytes at 250k entries.
-    let size = std::mem::size_of::<Option<(u32, Record)>>();
-    assert!(size <= 256, "a table slot grew to {size} bytes");
+    let size = std::mem::size_of::<Option<(u64, Record)>>();
+    assert!(size <= 248, "a table slot grew to {size} bytes");
 }

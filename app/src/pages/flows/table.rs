@@ -10,7 +10,7 @@ use super::cells::cell;
 use super::columns::Column;
 use super::{Navigate, ViewParams};
 use crate::live::LiveTable;
-use crate::wire::Flow;
+use crate::wire::{Flow, FlowKey};
 
 /// Row height in px; fixed so a row's position is its index times this.
 const ROW_PX: f64 = 36.0;
@@ -64,14 +64,9 @@ pub fn FlowTable(
     });
     let visible = move || {
         let (start, end) = window.get();
-        table.with(|t| {
-            t.rows()[start..end]
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (start + i, Arc::clone(f)))
-                .collect::<Vec<_>>()
-        })
+        table.with(|t| t.rows()[start..end].to_vec())
     };
+    let offset = move || window.get().0 as f64 * ROW_PX;
     let on_scroll = move |_| {
         if let Some(el) = scroller.get_untracked() {
             scroll_top.set(f64::from(el.scroll_top()));
@@ -101,49 +96,63 @@ pub fn FlowTable(
                     class="relative"
                     style=move || format!("height: {}px", len() as f64 * ROW_PX)
                 >
-                    <For
-                        each=visible
-                        key=|(i, f): &(usize, Arc<Flow>)| (*i, f.key, f.updated_ms)
-                        children=move |(i, flow)| {
-                            let key = flow.key;
-                            view! {
-                                <div
-                                    role="row"
-                                    data-key=key.to_string()
-                                    on:click=move |_| open(key)
-                                    class="absolute inset-x-0 grid cursor-pointer \
-                                           items-center gap-x-2 border-b \
-                                           border-slate-100 px-4 text-sm \
-                                           hover:bg-slate-50 dark:border-slate-900 \
-                                           dark:hover:bg-slate-900"
-                                    style=move || format!(
-                                        "top: {}px; height: {ROW_PX}px; {}",
-                                        i as f64 * ROW_PX,
-                                        grid()
-                                    )
-                                >
-                                    {
-                                        let flow = Arc::clone(&flow);
-                                        move || {
-                                            let now = now.get();
-                                            cols.get()
-                                                .into_iter()
-                                                .map(|c| view! {
-                                                    <div role="cell" class="flex min-w-0 overflow-hidden">
-                                                        {cell(c, &flow, now, params, go)}
-                                                    </div>
-                                                })
-                                                .collect_view()
+                    <div
+                        class="absolute inset-x-0"
+                        style=move || format!("top: {}px", offset())
+                    >
+                        <For
+                            each=visible
+                            key=row_key
+                            children=move |flow| {
+                                let key = flow.key;
+                                view! {
+                                    <div
+                                        role="row"
+                                        data-key=key.to_string()
+                                        on:click=move |_| open(key)
+                                        class="grid cursor-pointer items-center \
+                                               gap-x-2 border-b border-slate-100 \
+                                               px-4 text-sm hover:bg-slate-50 \
+                                               dark:border-slate-900 \
+                                               dark:hover:bg-slate-900"
+                                        style=move || format!(
+                                            "height: {ROW_PX}px; {}",
+                                            grid()
+                                        )
+                                    >
+                                        {
+                                            let flow = Arc::clone(&flow);
+                                            move || {
+                                                let now = now.get();
+                                                cols.get()
+                                                    .into_iter()
+                                                    .map(|c| view! {
+                                                        <div
+                                                            role="cell"
+                                                            class="flex min-w-0 overflow-hidden"
+                                                        >
+                                                            {cell(c, &flow, now, params, go)}
+                                                        </div>
+                                                    })
+                                                    .collect_view()
+                                            }
                                         }
-                                    }
-                                </div>
+                                    </div>
+                                }
                             }
-                        }
-                    />
+                        />
+                    </div>
                 </div>
             </div>
         </div>
     }
+}
+
+/// Rows sit in normal flow below one offset, so a new row at the top
+/// moves the others instead of re-rendering them; a row re-renders only
+/// when its flow changes.
+fn row_key(flow: &Arc<Flow>) -> (FlowKey, u64) {
+    (flow.key, flow.updated_ms)
 }
 
 #[component]

@@ -69,10 +69,12 @@ pub struct CtEntry {
     pub orig: Option<CtTuple>,
     pub reply: Option<CtTuple>,
     pub zone: Option<u16>,
-    pub status: Option<u32>,
+    /// `IPS_*` bits; every message carries them.
+    pub status: u32,
     pub proto_state: Option<ProtoState>,
     pub timeout: Option<u32>,
-    pub mark: Option<u32>,
+    /// The kernel leaves a zero mark out of events.
+    pub mark: u32,
     pub counters: Option<CtCounters>,
     pub use_count: Option<u32>,
     pub id: Option<u32>,
@@ -223,9 +225,7 @@ pub fn parse_entry(attrs: &[u8]) -> Result<CtEntry, DecodeError> {
                     parse_tuple(v).context("invalid CTA_TUPLE_MASTER")?;
                 e.extra().master = Some(t);
             }
-            CTA_STATUS => {
-                e.status = Some(be_u32(v).context("invalid CTA_STATUS")?)
-            }
+            CTA_STATUS => e.status = be_u32(v).context("invalid CTA_STATUS")?,
             CTA_PROTOINFO => {
                 e.proto_state =
                     parse_protoinfo(v).context("invalid CTA_PROTOINFO")?
@@ -237,7 +237,7 @@ pub fn parse_entry(attrs: &[u8]) -> Result<CtEntry, DecodeError> {
             CTA_TIMEOUT => {
                 e.timeout = Some(be_u32(v).context("invalid CTA_TIMEOUT")?)
             }
-            CTA_MARK => e.mark = Some(be_u32(v).context("invalid CTA_MARK")?),
+            CTA_MARK => e.mark = be_u32(v).context("invalid CTA_MARK")?,
             CTA_COUNTERS_ORIG => {
                 e.counters.get_or_insert_default().orig =
                     parse_counters(v).context("invalid CTA_COUNTERS_ORIG")?

@@ -46,29 +46,35 @@ pub fn read_events(
     stop: Arc<AtomicBool>,
 ) {
     let mut buf = Vec::with_capacity(READ_SIZE);
-    let mut decode_errors = 0u64;
+    let send = |update| tx.blocking_send(update).is_ok();
     while !stop.load(Ordering::Relaxed) {
         let mut batch = Vec::new();
-        buf.clear();
-        let mut result = socket.recv(&mut buf).map(Some);
-        for _ in 0..BATCH_DATAGRAMS {
-            match result {
+        let mut decode_errors = 0u64;
+        let mut lost = false;
+        // Block for one datagram, then take whatever else is waiting.
+        for n in 0..BATCH_DATAGRAMS {
+            buf.clear();
+            let received = if n == 0 {
+                socket.recv(&mut buf).map(Some)
+            } else {
+                socket.try_recv(&mut buf)
+            };
+            match received {
                 Ok(Some(_)) => {
                     decode_into(&buf, false, &mut batch, &mut decode_errors);
-                    buf.clear();
-                    result = socket.try_recv(&mut buf);
                 }
                 Ok(None) => break,
-                Err(ref e) if e.raw_os_error() == Some(libc::ENOBUFS) => break,
-                Err(ref e) if e.kind() == io::ErrorKind::Interrupted => break,
-                Err(ref e) => {
+                Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
+                    lost = true;
+                    break;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => break,
+                Err(e) => {
                     tracing::error!(error = %e, "conntrack event socket failed");
                     return;
                 }
             }
         }
-        let lost = matches!(&result, Err(e) if e.raw_os_error() == Some(libc::ENOBUFS));
-        let send = |update| tx.blocking_send(update).is_ok();
         if !batch.is_empty() && !send(CtUpdate::Events(batch)) {
             return;
         }
@@ -78,7 +84,6 @@ pub fn read_events(
         if decode_errors > 0 && !send(CtUpdate::DecodeErrors(decode_errors)) {
             return;
         }
-        decode_errors = 0;
     }
 }
 

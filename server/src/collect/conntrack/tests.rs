@@ -56,9 +56,9 @@ fn tcp_through_dnat_and_masquerade() {
     assert_eq!(reply.dst.to_string(), "10.77.2.1");
     assert_eq!((reply.sport, reply.dport), (Some(80), Some(41080)));
     assert_eq!(e.id, Some(2681439936));
-    assert_eq!(e.mark, Some(0));
+    assert_eq!(e.mark, 0);
     assert_eq!(e.use_count, Some(1));
-    assert_eq!(e.status, Some(0x1be));
+    assert_eq!(e.status, 0x1be);
     assert!(matches!(
         e.proto_state,
         Some(ProtoState::Tcp { state: 3, .. })
@@ -99,7 +99,7 @@ fn time_wait_state() {
 #[test]
 fn udp_mark_zone_and_masquerade() {
     let e = dumped(fixture!("udp_ct_mark"));
-    assert_eq!((e.mark, e.id), (Some(42), Some(1371872902)));
+    assert_eq!((e.mark, e.id), (42, Some(1371872902)));
     let e = dumped(fixture!("udp_zone7"));
     assert_eq!((e.zone, e.id), (Some(7), Some(3656106268)));
     let e = dumped(fixture!("udp_masq"));

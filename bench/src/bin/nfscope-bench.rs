@@ -1,0 +1,60 @@
+//! `nfscope-bench`: the measurements of `scripts/bench.sh` that need the
+//! lab. Each prints its own table on stdout and appends its numbers to
+//! the summary file.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use bench::summary::Summary;
+
+/// Benchmark nfscope against the floor and conntrack-tools.
+#[derive(Parser)]
+struct Cli {
+    /// Lab namespaces are named NAME-<random>-{cli,rtr,srv}.
+    #[arg(long, default_value = "nfs-t")]
+    lab_name: String,
+    /// Markdown rows of every number are appended here.
+    #[arg(long)]
+    summary: PathBuf,
+    /// Rounds of each measurement; the median is reported.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Time to load big tables, against conntrack -L and the floor, and
+    /// memory per entry.
+    Table {
+        /// Table sizes, growing.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "10000,100000,250000"
+        )]
+        sizes: Vec<u64>,
+    },
+    /// Events lost by nfscope and conntrack -E during a flood of new
+    /// flows.
+    Events {
+        /// Flows per flood.
+        #[arg(long, default_value_t = 200_000)]
+        flows: u32,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut summary = Summary::append_to(&cli.summary)?;
+    match cli.command {
+        Command::Table { sizes } => {
+            bench::table::run(&sizes, cli.rounds, &cli.lab_name, &mut summary)
+        }
+        Command::Events { flows } => {
+            bench::events::run(flows, cli.rounds, &cli.lab_name, &mut summary)
+        }
+    }
+}

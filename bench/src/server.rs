@@ -1,0 +1,142 @@
+//! A `nfscope serve` process watching one namespace, and what the
+//! benchmarks read from it: `/api/status` and its memory.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use app::wire::Status;
+
+use crate::proc::{die_with_parent, sibling};
+
+/// How long nfscope may take to listen.
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A running `nfscope serve`; killed on drop.
+pub struct Server {
+    child: Child,
+    agent: ureq::Agent,
+    base: String,
+    /// When the process was spawned: the start of every time to sync.
+    pub spawned: Instant,
+}
+
+/// Resident memory of the server, bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct Memory {
+    /// `VmRSS`: now.
+    pub rss: u64,
+    /// `VmHWM`: the peak so far.
+    pub peak: u64,
+}
+
+impl Server {
+    /// Starts `nfscope serve --netns NETNS` on a free loopback port and
+    /// returns as soon as it listens; it may still be dumping.
+    pub fn start(netns: &str) -> anyhow::Result<Self> {
+        let mut cmd = Command::new(sibling("nfscope")?);
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--netns", netns])
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        die_with_parent(&mut cmd);
+        let spawned = Instant::now();
+        let mut child = cmd.spawn().context("starting nfscope")?;
+        let stderr = child.stderr.take().context("nfscope's stderr")?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                match line.split_once("dashboard on http://") {
+                    Some((_, rest)) => {
+                        let addr = rest.split(['/', ' ']).next();
+                        let _ = tx.send(addr.unwrap_or_default().to_owned());
+                    }
+                    // Warnings (lost events, errors) are worth seeing.
+                    None if !line.contains(" INFO ") => {
+                        eprintln!("[nfscope] {line}")
+                    }
+                    None => {}
+                }
+            }
+        });
+        // Built before the wait, so that dropping it kills a child that
+        // never listens.
+        let mut server = Self {
+            child,
+            agent: ureq::AgentBuilder::new()
+                .timeout(Duration::from_secs(10))
+                .build(),
+            base: String::new(),
+            spawned,
+        };
+        let addr = rx
+            .recv_timeout(START_TIMEOUT)
+            .context("nfscope did not say where it listens")?;
+        server.base = format!("http://{addr}");
+        Ok(server)
+    }
+
+    pub fn status(&self) -> anyhow::Result<Status> {
+        let body = self
+            .agent
+            .get(&format!("{}/api/status", self.base))
+            .call()
+            .context("GET /api/status")?
+            .into_string()?;
+        serde_json::from_str(&body).context("decoding /api/status")
+    }
+
+    /// Polls the status every `every` until `done` holds; fails after
+    /// `timeout` or when the collector reports an error.
+    pub fn wait_until(
+        &self,
+        what: &str,
+        every: Duration,
+        timeout: Duration,
+        done: impl Fn(&Status) -> bool,
+    ) -> anyhow::Result<Status> {
+        let end = Instant::now() + timeout;
+        loop {
+            let status = self.status()?;
+            if done(&status) {
+                return Ok(status);
+            }
+            if let Some(e) = &status.error {
+                bail!("nfscope reports an error while waiting for {what}: {e}");
+            }
+            if Instant::now() > end {
+                bail!("timed out waiting for {what}; last status: {status:?}");
+            }
+            std::thread::sleep(every);
+        }
+    }
+
+    pub fn memory(&self) -> anyhow::Result<Memory> {
+        let path = format!("/proc/{}/status", self.child.id());
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {path}"))?;
+        let kib = |key: &str| -> anyhow::Result<u64> {
+            let line = text
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .with_context(|| format!("no {key} in {path}"))?;
+            let number = line.trim().trim_end_matches("kB").trim();
+            Ok(number.parse::<u64>()? * 1024)
+        };
+        Ok(Memory {
+            rss: kib("VmRSS:")?,
+            peak: kib("VmHWM:")?,
+        })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The benchmark: nfscope against the kernel's floor and conntrack-tools.
+#
+#   sudo bash scripts/bench.sh
+#
+# 1. time to load tables of 10k, 100k and 250k entries, and memory per
+#    entry; 2. events lost during a flood of new flows; 3. time from a new
+#    flow to its row in the browser; 4. size of the wasm sent to browsers.
+# Prints each part's table as it goes, then one markdown table of every
+# number with its goal. Not part of scripts/test.sh (nor CI): it loads the
+# machine for about two minutes, and its numbers only mean something on
+# an otherwise quiet one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ((EUID != 0)); then
+    echo "bench.sh: needs root (network namespaces, ctnetlink)" >&2
+    exit 1
+fi
+
+# Every namespace of this run starts with this prefix, so that the exit
+# trap removes exactly ours, even after a crash.
+lab="nfs-t-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
+summary=$(mktemp)
+cleanup() {
+    rm -f "$summary"
+    ip netns list | awk -v p="$lab-" 'index($1, p) == 1 { print $1 }' |
+        while read -r ns; do ip netns del "$ns" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "== build"
+bash scripts/build.sh
+cargo build --release -p bench
+
+bench=(target/release/nfscope-bench --lab-name "$lab" --summary "$summary")
+echo
+echo "== 1. loading a table (median of 3)"
+"${bench[@]}" table
+echo
+echo "== 2. events lost at full data-plane rate"
+"${bench[@]}" events
+echo
+echo "== 3. browser: new flow → its row"
+node end2end/bench-latency.mjs "$lab" "$summary"
+
+wasm=$(gzip -9 -c target/site/pkg/nfscope_bg.wasm | wc -c)
+goal=$((200 * 1024))
+verdict=$( ((wasm <= goal)) && echo met || echo missed)
+printf '| hydrate wasm, gzip -9 | %d KiB (%d B) | ≤ 200 KiB (%s) |\n' \
+    $((wasm / 1024)) "$wasm" "$verdict" >>"$summary"
+
+echo
+echo "== results"
+echo
+echo "| Measure | Value | Goal |"
+echo "|---|---:|---|"
+cat "$summary"
