@@ -12,12 +12,11 @@
 //
 // Usage: node end2end/bench-latency.mjs LAB_NAME SUMMARY_FILE
 
-import { spawn, execFile, execFileSync } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile, execFileSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { launchBrowser, sleep } from './harness.mjs';
+import { launchBrowser, sleep, startDemo } from './harness.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'target/release');
@@ -39,48 +38,6 @@ const DRAIN_MS = 2000;
 const RUNS = 3;
 
 const [labName = 'nfs-t', summaryFile] = process.argv.slice(2);
-
-async function startDemo() {
-  const child = spawn(
-    join(BIN, 'nfscope'),
-    ['demo', '--lab-name', labName, '--listen', '127.0.0.1:0'],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RUST_LOG: 'info', NO_COLOR: '1' } },
-  );
-  let log = '';
-  const { lab, base } = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`nfscope demo did not start:\n${log}`)), PATIENCE_MS);
-    child.stderr.on('data', (chunk) => {
-      log += chunk;
-      const lab = / lab (\S+) is up/.exec(log);
-      const url = /dashboard on (http:\/\/[^\s/]+)/.exec(log);
-      if (lab && url) {
-        clearTimeout(timer);
-        resolve({ lab: lab[1], base: url[1] });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`nfscope demo exited with ${code}:\n${log}`));
-    });
-  });
-  return {
-    base,
-    client: `${lab}-cli`,
-    router: `${lab}-rtr`,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGINT');
-        await Promise.race([once(child, 'exit'), sleep(5000)]);
-      }
-      // A demo that died uncleanly must not leave namespaces behind.
-      for (const host of ['cli', 'rtr', 'srv']) {
-        try {
-          execFileSync('ip', ['netns', 'del', `${lab}-${host}`], { stdio: 'ignore' });
-        } catch {}
-      }
-    },
-  };
-}
 
 // Runs in the page: notes when each row key first appears, with its
 // original tuple. Every mutation rescans the few rendered rows, which also
@@ -139,10 +96,8 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
-// The page measures its table's height once, when it loads: each run gets
-// a new page, opened on an emptied table so that it measures the window
-// and not a table taller than it. The wait also outlasts rows whose
-// DESTROY event nfscope missed; its next refresh dump removes them.
+// Each run gets a new page, opened on an emptied table, so that rows of
+// an earlier run do not crowd the top.
 async function openPage(chrome, demo, height) {
   execFileSync('ip', ['netns', 'exec', demo.router, 'conntrack', '-F'], { stdio: 'ignore' });
   for (let i = 0; ; i++) {
@@ -185,7 +140,7 @@ async function measure(chrome, demo, phase, run) {
 }
 
 async function main() {
-  const demo = await startDemo();
+  const demo = await startDemo(labName);
   let chrome;
   try {
     chrome = await launchBrowser();

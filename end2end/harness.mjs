@@ -10,11 +10,11 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'target/release/nfscope');
 const PATIENCE_MS = 20_000;
 
-export async function startDemo() {
+export async function startDemo(labName = 'nfs-t') {
   const child = spawn(
     BIN,
-    ['demo', '--lab-name', 'nfs-t', '--listen', '127.0.0.1:0'],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RUST_LOG: 'info' } },
+    ['demo', '--lab-name', labName, '--listen', '127.0.0.1:0'],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RUST_LOG: 'info', NO_COLOR: '1' } },
   );
   let log = '';
   const ready = new Promise((resolve, reject) => {
@@ -24,7 +24,7 @@ export async function startDemo() {
     );
     child.stderr.on('data', (chunk) => {
       log += chunk;
-      const lab = /lab (nfs-t-[0-9a-f]+) is up/.exec(log);
+      const lab = / lab (\S+) is up/.exec(log);
       const url = /dashboard on (http:\/\/[^\s/]+)/.exec(log);
       if (lab && url) {
         clearTimeout(timer);
@@ -41,6 +41,7 @@ export async function startDemo() {
     base,
     lab,
     client: `${lab}-cli`,
+    router: `${lab}-rtr`,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGINT');

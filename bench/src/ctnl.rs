@@ -1,20 +1,13 @@
-//! Just enough ctnetlink to fill a table and to dump it: the numbers (as
-//! in `linux/netfilter/nfnetlink_conntrack.h`), a message writer, and
-//! sockets set up the way nfscope's collector sets up its own.
+//! Just enough ctnetlink to fill a table: the numbers (as in
+//! `linux/netfilter/nfnetlink_conntrack.h`), a message writer, and a
+//! socket set up the way nfscope's collector sets up its own.
 
 use std::net::Ipv4Addr;
-use std::os::fd::AsRawFd;
 
 use anyhow::Context;
-use netlink_packet_core::{
-    NetlinkBuffer, NetlinkHeader, NetlinkMessage, NetlinkPayload, NLA_F_NESTED,
-    NLM_F_DUMP, NLM_F_REQUEST,
-};
-use netlink_packet_netfilter::conntrack::ConntrackMessage;
-use netlink_packet_netfilter::{
-    NetfilterHeader, NetfilterMessage, NetfilterProtoFamily,
-};
+use netlink_packet_core::{NetlinkBuffer, NLA_F_NESTED};
 use netlink_sys::{protocols::NETLINK_NETFILTER, Socket, SocketAddr};
+use nfscope::collect::conntrack::socket;
 
 const NFNL_SUBSYS_CTNETLINK: u16 = 1;
 const IPCTNL_MSG_CT_NEW: u16 = 0;
@@ -39,11 +32,6 @@ const TCP_CONNTRACK_ESTABLISHED: u8 = 3;
 
 pub const IPPROTO_TCP: u8 = 6;
 pub const IPPROTO_UDP: u8 = 17;
-
-/// nfscope reads with this buffer size; the floor must not read more.
-pub const READ_SIZE: usize = 64 * 1024;
-/// nfscope's dump socket asks for this receive buffer.
-pub const DUMP_RCVBUF: usize = 8 << 20;
 
 /// The original direction of an IPv4 entry; the reply is its mirror.
 #[derive(Clone, Copy, Debug)]
@@ -138,47 +126,9 @@ pub fn open(rcvbuf: usize) -> anyhow::Result<Socket> {
     let mut socket = Socket::new(NETLINK_NETFILTER)
         .context("opening a NETLINK_NETFILTER socket (needs root)")?;
     socket.bind_auto().context("binding the netlink socket")?;
-    force_rcvbuf(&socket, rcvbuf)?;
+    socket::force_rcvbuf(&socket, rcvbuf);
     socket
         .connect(&SocketAddr::new(0, 0))
         .context("connecting the netlink socket")?;
     Ok(socket)
-}
-
-/// Sends the same dump request as nfscope: all entries of both families.
-pub fn request_dump(socket: &Socket) -> anyhow::Result<()> {
-    let mut header = NetlinkHeader::default();
-    header.flags = NLM_F_REQUEST | NLM_F_DUMP;
-    let mut msg = NetlinkMessage::new(
-        header,
-        NetlinkPayload::from(NetfilterMessage::new(
-            NetfilterHeader::new(NetfilterProtoFamily::Unspec, 0, 0),
-            ConntrackMessage::Get(Vec::new()),
-        )),
-    );
-    msg.finalize();
-    let mut bytes = vec![0; msg.buffer_len()];
-    msg.serialize(&mut bytes);
-    socket.send(&bytes, 0).context("sending the dump request")?;
-    Ok(())
-}
-
-/// `SO_RCVBUFFORCE`, which root may use past `rmem_max`.
-fn force_rcvbuf(socket: &Socket, bytes: usize) -> anyhow::Result<()> {
-    let value = libc::c_int::try_from(bytes).context("rcvbuf too big")?;
-    // SAFETY: a valid fd and a c_int option value of the right size.
-    let rc = unsafe {
-        libc::setsockopt(
-            socket.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_RCVBUFFORCE,
-            (&value as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc != 0 {
-        return Err(std::io::Error::last_os_error())
-            .context("setting SO_RCVBUFFORCE (needs CAP_NET_ADMIN)");
-    }
-    Ok(())
 }

@@ -10,7 +10,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use super::cidr::Cidr;
 use crate::wire::{Flow, FlowKey, Nat, Proto};
@@ -82,18 +82,7 @@ impl FromStr for Filter {
     }
 }
 
-impl Serialize for Filter {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Filter {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        text.parse().map_err(serde::de::Error::custom)
-    }
-}
+crate::wire::text::serde_as_text!(Filter);
 
 /// Appends `field:value` to the filter text `text`, first dropping the
 /// terms on the same field with the same negation (a `value` starting with

@@ -9,6 +9,7 @@ mod nat;
 mod proto;
 mod status;
 mod stream;
+pub(crate) mod text;
 
 pub use flow::{Counters, Direction, Flow, FlowPage, Tuple};
 pub use key::{FlowKey, FlowKeyError};

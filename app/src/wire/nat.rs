@@ -99,18 +99,7 @@ fn port(p: Option<u16>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn t(src: &str, sport: u16, dst: &str, dport: u16) -> Tuple {
-        Tuple {
-            src: src.parse().unwrap(),
-            dst: dst.parse().unwrap(),
-            sport: Some(sport),
-            dport: Some(dport),
-            icmp_type: None,
-            icmp_code: None,
-            icmp_id: None,
-        }
-    }
+    use crate::testing::tuple as t;
 
     #[test]
     fn no_nat_when_reply_mirrors() {

@@ -18,6 +18,7 @@ use netlink_packet_core::{
     NLM_F_REQUEST,
 };
 use netlink_sys::Socket;
+use nfscope::collect::conntrack::socket::READ_SIZE;
 
 /// Messages per send: about 150 KB, under the default socket send buffer
 /// (`wmem_default`, 208 KiB) that bounds one netlink send.
@@ -99,7 +100,7 @@ fn read_answers(
     last_seq: u32,
     until_ack: bool,
 ) -> anyhow::Result<bool> {
-    let mut buf = Vec::with_capacity(ctnl::READ_SIZE);
+    let mut buf = Vec::with_capacity(READ_SIZE);
     loop {
         buf.clear();
         let flags = if until_ack { 0 } else { libc::MSG_DONTWAIT };

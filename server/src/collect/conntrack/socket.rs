@@ -134,7 +134,7 @@ fn permission_or(what: &'static str) -> impl FnOnce(io::Error) -> SocketError {
 
 /// `SO_RCVBUFFORCE` passes `rmem_max`, which is read-only inside a netns;
 /// it needs CAP_NET_ADMIN, so fall back to the capped `SO_RCVBUF`.
-fn force_rcvbuf(socket: &Socket, bytes: usize) {
+pub fn force_rcvbuf(socket: &Socket, bytes: usize) {
     let value = libc::c_int::try_from(bytes).unwrap_or(libc::c_int::MAX);
     let set = |opt| {
         // SAFETY: a valid fd and a c_int option value of the right size.
