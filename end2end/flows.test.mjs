@@ -86,3 +86,9 @@ test('clicking a cell adds it to the filter and the URL', async () => {
   assert.match(await page.getByLabel('Filter').inputValue(), /^proto:\w+$/);
   await page.close();
 });
+
+test('an unknown page is a 404 with a way back', async () => {
+  const res = await fetch(`${demo.base}/no/such/page`);
+  assert.equal(res.status, 404);
+  assert.match(await res.text(), /Page not found/);
+});

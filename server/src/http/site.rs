@@ -9,7 +9,7 @@ use app::wire::{Flow, FlowKey, FlowPage, Status};
 use app::{shell, App};
 use axum::Router;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{file_and_error_handler, generate_route_list, LeptosRoutes};
 use tower_http::services::ServeDir;
 
 use super::AppState;
@@ -40,4 +40,6 @@ pub fn routes(state: &AppState, site_root: &Path) -> Router<AppState> {
             move || shell(options.clone()),
         )
         .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))
+        // Any other path: the app's own "page not found", with a 404.
+        .fallback(file_and_error_handler::<AppState, _>(shell))
 }
