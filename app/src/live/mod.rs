@@ -37,8 +37,10 @@ pub enum Link {
 #[derive(Clone, Debug, Default)]
 pub struct LiveTable {
     flows: HashMap<FlowKey, Arc<Flow>>,
-    /// `flows` in `sort` order; rebuilt after each message.
+    /// `flows` in `sort` order, as of the last [`LiveTable::settle`].
     rows: Vec<Arc<Flow>>,
+    /// Messages changed `flows` since `rows` was built.
+    stale: bool,
     sort: Sort,
     /// Matching flows on the server; more than `rows` only before the
     /// first snapshot (the server renders a first screenful).
@@ -128,8 +130,17 @@ impl LiveTable {
             }
             ServerMsg::Error { message } => return Applied::Refused(message),
         }
-        self.resort();
+        self.stale = true;
         Applied::Changed
+    }
+
+    /// Rebuilds the sorted rows after messages changed the flows. Done
+    /// once per frame, not per message: a page that falls behind applies
+    /// the queued messages, then sorts once.
+    pub fn settle(&mut self) {
+        if std::mem::take(&mut self.stale) {
+            self.resort();
+        }
     }
 
     fn resort(&mut self) {
@@ -177,8 +188,11 @@ mod tests {
             t.apply(delta(9, vec![b.clone()], vec![])),
             Applied::Changed
         );
+        t.settle();
         assert_eq!(t.rows().len(), 2);
         assert_eq!(t.apply(delta(10, vec![], vec![a.key])), Applied::Changed);
+        assert_eq!(t.rows().len(), 2, "rows wait for settle");
+        t.settle();
         assert_eq!(t.rows().len(), 1);
         assert_eq!(t.total(), 1);
         assert!(t.get(&b.key).is_some());

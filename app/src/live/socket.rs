@@ -26,6 +26,7 @@ pub fn connect(
             query,
             socket: None,
             attempts: 0,
+            frame_pending: false,
             closed: false,
             handlers: None,
         })),
@@ -43,6 +44,8 @@ struct Inner {
     query: String,
     socket: Option<WebSocket>,
     attempts: usize,
+    /// A frame is already asked to re-sort and redraw the table.
+    frame_pending: bool,
     closed: bool,
     /// Kept alive while the socket can call them.
     handlers: Option<Handlers>,
@@ -98,10 +101,11 @@ fn open(inner: &Shared, table: RwSignal<LiveTable>, health: Health) {
                     return;
                 }
             };
-            // Untracked: rows re-render only when rows changed.
+            // Untracked: the table re-renders once per frame, and only
+            // when rows changed.
             let applied = table.try_update_untracked(|t| t.apply(msg));
             if applied == Some(Applied::Changed) {
-                table.notify();
+                settle_next_frame(&weak, table);
             }
             match applied {
                 Some(Applied::Changed | Applied::Unchanged) => health
@@ -141,6 +145,22 @@ fn open(inner: &Shared, table: RwSignal<LiveTable>, health: Health) {
         _message: on_message,
         _open: on_open,
         _close: on_close,
+    });
+}
+
+fn settle_next_frame(weak: &Weak<RefCell<Inner>>, table: RwSignal<LiveTable>) {
+    let Some(inner) = weak.upgrade() else {
+        return;
+    };
+    if std::mem::replace(&mut inner.borrow_mut().frame_pending, true) {
+        return;
+    }
+    let weak = weak.clone();
+    request_animation_frame(move || {
+        if let Some(inner) = weak.upgrade() {
+            inner.borrow_mut().frame_pending = false;
+        }
+        table.update(LiveTable::settle);
     });
 }
 

@@ -41,7 +41,7 @@ pub fn FilterValue(
 pub fn cell(
     col: Column,
     flow: &Flow,
-    now_ms: u64,
+    now: RwSignal<u64>,
     params: Memo<ViewParams>,
     go: Navigate,
 ) -> AnyView {
@@ -76,13 +76,21 @@ pub fn cell(
             };
             value("mark", format!("{:#x}", flow.mark), text)
         }
-        Column::Age => text(format::duration_secs(
-            now_ms.saturating_sub(flow.started_ms()) / 1000,
-        )),
-        Column::Timeout => match remaining_secs(flow, now_ms) {
-            Some(s) => text(format::duration_secs(s)),
-            None => dash(),
-        },
+        // Only these two follow the clock; the row around them stays put.
+        Column::Age => {
+            let started = flow.started_ms();
+            ticking(move || {
+                let age = now.get().saturating_sub(started) / 1000;
+                format::duration_secs(age)
+            })
+        }
+        Column::Timeout => {
+            let (timeout, updated) = (flow.timeout, flow.updated_ms);
+            ticking(move || {
+                remaining_secs(timeout, updated, now.get())
+                    .map_or_else(|| "—".to_owned(), format::duration_secs)
+            })
+        }
         Column::Traffic => match &flow.counters {
             Some(c) => text(format!(
                 "{} / {}",
@@ -96,9 +104,13 @@ pub fn cell(
 
 /// Seconds left before the entry expires, counted down since the kernel
 /// last reported it.
-pub fn remaining_secs(flow: &Flow, now_ms: u64) -> Option<u64> {
-    let elapsed = now_ms.saturating_sub(flow.updated_ms) / 1000;
-    flow.timeout.map(|t| u64::from(t).saturating_sub(elapsed))
+pub fn remaining_secs(
+    timeout: Option<u32>,
+    updated_ms: u64,
+    now_ms: u64,
+) -> Option<u64> {
+    let elapsed = now_ms.saturating_sub(updated_ms) / 1000;
+    timeout.map(|t| u64::from(t).saturating_sub(elapsed))
 }
 
 fn tuple(
@@ -190,6 +202,10 @@ fn flags(flow: &Flow, params: Memo<ViewParams>, go: Navigate) -> AnyView {
         </span>
     }
     .into_any()
+}
+
+fn ticking(s: impl Fn() -> String + Send + Sync + 'static) -> AnyView {
+    view! { <span class="truncate tabular-nums">{s}</span> }.into_any()
 }
 
 fn text(s: String) -> AnyView {

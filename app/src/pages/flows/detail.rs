@@ -97,7 +97,7 @@ fn Fields(flow: Arc<Flow>, gone: bool, now: RwSignal<u64>) -> impl IntoView {
         )
     });
     let updated = f.updated_ms;
-    let flow_for_timeout = Arc::clone(&f);
+    let timeout = f.timeout;
     view! {
         {gone.then(|| view! {
             <p role="status" class="mb-3 rounded-md bg-slate-100 px-3 py-2 \
@@ -122,7 +122,7 @@ fn Fields(flow: Arc<Flow>, gone: bool, now: RwSignal<u64>) -> impl IntoView {
             }/>
             <dt class="text-slate-500">"Timeout"</dt>
             <dd class="tabular-nums">{move || {
-                remaining_secs(&flow_for_timeout, now.get())
+                remaining_secs(timeout, updated, now.get())
                     .map_or_else(|| "—".to_owned(), |s| format!("{s} s"))
             }}</dd>
             <Field name="Mark" value=format!("{:#x} ({})", f.mark, f.mark)/>

@@ -123,7 +123,6 @@ pub fn FlowTable(
                                         {
                                             let flow = Arc::clone(&flow);
                                             move || {
-                                                let now = now.get();
                                                 cols.get()
                                                     .into_iter()
                                                     .map(|c| view! {
