@@ -42,6 +42,8 @@ struct Owner {
     /// Events were lost while a dump ran, or a resync failed: resync next.
     resync_pending: bool,
     synced: bool,
+    /// Why live events ended, if they did: a good dump must not hide it.
+    events_stopped: Option<String>,
     next_dump: Instant,
     rate: Rate,
 }
@@ -62,6 +64,7 @@ impl StateHandle {
             running: None,
             resync_pending: false,
             synced: false,
+            events_stopped: None,
             next_dump: Instant::now(),
             rate: Rate::default(),
         };
@@ -124,6 +127,10 @@ impl Owner {
             CtUpdate::DecodeErrors(n) => {
                 self.handle.write(|s| s.status.decode_errors += n);
             }
+            CtUpdate::EventsStopped(why) => {
+                self.events_stopped = Some(why.clone());
+                self.handle.write(|s| s.status.error = Some(why));
+            }
         }
     }
 
@@ -132,12 +139,13 @@ impl Owner {
             return;
         };
         let ok = result.is_ok();
+        let events_stopped = self.events_stopped.clone();
         self.handle.write(|s| {
             s.table.end_dump(ok);
             s.status.entries = s.table.len();
             match result {
                 Ok(()) => {
-                    s.status.error = None;
+                    s.status.error = events_stopped;
                     s.status.synced = true;
                     if why == Dump::Resync {
                         s.status.resyncs += 1;

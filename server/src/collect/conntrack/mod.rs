@@ -36,6 +36,8 @@ pub enum CtUpdate {
     DumpDone(Result<(), String>),
     /// Messages that failed to decode and were skipped.
     DecodeErrors(u64),
+    /// The event socket failed for good; the table only changes on dumps.
+    EventsStopped(String),
 }
 
 /// Reads events until `stop` is set or the receiver is gone. Runs on its
@@ -71,6 +73,8 @@ pub fn read_events(
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => break,
                 Err(e) => {
                     tracing::error!(error = %e, "conntrack event socket failed");
+                    let why = format!("conntrack events stopped: {e}");
+                    send(CtUpdate::EventsStopped(why));
                     return;
                 }
             }
