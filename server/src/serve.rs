@@ -58,6 +58,13 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::from_std(listener)?;
     let addr: SocketAddr = listener.local_addr()?;
     tracing::info!(netns, "dashboard on http://{addr}/");
+    if !config.site_root.join("pkg/nfscope_bg.wasm").exists() {
+        tracing::warn!(
+            site_root = %config.site_root.display(),
+            "no built site here: pages will not go live; run \
+             scripts/build.sh or pass --site-root"
+        );
+    }
     let app = crate::http::router(state, config.site_root);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
