@@ -1,4 +1,4 @@
-//! `/api/ws?q=FILTER&sort=SORT`: a snapshot of the matching flows, then a
+//! `/api/ws?q=FILTER`: a snapshot of the matching flows, then a
 //! delta per publish tick. A watcher that falls behind the broadcast is
 //! sent a fresh snapshot; nothing queues up for it.
 

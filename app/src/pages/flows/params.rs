@@ -39,13 +39,11 @@ impl ViewParams {
         Filter::parse(&self.q)
     }
 
-    /// The `?q=..&sort=..` part the stream needs (no columns, no panel).
+    /// The `q=..` part the stream needs. The page sorts by itself, so a new
+    /// sort must not reopen the stream for a whole new snapshot.
     #[cfg(feature = "hydrate")]
     pub fn stream_query(&self) -> String {
-        form_urlencoded(&[
-            ("q", self.q.as_str()),
-            ("sort", &self.sort.to_string()),
-        ])
+        form_urlencoded(&[("q", self.q.as_str())])
     }
 
     /// The page URL for this view.
