@@ -41,7 +41,6 @@ struct Owner {
     running: Option<(Dump, Instant)>,
     /// Events were lost while a dump ran, or a resync failed: resync next.
     resync_pending: bool,
-    synced: bool,
     /// Why live events ended, if they did: a good dump must not hide it.
     events_stopped: Option<String>,
     next_dump: Instant,
@@ -63,7 +62,6 @@ impl StateHandle {
             dumps,
             running: None,
             resync_pending: false,
-            synced: false,
             events_stopped: None,
             next_dump: Instant::now(),
             rate: Rate::default(),
@@ -156,7 +154,6 @@ impl Owner {
             }
         });
         if ok {
-            self.synced = true;
             let took = started.elapsed();
             self.next_dump =
                 Instant::now() + REFRESH_MIN.max(took * REFRESH_SHARE);
@@ -171,7 +168,8 @@ impl Owner {
     }
 
     fn scheduled_dump(&mut self) {
-        let why = match (self.synced, self.resync_pending) {
+        let synced = self.handle.read().status.synced;
+        let why = match (synced, self.resync_pending) {
             (false, _) => Dump::Initial,
             (true, true) => Dump::Resync,
             (true, false) => Dump::Refresh,
