@@ -70,6 +70,37 @@ function watchRows() {
   });
 }
 
+// Runs in the page before its scripts: notes when each window of rows
+// arrives from the stream, to split the latency into the server's part
+// (flow → its window reaches the page) and the page's (window → row).
+function hookStream() {
+  const windows = [];
+  window.__windows = windows;
+  const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
+  Object.defineProperty(WebSocket.prototype, 'onmessage', {
+    get() { return onmessage.get.call(this); },
+    set(handler) {
+      onmessage.set.call(this, handler && ((ev) => {
+        if (ev.data.startsWith('{"window"')) windows.push({ at: Date.now(), data: ev.data });
+        handler(ev);
+      }));
+    },
+  });
+}
+
+/** When each flow (`sport:dport`) first arrived in a window. */
+function arrivals(windows) {
+  const orig = new RegExp(`"src":"${CLIENT}","dst":"${SERVER}","sport":(\\d+),"dport":(\\d+)`, 'g');
+  const arrived = new Map();
+  for (const w of windows) {
+    for (const [, sport, dport] of w.data.matchAll(orig)) {
+      const ports = `${sport}:${dport}`;
+      if (!arrived.has(ports)) arrived.set(ports, w.at);
+    }
+  }
+  return arrived;
+}
+
 /** Sends a phase's flows; resolves to a map of `sport:dport` → send time (ms). */
 async function sendFlows(client, { rate, secs, firstPort }) {
   const flows = rate * secs;
@@ -107,6 +138,7 @@ async function openPage(chrome, demo, height) {
     await sleep(100);
   }
   const page = await chrome.newPage({ viewport: { width: 1400, height } });
+  await page.addInitScript(hookStream);
   await page.goto(`${demo.base}/`);
   await page.locator('[data-testid=link][data-state=live]').waitFor({ timeout: PATIENCE_MS });
   await page.evaluate(watchRows);
@@ -121,12 +153,17 @@ async function measure(chrome, demo, phase, run) {
   const sendingMs = Math.max(...times) - Math.min(...times);
   await sleep(DRAIN_MS);
   const rows = await page.evaluate(() => [...window.__rows.values()]);
+  const arrived = arrivals(await page.evaluate(() => window.__windows));
   await page.close();
   const latencies = rows
     .filter((r) => r.src === CLIENT && r.dst === SERVER && sent.has(r.ports))
     .map((r) => r.at - sent.get(r.ports))
     .sort((a, b) => a - b);
   if (latencies.length === 0) throw new Error(`no flow of the ${phase.rate}/s phase was rendered`);
+  const toPage = rows
+    .filter((r) => sent.has(r.ports) && arrived.has(r.ports))
+    .map((r) => arrived.get(r.ports) - sent.get(r.ports))
+    .sort((a, b) => a - b);
   return {
     ...phase,
     run,
@@ -136,6 +173,7 @@ async function measure(chrome, demo, phase, run) {
     p50: Math.round(percentile(latencies, 50)),
     p99: Math.round(percentile(latencies, 99)),
     max: Math.round(latencies[latencies.length - 1]),
+    toPage99: toPage.length ? Math.round(percentile(toPage, 99)) : NaN,
   };
 }
 
@@ -151,11 +189,11 @@ async function main() {
       phases.push(runs);
     }
 
-    console.log('| new flows/s | page px | run | sent at | sent | rows seen | p50 ms | p99 ms | max ms |');
-    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('| new flows/s | page px | run | sent at | sent | rows seen | p50 ms | p99 ms | max ms | p99 to page ms |');
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of phases.flat()) {
       console.log(
-        `| ${r.rate} | ${r.height} | ${r.run} | ${r.achieved}/s | ${r.sent} | ${r.shown} | ${r.p50} | ${r.p99} | ${r.max} |`,
+        `| ${r.rate} | ${r.height} | ${r.run} | ${r.achieved}/s | ${r.sent} | ${r.shown} | ${r.p50} | ${r.p99} | ${r.max} | ${r.toPage99} |`,
       );
     }
     if (summaryFile) {

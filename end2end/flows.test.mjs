@@ -3,6 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { launchBrowser, startDemo, udpFrom, sleep } from './harness.mjs';
 
@@ -91,4 +92,23 @@ test('an unknown page is a 404 with a way back', async () => {
   const res = await fetch(`${demo.base}/no/such/page`);
   assert.equal(res.status, 404);
   assert.match(await res.text(), /Page not found/);
+});
+
+test('a long table scrolls to its end with only a screenful of rows in the page', async () => {
+  const [first, count] = [3000, 300];
+  execFileSync('ip', [
+    'netns', 'exec', demo.router, 'bash', '-c',
+    `for p in $(seq ${first} ${first + count - 1}); do
+       conntrack -I -p udp -s 10.9.0.1 -d 10.9.0.2 --sport $p --dport 53 -t 300
+     done >/dev/null 2>&1`,
+  ]);
+  const { page, errors } = await openPage('/?q=dport:53&sort=sport');
+  await page.getByTestId('flow-count').filter({ hasText: `${count} flows` }).waitFor();
+  await page.locator('[role=table]').evaluate((t) => { t.scrollTop = t.scrollHeight; });
+  const last = `10.9.0.1:${first + count - 1}`;
+  await page.getByText(last, { exact: true }).first().waitFor({ timeout: 10_000 });
+  const rows = await page.locator('[role=table] [data-key]').count();
+  assert.ok(rows < 60, `${rows} rows in the page`);
+  assert.deepEqual(errors, []);
+  await page.close();
 });

@@ -4,26 +4,32 @@ pub use crate::wire::nat_endpoint as endpoint;
 
 /// `1.2 MB`, `950 B`: three significant digits at most.
 pub fn bytes(n: u64) -> String {
-    scaled(n, 1000.0, &["B", "kB", "MB", "GB", "TB"])
+    scaled(n, &["B", "kB", "MB", "GB", "TB", "PB", "EB"])
 }
 
-/// `12.3k` for counts.
+/// `12k` for counts.
 pub fn count(n: u64) -> String {
-    scaled(n, 1000.0, &["", "k", "M", "G", "T"])
+    scaled(n, &["", "k", "M", "G", "T", "P", "E"])
 }
 
-fn scaled(n: u64, step: f64, units: &[&str]) -> String {
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= step && unit + 1 < units.len() {
-        value /= step;
+/// Integer arithmetic only: formatting a float would bring the float
+/// printing code of `core` into the browser's wasm.
+fn scaled(n: u64, units: &[&str; 7]) -> String {
+    let sep = if units[0].is_empty() { "" } else { " " };
+    let (mut unit, mut div) = (0, 1u64);
+    while n / div >= 1000 {
+        div *= 1000;
         unit += 1;
     }
-    let sep = if units[0].is_empty() { "" } else { " " };
+    let name = units[unit];
+    let (n, div) = (u128::from(n), u128::from(div));
+    let tenths = (n * 10 + div / 2) / div;
     match unit {
-        0 => format!("{n}{sep}{}", units[0]),
-        _ if value < 10.0 => format!("{value:.1}{sep}{}", units[unit]),
-        _ => format!("{value:.0}{sep}{}", units[unit]),
+        0 => format!("{n}{sep}{name}"),
+        _ if tenths < 100 => {
+            format!("{}.{}{sep}{name}", tenths / 10, tenths % 10)
+        }
+        _ => format!("{}{sep}{name}", (n + div / 2) / div),
     }
 }
 
@@ -76,6 +82,8 @@ mod tests {
         assert_eq!(bytes(45_600_000), "46 MB");
         assert_eq!(count(12_345), "12k");
         assert_eq!(count(7), "7");
+        assert_eq!(count(9_960), "10k");
+        assert_eq!(bytes(u64::MAX), "18 EB");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod format;
 pub mod live;
+mod location;
 pub mod query;
 #[cfg(feature = "ssr")]
 pub mod source;

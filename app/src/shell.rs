@@ -1,11 +1,10 @@
-//! The HTML document and the routes.
+//! The HTML document, and the page for each path.
 
+use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::StaticSegment;
 
 use crate::layout::Layout;
+use crate::location;
 use crate::pages::flows::FlowsPage;
 
 /// Sets the theme before first paint, so a dark page never flashes white.
@@ -24,10 +23,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                     name="viewport"
                     content="width=device-width, initial-scale=1"
                 />
+                <title>"nfscope"</title>
                 <link rel="icon" href="/pkg/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href="/pkg/nfscope.css"/>
                 <script>{THEME_SCRIPT}</script>
                 <HydrationScripts options/>
-                <MetaTags/>
             </head>
             <body class="bg-white text-slate-900 dark:bg-slate-950 \
                          dark:text-slate-100 antialiased">
@@ -37,19 +37,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The app has one page; every other path is "not found".
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
+    let path = location::current().0;
+    // Built inside the layout, which provides what pages expect.
     view! {
-        <Stylesheet id="leptos" href="/pkg/nfscope.css"/>
-        <Title text="nfscope"/>
-        <Router>
-            <Layout>
-                <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=StaticSegment("") view=FlowsPage/>
-                </Routes>
-            </Layout>
-        </Router>
+        <Layout>
+            {match path.as_str() {
+                "/" => Either::Left(view! { <FlowsPage/> }),
+                _ => Either::Right(view! { <NotFound/> }),
+            }}
+        </Layout>
     }
 }
 

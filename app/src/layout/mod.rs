@@ -11,8 +11,14 @@ use crate::wire::Status;
 
 use status_bar::StatusBar;
 
+/// Typed children, not `Children`: a boxed `AnyView` would compile every
+/// page's views a second time for async hydration, which this app never
+/// does.
 #[component]
-pub fn Layout(children: Children) -> impl IntoView {
+pub fn Layout<V: IntoView + 'static>(
+    children: TypedChildren<V>,
+) -> impl IntoView {
+    let children = children.into_inner();
     let initial = SharedValue::new(initial_status).into_inner();
     let health = Health {
         status: RwSignal::new(initial),

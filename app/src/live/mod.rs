@@ -1,20 +1,18 @@
-//! The page's live copy of the flow table, fed by the WebSocket stream.
+//! The page's live window on the flow table, fed by the WebSocket stream.
 
 mod clock;
 #[cfg(feature = "hydrate")]
 mod socket;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::RwSignal;
 
-use crate::query::Sort;
 use crate::wire::{Flow, FlowKey, FlowPage, ServerMsg, Status};
 
 pub use clock::now_ms;
 #[cfg(feature = "hydrate")]
-pub use socket::connect;
+pub use socket::{connect, Connection};
 
 /// Collector health and stream state, shared by the header and the page
 /// that feeds them.
@@ -33,122 +31,85 @@ pub enum Link {
     Down(Option<String>),
 }
 
-/// Flows the server says match the page's filter, and their sorted order.
+/// The rows of the sorted, filtered table that the page shows, as the
+/// server last sent them; the server sorts, so a page holds a screenful
+/// whatever the size of the table.
 #[derive(Clone, Debug, Default)]
 pub struct LiveTable {
-    flows: HashMap<FlowKey, Arc<Flow>>,
-    /// `flows` in `sort` order, as of the last [`LiveTable::settle`].
+    /// Rows `offset..offset + rows.len()` of the matching flows.
     rows: Vec<Arc<Flow>>,
-    /// Messages changed `flows` since `rows` was built.
-    stale: bool,
-    sort: Sort,
-    /// Matching flows on the server; more than `rows` only before the
-    /// first snapshot (the server renders a first screenful).
+    offset: usize,
+    /// Flows that match the page's filter.
     total: usize,
+    /// The flow the page has open; `None` once it has ended.
+    open: Option<Arc<Flow>>,
     pub status: Status,
-    /// Sequence number of the last message applied.
-    pub seq: u64,
 }
 
 /// What applying a message asks of the connection.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Applied {
-    /// Rows were added, changed or removed.
+    /// The rows or the open flow changed.
     Changed,
     /// Only the status moved on.
     Unchanged,
-    /// A delta did not follow the last message: reconnect for a snapshot.
-    Gap,
     /// The server refused the view.
     Refused(String),
 }
 
 impl LiveTable {
-    pub fn new(page: FlowPage, sort: Sort) -> Self {
-        let mut table = Self {
-            flows: page
-                .flows
-                .into_iter()
-                .map(|f| (f.key, Arc::new(f)))
-                .collect(),
-            sort,
+    pub fn new(page: FlowPage, open: Option<Flow>) -> Self {
+        Self {
             total: page.total,
+            rows: page.flows.into_iter().map(Arc::new).collect(),
+            open: open.map(Arc::new),
             ..Self::default()
-        };
-        table.resort();
-        table.total = table.total.max(table.rows.len());
-        table
+        }
     }
 
     pub fn rows(&self) -> &[Arc<Flow>] {
         &self.rows
     }
 
+    /// Position of the first row in the whole sorted table.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
     pub fn total(&self) -> usize {
         self.total
     }
 
+    /// The live copy of the flow with this key, if the page has it.
     pub fn get(&self, key: &FlowKey) -> Option<Arc<Flow>> {
-        self.flows.get(key).cloned()
-    }
-
-    pub fn set_sort(&mut self, sort: Sort) {
-        if self.sort != sort {
-            self.sort = sort;
-            self.resort();
-        }
+        self.open
+            .iter()
+            .chain(&self.rows)
+            .find(|f| f.key == *key)
+            .cloned()
     }
 
     pub fn apply(&mut self, msg: ServerMsg) -> Applied {
         match msg {
-            ServerMsg::Snapshot { seq, flows, status } => {
-                self.flows =
-                    flows.into_iter().map(|f| (f.key, Arc::new(f))).collect();
-                self.status = status;
-                self.seq = seq;
+            ServerMsg::Window(w) => {
+                let w = *w;
+                self.rows = w.rows.into_iter().map(Arc::new).collect();
+                self.offset = w.offset;
+                self.total = w.total;
+                self.open = w.open.map(Arc::new);
+                self.status = w.status;
+                Applied::Changed
             }
-            ServerMsg::Delta {
-                seq,
-                upsert,
-                remove,
-                status,
-            } => {
-                if seq != self.seq + 1 {
-                    return Applied::Gap;
-                }
+            ServerMsg::Status(status) => {
                 self.status = status;
-                self.seq = seq;
-                if upsert.is_empty() && remove.is_empty() {
-                    return Applied::Unchanged;
-                }
-                for key in remove {
-                    self.flows.remove(&key);
-                }
-                for flow in upsert {
-                    self.flows.insert(flow.key, Arc::new(flow));
-                }
+                Applied::Unchanged
             }
-            ServerMsg::Error { message } => return Applied::Refused(message),
+            ServerMsg::Error { message } => Applied::Refused(message),
+            // The page always asks for a window; these serve other clients.
+            ServerMsg::Snapshot { .. } | ServerMsg::Delta { .. } => {
+                Applied::Unchanged
+            }
         }
-        self.stale = true;
-        Applied::Changed
-    }
-
-    /// Rebuilds the sorted rows after messages changed the flows. Done
-    /// once per frame, not per message: a page that falls behind applies
-    /// the queued messages, then sorts once.
-    pub fn settle(&mut self) {
-        if std::mem::take(&mut self.stale) {
-            self.resort();
-        }
-    }
-
-    fn resort(&mut self) {
-        self.total = self.flows.len();
-        self.rows.clear();
-        self.rows.extend(self.flows.values().cloned());
-        let sort = self.sort;
-        self.rows.sort_unstable_by(|a, b| sort.compare(a, b));
     }
 }
 
@@ -156,6 +117,7 @@ impl LiveTable {
 mod tests {
     use super::*;
     use crate::testing::tcp;
+    use crate::wire::WindowRows;
 
     fn flow(id: u32) -> Flow {
         let mut f = tcp("10.0.0.1", 4000 + id as u16, "10.0.0.2", 80);
@@ -164,43 +126,38 @@ mod tests {
         f
     }
 
-    fn delta(seq: u64, upsert: Vec<Flow>, remove: Vec<FlowKey>) -> ServerMsg {
-        ServerMsg::Delta {
-            seq,
-            upsert,
-            remove,
-            status: Status::default(),
-        }
-    }
-
     #[test]
-    fn snapshot_then_deltas_in_sequence() {
-        let mut t = LiveTable::default();
-        let (a, b) = (flow(1), flow(2));
-        let snapshot = ServerMsg::Snapshot {
-            seq: 7,
-            flows: vec![a.clone()],
-            status: Status::default(),
-        };
-        assert_eq!(t.apply(snapshot), Applied::Changed);
-        assert_eq!(t.apply(delta(8, vec![], vec![])), Applied::Unchanged);
-        assert_eq!(
-            t.apply(delta(9, vec![b.clone()], vec![])),
-            Applied::Changed
+    fn a_window_replaces_the_rows_and_keeps_the_open_flow() {
+        let mut t = LiveTable::new(
+            FlowPage {
+                total: 1,
+                flows: vec![flow(1)],
+            },
+            None,
         );
-        t.settle();
-        assert_eq!(t.rows().len(), 2);
-        assert_eq!(t.apply(delta(10, vec![], vec![a.key])), Applied::Changed);
-        assert_eq!(t.rows().len(), 2, "rows wait for settle");
-        t.settle();
-        assert_eq!(t.rows().len(), 1);
-        assert_eq!(t.total(), 1);
+        let (a, b) = (flow(1), flow(2));
+        let window = ServerMsg::Window(Box::new(WindowRows {
+            total: 40,
+            offset: 30,
+            rows: vec![b.clone()],
+            open: Some(a.clone()),
+            status: Status::default(),
+        }));
+        assert_eq!(t.apply(window), Applied::Changed);
+        assert_eq!((t.offset(), t.total(), t.rows().len()), (30, 40, 1));
+        assert!(t.get(&a.key).is_some(), "the open flow, outside the rows");
         assert!(t.get(&b.key).is_some());
+        let status = ServerMsg::Status(Status::default());
+        assert_eq!(t.apply(status), Applied::Unchanged);
+        assert_eq!(t.rows().len(), 1);
     }
 
     #[test]
-    fn a_gap_asks_for_a_new_snapshot() {
+    fn an_error_refuses_the_view() {
         let mut t = LiveTable::default();
-        assert_eq!(t.apply(delta(5, vec![], vec![])), Applied::Gap);
+        let msg = ServerMsg::Error {
+            message: "filter at column 1: bad".into(),
+        };
+        assert!(matches!(t.apply(msg), Applied::Refused(_)));
     }
 }

@@ -2,7 +2,7 @@
 //! table, and reconnects with a backoff when the stream breaks.
 
 use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
@@ -10,23 +10,24 @@ use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::{Applied, Health, Link, LiveTable};
-use crate::wire::ServerMsg;
+use crate::wire::{ServerMsg, Window};
 
 const RETRY_MS: [i32; 5] = [250, 500, 1000, 2000, 5000];
 
-/// Streams the view `query` (the `q=...&sort=...` part of the URL) into
-/// `table` until the returned guard is dropped.
+/// Streams the rows `window` of the view `query` (the `q=...&sort=...`
+/// part of the page URL) into `table` until the returned guard is dropped.
 pub fn connect(
     query: String,
+    window: Window,
     table: RwSignal<LiveTable>,
     health: Health,
 ) -> Connection {
     let conn = Connection {
         inner: Rc::new(RefCell::new(Inner {
             query,
+            window,
             socket: None,
             attempts: 0,
-            frame_pending: false,
             closed: false,
             handlers: None,
         })),
@@ -42,10 +43,10 @@ pub struct Connection {
 
 struct Inner {
     query: String,
+    /// The rows the page wants; a reconnect asks for them in its URL.
+    window: Window,
     socket: Option<WebSocket>,
     attempts: usize,
-    /// A frame is already asked to re-sort and redraw the table.
-    frame_pending: bool,
     closed: bool,
     /// Kept alive while the socket can call them.
     handlers: Option<Handlers>,
@@ -55,6 +56,25 @@ struct Handlers {
     _message: Closure<dyn FnMut(MessageEvent)>,
     _open: Closure<dyn FnMut()>,
     _close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+impl Connection {
+    /// Asks for other rows, or another open flow.
+    pub fn set_window(&self, window: Window) {
+        let mut inner = self.inner.borrow_mut();
+        if inner.window == window {
+            return;
+        }
+        inner.window = window;
+        let Some(ws) = inner.socket.as_ref() else {
+            return;
+        };
+        if ws.ready_state() == WebSocket::OPEN {
+            if let Ok(text) = serde_json::to_string(&window) {
+                let _ = ws.send_with_str(&text);
+            }
+        }
+    }
 }
 
 impl Drop for Connection {
@@ -79,7 +99,17 @@ fn open(inner: &Shared, table: RwSignal<LiveTable>, health: Health) {
             _ => "ws:",
         };
         let host = location.host().unwrap_or_default();
-        format!("{proto}//{host}/api/ws?{}", inner.borrow().query)
+        let inner = inner.borrow();
+        let Window {
+            offset,
+            limit,
+            open,
+        } = inner.window;
+        let open = open.map(|k| format!("&open={k}")).unwrap_or_default();
+        format!(
+            "{proto}//{host}/api/ws?{}&offset={offset}&limit={limit}{open}",
+            inner.query
+        )
     };
     link.set(Link::Connecting);
     let Ok(ws) = WebSocket::new(&url) else {
@@ -101,22 +131,21 @@ fn open(inner: &Shared, table: RwSignal<LiveTable>, health: Health) {
                     return;
                 }
             };
-            // Untracked: the table re-renders once per frame, and only
-            // when rows changed.
+            // Untracked: a status-only tick must not redraw the rows.
             let applied = table.try_update_untracked(|t| t.apply(msg));
-            if applied == Some(Applied::Changed) {
-                settle_next_frame(&weak, table);
-            }
             match applied {
-                Some(Applied::Changed | Applied::Unchanged) => health
-                    .status
-                    .set(table.with_untracked(|t| t.status.clone())),
-                Some(Applied::Gap) => restart(&weak),
                 Some(Applied::Refused(reason)) => {
                     if let Some(inner) = weak.upgrade() {
                         inner.borrow_mut().closed = true;
                     }
                     link.set(Link::Down(Some(reason)));
+                }
+                Some(applied) => {
+                    if applied == Applied::Changed {
+                        table.notify();
+                    }
+                    let status = table.with_untracked(|t| t.status.clone());
+                    health.status.set(status);
                 }
                 None => {}
             }
@@ -146,31 +175,6 @@ fn open(inner: &Shared, table: RwSignal<LiveTable>, health: Health) {
         _open: on_open,
         _close: on_close,
     });
-}
-
-fn settle_next_frame(weak: &Weak<RefCell<Inner>>, table: RwSignal<LiveTable>) {
-    let Some(inner) = weak.upgrade() else {
-        return;
-    };
-    if std::mem::replace(&mut inner.borrow_mut().frame_pending, true) {
-        return;
-    }
-    let weak = weak.clone();
-    request_animation_frame(move || {
-        if let Some(inner) = weak.upgrade() {
-            inner.borrow_mut().frame_pending = false;
-        }
-        table.update(LiveTable::settle);
-    });
-}
-
-/// Drops the socket so its close handler reconnects for a new snapshot.
-fn restart(weak: &Weak<RefCell<Inner>>) {
-    if let Some(inner) = weak.upgrade() {
-        if let Some(ws) = inner.borrow().socket.as_ref() {
-            let _ = ws.close();
-        }
-    }
 }
 
 fn retry(inner: &Shared, table: RwSignal<LiveTable>, health: Health) {

@@ -16,4 +16,4 @@ pub use key::{FlowKey, FlowKeyError};
 pub use nat::{endpoint as nat_endpoint, Nat};
 pub use proto::Proto;
 pub use status::Status;
-pub use stream::ServerMsg;
+pub use stream::{ServerMsg, Window, WindowRows};

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use app::query::{Filter, FilterError, Sort};
-use app::wire::{FlowKey, FlowPage, Status};
+use app::wire::{FlowKey, FlowKeyError, FlowPage, Status};
 
 use super::{ws, AppState};
 
@@ -32,14 +32,18 @@ pub fn routes() -> Router<AppState> {
 pub struct ViewQuery {
     pub q: Option<String>,
     pub sort: Option<String>,
+    pub offset: Option<String>,
     pub limit: Option<String>,
+    pub open: Option<String>,
 }
 
-/// A parsed, valid view: the filter, the sort and how many rows.
+/// A parsed, valid view: the filter, the sort and which rows.
 pub struct View {
     pub filter: Filter,
     pub sort: Sort,
-    pub limit: usize,
+    pub offset: usize,
+    pub limit: Option<usize>,
+    pub open: Option<FlowKey>,
 }
 
 impl ViewQuery {
@@ -52,20 +56,31 @@ impl ViewQuery {
                 ApiError::new(StatusCode::BAD_REQUEST, format!("sort: {e}"))
             })?,
         };
-        let limit = match self.limit.as_deref() {
-            None | Some("") => DEFAULT_LIMIT,
-            Some(s) => s.parse().map_err(|_| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    format!("limit: {s:?} is not a non-negative integer"),
-                )
-            })?,
+        let open = match self.open.as_deref() {
+            None | Some("") => None,
+            Some(s) => Some(s.parse().map_err(|e: FlowKeyError| {
+                ApiError::new(StatusCode::BAD_REQUEST, format!("open: {e}"))
+            })?),
         };
         Ok(View {
             filter,
             sort,
-            limit,
+            offset: number("offset", self.offset.as_deref())?.unwrap_or(0),
+            limit: number("limit", self.limit.as_deref())?,
+            open,
         })
+    }
+}
+
+fn number(name: &str, value: Option<&str>) -> Result<Option<usize>, ApiError> {
+    match value {
+        None | Some("") => Ok(None),
+        Some(s) => s.parse().map(Some).map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("{name}: {s:?} is not a non-negative integer"),
+            )
+        }),
     }
 }
 
@@ -77,14 +92,19 @@ async fn flows(
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
     let view = query.parse()?;
     let shared = state.flows.read();
-    Ok(Json(shared.page(&view.filter, &view.sort, view.limit)))
+    Ok(Json(shared.page(
+        &view.filter,
+        &view.sort,
+        view.offset,
+        view.limit.unwrap_or(DEFAULT_LIMIT),
+    )))
 }
 
 async fn flow(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Response, ApiError> {
-    let key: FlowKey = key.parse().map_err(|e: app::wire::FlowKeyError| {
+    let key: FlowKey = key.parse().map_err(|e: FlowKeyError| {
         ApiError::new(StatusCode::BAD_REQUEST, e.to_string())
     })?;
     let shared = state.flows.read();

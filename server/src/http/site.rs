@@ -4,12 +4,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use app::query::{Filter, Sort};
+use app::shell;
 use app::source::{FlowSource, SharedSource};
 use app::wire::{Flow, FlowKey, FlowPage, Status};
-use app::{shell, App};
+use axum::routing::get;
 use axum::Router;
 use leptos::prelude::provide_context;
-use leptos_axum::{file_and_error_handler, generate_route_list, LeptosRoutes};
+use leptos_axum::render_app_to_stream_with_context;
 use tower_http::services::ServeDir;
 
 use super::AppState;
@@ -17,7 +18,7 @@ use crate::state::StateHandle;
 
 impl FlowSource for StateHandle {
     fn page(&self, filter: &Filter, sort: &Sort, limit: usize) -> FlowPage {
-        self.read().page(filter, sort, limit)
+        self.read().page(filter, sort, 0, limit)
     }
 
     fn flow(&self, key: &FlowKey) -> Option<Flow> {
@@ -30,16 +31,18 @@ impl FlowSource for StateHandle {
 }
 
 pub fn routes(state: &AppState, site_root: &Path) -> Router<AppState> {
+    // Rendering spawns tasks through Leptos' executor; it runs them on
+    // tokio. A second call (tests start several servers) changes nothing.
+    let _ = any_spawner::Executor::init_tokio();
     let source: SharedSource = Arc::new(state.flows.clone());
     let options = state.leptos.clone();
+    // The app picks the page by path: any path but `/` is its own "page
+    // not found", with a 404.
+    let page = render_app_to_stream_with_context(
+        move || provide_context(source.clone()),
+        move || shell(options.clone()),
+    );
     Router::new()
-        .leptos_routes_with_context(
-            state,
-            generate_route_list(App),
-            move || provide_context(source.clone()),
-            move || shell(options.clone()),
-        )
         .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))
-        // Any other path: the app's own "page not found", with a 404.
-        .fallback(file_and_error_handler::<AppState, _>(shell))
+        .fallback(get(page))
 }

@@ -39,15 +39,29 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// The flows `filter` selects, best first by `sort`, at most `limit`.
-    pub fn page(&self, filter: &Filter, sort: &Sort, limit: usize) -> FlowPage {
+    /// Rows `start..start + count` of the flows `filter` selects, in
+    /// `sort` order. Selects before it sorts: a page of a big table sorts
+    /// only its own rows.
+    pub fn page(
+        &self,
+        filter: &Filter,
+        sort: &Sort,
+        start: usize,
+        count: usize,
+    ) -> FlowPage {
         let mut flows = self.matching(filter);
         let total = flows.len();
         let cmp = |a: &Flow, b: &Flow| sort.compare(a, b);
-        if limit < flows.len() {
-            flows.select_nth_unstable_by(limit, cmp);
-            flows.truncate(limit);
+        let end = start.saturating_add(count).min(total);
+        if end < total {
+            flows.select_nth_unstable_by(end, cmp);
+            flows.truncate(end);
         }
+        let start = start.min(end);
+        if start > 0 && start < end {
+            flows.select_nth_unstable_by(start, cmp);
+        }
+        flows.drain(..start);
         flows.sort_unstable_by(cmp);
         FlowPage { total, flows }
     }

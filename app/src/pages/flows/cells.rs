@@ -1,104 +1,174 @@
-//! One table cell per column. Values that make sense as a filter are
-//! buttons: a click adds `field:value` to the filter.
+//! One table cell per column. A cell is a few pieces of text; pieces that
+//! make sense as a filter are buttons, and a click adds `field:value` to
+//! the filter. Every cell renders through the same few view types: each
+//! distinct view type costs the browser's wasm code of its own.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::columns::Column;
-use super::{Navigate, ViewParams};
 use crate::format;
-use crate::query::add_term;
 use crate::wire::{Flow, Nat, Tuple};
 
-/// A value that narrows the filter when clicked.
-#[component]
-pub fn FilterValue(
-    field: &'static str,
-    value: String,
-    #[prop(into)] text: String,
-    params: Memo<ViewParams>,
-    go: Navigate,
-) -> impl IntoView {
-    let click = move |ev: leptos::ev::MouseEvent| {
-        ev.stop_propagation();
-        let mut p = params.get_untracked();
-        p.q = add_term(&p.q, field, &value);
-        go.run(p);
-    };
-    view! {
-        <button
-            type="button"
-            class="truncate rounded px-0.5 text-left hover:bg-sky-100 \
-                   hover:text-sky-900 dark:hover:bg-sky-900 \
-                   dark:hover:text-sky-100"
-            title=format!("Add {field} to the filter")
-            on:click=click
-        >
-            {text}
-        </button>
+const FILTER_CLASS: &str = "truncate rounded px-0.5 text-left \
+                            hover:bg-sky-100 hover:text-sky-900 \
+                            dark:hover:bg-sky-900 dark:hover:text-sky-100";
+const TUPLE_CLASS: &str =
+    "flex min-w-0 items-center gap-1 font-mono text-[0.78rem]";
+const NUMBER_CLASS: &str = "truncate tabular-nums";
+
+/// One piece of a cell.
+struct Piece {
+    text: String,
+    class: &'static str,
+    /// What a click adds to the filter: `field` and `value`. The table
+    /// handles the clicks of all of them, from `data-field` and
+    /// `data-value`: one listener, not one per button of every row.
+    filter: Option<(&'static str, String)>,
+}
+
+impl Piece {
+    fn text(text: impl Into<String>, class: &'static str) -> Self {
+        Self {
+            text: text.into(),
+            class,
+            filter: None,
+        }
+    }
+
+    fn filter(field: &'static str, value: String, text: String) -> Self {
+        Self {
+            filter: Some((field, value)),
+            ..Self::text(text, "")
+        }
+    }
+
+    fn colored(self, class: &'static str) -> Self {
+        Self { class, ..self }
+    }
+
+    fn dash() -> Self {
+        Self::text("—", "text-slate-400")
+    }
+
+    fn view(self) -> impl IntoView {
+        let Piece {
+            text,
+            class,
+            filter,
+        } = self;
+        match filter {
+            Some((field, value)) => Either::Left(view! {
+                <button
+                    type="button"
+                    class=format!("{FILTER_CLASS} {class}")
+                    title=format!("Add {field} to the filter")
+                    data-field=field
+                    data-value=value
+                >
+                    {text}
+                </button>
+            }),
+            None => Either::Right(view! { <span class=class>{text}</span> }),
+        }
     }
 }
 
-pub fn cell(
-    col: Column,
-    flow: &Flow,
-    now: RwSignal<u64>,
-    params: Memo<ViewParams>,
-    go: Navigate,
-) -> AnyView {
-    let value = |field, value: String, text: String| {
-        view! { <FilterValue field value text params go/> }.into_any()
+/// A cell's pieces, with the class and title of the span around them.
+struct Pieces {
+    class: &'static str,
+    title: Option<String>,
+    pieces: Vec<Piece>,
+}
+
+impl Pieces {
+    fn one(piece: Piece) -> Self {
+        Self {
+            class: "flex min-w-0",
+            title: None,
+            pieces: vec![piece],
+        }
+    }
+}
+
+pub fn cell(col: Column, flow: &Flow, now: RwSignal<u64>) -> impl IntoView {
+    if matches!(col, Column::Age | Column::Timeout) {
+        return Either::Left(ticking(col, flow, now));
+    }
+    let Pieces {
+        class,
+        title,
+        pieces,
+    } = pieces(col, flow);
+    Either::Right(view! {
+        <span class=class title=title>
+            {pieces.into_iter().map(Piece::view).collect_view()}
+        </span>
+    })
+}
+
+/// Age and timeout follow the clock; the row around them stays put.
+fn ticking(col: Column, flow: &Flow, now: RwSignal<u64>) -> impl IntoView {
+    let (started, timeout, updated) =
+        (flow.started_ms(), flow.timeout, flow.updated_ms);
+    let age = col == Column::Age;
+    let text = move || {
+        let now = now.get();
+        if age {
+            format::duration_secs(now.saturating_sub(started) / 1000)
+        } else {
+            remaining_secs(timeout, updated, now)
+                .map_or_else(|| "—".to_owned(), format::duration_secs)
+        }
     };
+    view! { <span class=NUMBER_CLASS>{text}</span> }
+}
+
+fn pieces(col: Column, flow: &Flow) -> Pieces {
     match col {
         Column::Proto => {
             let p = flow.proto.to_string();
-            value("proto", p.clone(), p)
+            Pieces::one(Piece::filter("proto", p.clone(), p))
         }
-        Column::Orig => tuple(&flow.orig, "src", "dst", params, go),
+        Column::Orig => tuple(&flow.orig, "src", "dst", TUPLE_CLASS),
         Column::Reply => {
-            let mirror = flow.reply_is_mirror();
-            view! {
-                <span class:opacity-40=mirror class="flex min-w-0">
-                    {tuple(&flow.reply, "host", "host", params, go)}
-                </span>
-            }
-            .into_any()
+            let class = if flow.reply_is_mirror() {
+                "flex min-w-0 items-center gap-1 font-mono text-[0.78rem] \
+                 opacity-40"
+            } else {
+                TUPLE_CLASS
+            };
+            tuple(&flow.reply, "host", "host", class)
         }
-        Column::Nat => nat(flow, params, go),
-        Column::State => match &flow.state {
-            Some(s) => value("state", s.clone(), s.clone()),
-            None => dash(),
-        },
-        Column::Flags => flags(flow, params, go),
+        Column::Nat => nat(flow),
+        Column::State => Pieces::one(match &flow.state {
+            Some(s) => Piece::filter("state", s.clone(), s.clone()),
+            None => Piece::dash(),
+        }),
+        Column::Flags => flags(flow),
         Column::Mark => {
             let text = match flow.zone {
                 0 => format!("{:#x}", flow.mark),
                 z => format!("{:#x} / z{z}", flow.mark),
             };
-            value("mark", format!("{:#x}", flow.mark), text)
+            Pieces::one(Piece::filter(
+                "mark",
+                format!("{:#x}", flow.mark),
+                text,
+            ))
         }
-        // Only these two follow the clock; the row around them stays put.
-        Column::Age => {
-            let started = flow.started_ms();
-            ticking(move || {
-                let age = now.get().saturating_sub(started) / 1000;
-                format::duration_secs(age)
-            })
-        }
-        Column::Timeout => {
-            let (timeout, updated) = (flow.timeout, flow.updated_ms);
-            ticking(move || {
-                remaining_secs(timeout, updated, now.get())
-                    .map_or_else(|| "—".to_owned(), format::duration_secs)
-            })
-        }
-        Column::Traffic => match &flow.counters {
-            Some(c) => text(format!(
-                "{} / {}",
-                format::bytes(c.bytes()),
-                format::count(c.packets())
-            )),
-            None => dash(),
-        },
+        Column::Traffic => Pieces::one(match &flow.counters {
+            Some(c) => Piece::text(
+                format!(
+                    "{} / {}",
+                    format::bytes(c.bytes()),
+                    format::count(c.packets())
+                ),
+                NUMBER_CLASS,
+            ),
+            None => Piece::dash(),
+        }),
+        Column::Age | Column::Timeout => Pieces::one(Piece::dash()),
     }
 }
 
@@ -117,37 +187,38 @@ fn tuple(
     t: &Tuple,
     src_field: &'static str,
     dst_field: &'static str,
-    params: Memo<ViewParams>,
-    go: Navigate,
-) -> AnyView {
+    class: &'static str,
+) -> Pieces {
     let src = format::endpoint(t.src, t.sport);
     let dst = format::endpoint(t.dst, t.dport);
-    let icmp = t.icmp_type.map(|ty| {
-        format!(" type {ty} code {}", t.icmp_code.unwrap_or_default())
-    });
     let title = format!("{src} → {dst}");
-    view! {
-        <span
-            class="flex min-w-0 items-center gap-1 font-mono text-[0.78rem]"
-            title=title
-        >
-            <FilterValue field=src_field value=t.src.to_string() text=src params go/>
-            <span class="text-slate-400">"→"</span>
-            <FilterValue field=dst_field value=t.dst.to_string() text=dst params go/>
-            {icmp.map(|i| view! { <span class="text-slate-500">{i}</span> })}
-        </span>
+    let mut pieces = vec![
+        Piece::filter(src_field, t.src.to_string(), src),
+        Piece::text("→", "text-slate-400"),
+        Piece::filter(dst_field, t.dst.to_string(), dst),
+    ];
+    if let Some(ty) = t.icmp_type {
+        let code = t.icmp_code.unwrap_or_default();
+        pieces.push(Piece::text(
+            format!(" type {ty} code {code}"),
+            "text-slate-500",
+        ));
     }
-    .into_any()
+    Pieces {
+        class,
+        title: Some(title),
+        pieces,
+    }
 }
 
-fn nat(flow: &Flow, params: Memo<ViewParams>, go: Navigate) -> AnyView {
+fn nat(flow: &Flow) -> Pieces {
     if flow.nat.is_empty() {
-        return dash();
+        return Pieces::one(Piece::dash());
     }
     let (orig, reply) = (&flow.orig, &flow.reply);
     let words: Vec<String> =
         flow.nat.iter().map(|n| n.describe(orig, reply)).collect();
-    let items = flow
+    let pieces = flow
         .nat
         .iter()
         .map(|n| {
@@ -158,60 +229,38 @@ fn nat(flow: &Flow, params: Memo<ViewParams>, go: Navigate) -> AnyView {
                     "shrink-0 text-amber-700 dark:text-amber-300"
                 }
             };
-            let text = n.short(orig, reply);
-            view! {
-                <span class=color>
-                    <FilterValue field="nat" value=n.to_string() text params go/>
-                </span>
-            }
+            Piece::filter("nat", n.to_string(), n.short(orig, reply))
+                .colored(color)
         })
-        .collect_view();
-    view! {
-        <span class="flex min-w-0 gap-2 text-xs" title=words.join("; ")>
-            {items}
-        </span>
+        .collect();
+    Pieces {
+        class: "flex min-w-0 gap-2 text-xs",
+        title: Some(words.join("; ")),
+        pieces,
     }
-    .into_any()
 }
 
 /// The status bits worth a glance in a row; the panel shows them all.
 const ROW_FLAGS: [&str; 5] =
     ["assured", "nat-clash", "dying", "offload", "expected"];
 
-fn flags(flow: &Flow, params: Memo<ViewParams>, go: Navigate) -> AnyView {
+fn flags(flow: &Flow) -> Pieces {
     let unreplied = !flow.status.iter().any(|s| s == "seen-reply");
+    let badge = unreplied.then(|| {
+        Piece::text(
+            "unreplied",
+            "rounded bg-amber-100 px-1 text-amber-900 dark:bg-amber-900 \
+             dark:text-amber-100",
+        )
+    });
     let shown = flow
         .status
         .iter()
         .filter(|s| ROW_FLAGS.contains(&s.as_str()))
-        .map(|s| {
-            view! {
-                <FilterValue field="status" value=s.clone() text=s.clone() params go/>
-            }
-        })
-        .collect_view();
-    view! {
-        <span class="flex min-w-0 gap-1 text-xs">
-            {unreplied.then(|| view! {
-                <span class="rounded bg-amber-100 px-1 text-amber-900 \
-                             dark:bg-amber-900 dark:text-amber-100">
-                    "unreplied"
-                </span>
-            })}
-            {shown}
-        </span>
+        .map(|s| Piece::filter("status", s.clone(), s.clone()));
+    Pieces {
+        class: "flex min-w-0 gap-1 text-xs",
+        title: None,
+        pieces: badge.into_iter().chain(shown).collect(),
     }
-    .into_any()
-}
-
-fn ticking(s: impl Fn() -> String + Send + Sync + 'static) -> AnyView {
-    view! { <span class="truncate tabular-nums">{s}</span> }.into_any()
-}
-
-fn text(s: String) -> AnyView {
-    view! { <span class="truncate tabular-nums">{s}</span> }.into_any()
-}
-
-fn dash() -> AnyView {
-    view! { <span class="text-slate-400">"—"</span> }.into_any()
 }

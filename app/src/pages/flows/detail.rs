@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::cells::remaining_secs;
@@ -66,14 +67,14 @@ pub fn Detail(
             {move || match shown() {
                 Some(flow) => {
                     let gone = live().is_none();
-                    view! { <Fields flow gone now/> }.into_any()
+                    Either::Left(view! { <Fields flow gone now/> })
                 }
-                None => view! {
+                None => Either::Right(view! {
                     <p class="text-sm text-slate-500">
                         "This flow is not in the table: it ended before this \
-                         page saw it, or the filter hides it."
+                         page saw it."
                     </p>
-                }.into_any(),
+                }),
             }}
         </aside>
     }

@@ -11,21 +11,16 @@ mod table;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "hydrate")]
 use crate::live::Health;
 use crate::live::{now_ms, LiveTable};
+use crate::location;
 use crate::wire::{Flow, FlowPage};
 
 pub use params::ViewParams;
-
-/// Rows rendered on the server before the stream takes over: enough to
-/// fill a tall screen.
-#[cfg(feature = "ssr")]
-const SSR_ROWS: usize = 60;
+use table::Span;
 
 /// What the server renders with, and the browser hydrates from.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -40,40 +35,28 @@ pub type Navigate = Callback<ViewParams>;
 
 #[component]
 pub fn FlowsPage() -> impl IntoView {
-    let query = use_query_map();
-    let params = Memo::new(move |_| ViewParams::from_query(&query.read()));
+    let view = RwSignal::new(ViewParams::from_query(&location::current().1));
+    let params = Memo::new(move |_| view.get());
     let initial =
         SharedValue::new(|| load_initial(&params.get_untracked())).into_inner();
     let now = RwSignal::new(initial.now_ms);
-    let table = RwSignal::new(LiveTable::new(
-        initial.page,
-        params.with_untracked(|p| p.sort),
-    ));
+    let table =
+        RwSignal::new(LiveTable::new(initial.page, initial.open.clone()));
     let ended = RwSignal::new(initial.open.map(Arc::new));
-
-    Effect::new(move |_| {
-        let sort = params.with(|p| p.sort);
-        table.update(|t| t.set_sort(sort));
-    });
+    let span = RwSignal::new(Span::first());
     #[cfg(feature = "hydrate")]
-    stream(params, table, expect_context::<Health>(), now);
+    stream(params, span, table, expect_context::<Health>(), now);
 
-    let navigate = use_navigate();
     let go: Navigate = Callback::new(move |p: ViewParams| {
-        navigate(
-            &p.href(),
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        )
+        #[cfg(feature = "hydrate")]
+        location::replace(&p.href());
+        view.set(p);
     });
 
     view! {
         <filter_bar::FilterBar params go table/>
         <div class="flex min-h-0 flex-1">
-            <table::FlowTable params go table now/>
+            <table::FlowTable params go table now span/>
             {move || params.with(|p| p.open).map(|key| view! {
                 <detail::Detail key table ended now go params/>
             })}
@@ -82,29 +65,50 @@ pub fn FlowsPage() -> impl IntoView {
 }
 
 /// Keeps the page live in the browser: a clock for ages and timeouts, and
-/// the stream for the current filter and sort, reopened when they change.
+/// the stream for the current filter and sort, reopened when they change
+/// and told when the page scrolls or opens another flow.
 #[cfg(feature = "hydrate")]
 fn stream(
     params: Memo<ViewParams>,
+    span: RwSignal<Span>,
     table: RwSignal<LiveTable>,
     health: Health,
     now: RwSignal<u64>,
 ) {
     use crate::live::{connect, Link};
+    use crate::wire::Window;
 
     let _clock = set_interval_with_handle(
         move || now.set(now_ms()),
         std::time::Duration::from_secs(1),
     );
-    let connection = StoredValue::new_local(None);
+    let connection = StoredValue::new_local(None::<crate::live::Connection>);
     let stream_query = Memo::new(move |_| params.with(|p| p.stream_query()));
+    let window = Memo::new(move |_| {
+        let Span { offset, limit } = span.get();
+        let open = params.with(|p| p.open);
+        Window {
+            offset,
+            limit,
+            open,
+        }
+    });
+    Effect::new(move |_| {
+        let window = window.get();
+        connection.with_value(|c| {
+            if let Some(c) = c {
+                c.set_window(window);
+            }
+        });
+    });
     Effect::new(move |_| {
         let query = stream_query.get();
         // Dropping the old connection closes its socket first.
         connection.set_value(None);
         if params.with_untracked(|p| crate::query::Filter::parse(&p.q).is_ok())
         {
-            connection.set_value(Some(connect(query, table, health)));
+            let window = window.get_untracked();
+            connection.set_value(Some(connect(query, window, table, health)));
         } else {
             health
                 .link
@@ -119,7 +123,7 @@ fn load_initial(params: &ViewParams) -> Initial {
         return Initial::default();
     };
     let page = match params.filter() {
-        Ok(filter) => source.page(&filter, &params.sort, SSR_ROWS),
+        Ok(filter) => source.page(&filter, &params.sort, Span::first().limit),
         Err(_) => FlowPage::default(),
     };
     Initial {

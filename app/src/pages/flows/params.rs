@@ -2,9 +2,8 @@
 //! `cols` (shown columns) and `open` (the flow in the detail panel). A
 //! copied URL reopens the same view.
 
-use leptos_router::params::ParamsMap;
-
 use super::columns::Column;
+use crate::location::query_pairs;
 use crate::query::Sort;
 #[cfg(feature = "ssr")]
 use crate::query::{Filter, FilterError};
@@ -19,19 +18,31 @@ pub struct ViewParams {
 }
 
 impl ViewParams {
-    pub fn from_query(map: &ParamsMap) -> Self {
-        let get = |name| map.get(name).unwrap_or_default();
-        let cols = map
-            .get("cols")
-            .map(|c| Column::parse_list(&c))
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| Column::ALL.to_vec());
-        Self {
-            q: get("q"),
-            sort: get("sort").parse().unwrap_or_default(),
-            cols,
-            open: map.get("open").and_then(|k| k.parse().ok()),
+    /// Reads the view from a query string; what is missing or wrong
+    /// falls back to the default (a wrong filter is kept: the page shows
+    /// why it is wrong).
+    pub fn from_query(query: &str) -> Self {
+        let mut view = Self {
+            q: String::new(),
+            sort: Sort::default(),
+            cols: Column::ALL.to_vec(),
+            open: None,
+        };
+        for (name, value) in query_pairs(query) {
+            match name.as_str() {
+                "q" => view.q = value,
+                "sort" => view.sort = value.parse().unwrap_or_default(),
+                "cols" => {
+                    let cols = Column::parse_list(&value);
+                    if !cols.is_empty() {
+                        view.cols = cols;
+                    }
+                }
+                "open" => view.open = value.parse().ok(),
+                _ => {}
+            }
         }
+        view
     }
 
     #[cfg(feature = "ssr")]
@@ -39,11 +50,12 @@ impl ViewParams {
         Filter::parse(&self.q)
     }
 
-    /// The `q=..` part the stream needs. The page sorts by itself, so a new
-    /// sort must not reopen the stream for a whole new snapshot.
+    /// The `q=..&sort=..` part the stream needs: the rows it sends are
+    /// sorted on the server.
     #[cfg(feature = "hydrate")]
     pub fn stream_query(&self) -> String {
-        form_urlencoded(&[("q", self.q.as_str())])
+        let sort = self.sort.to_string();
+        form_urlencoded(&[("q", self.q.as_str()), ("sort", &sort)])
     }
 
     /// The page URL for this view.
@@ -120,12 +132,7 @@ mod tests {
             href,
             "/?q=proto:tcp+dport:443+src:10.0.0.0/8&sort=-bytes&cols=proto,orig"
         );
-        let map = ParamsMap::from_iter(
-            href.trim_start_matches("/?").split('&').map(|kv| {
-                let (k, v) = kv.split_once('=').unwrap();
-                (k.to_owned(), v.replace('+', " "))
-            }),
-        );
-        assert_eq!(ViewParams::from_query(&map), view);
+        let query = href.trim_start_matches("/?");
+        assert_eq!(ViewParams::from_query(query), view);
     }
 }

@@ -1,43 +1,21 @@
-//! `/api/ws?q=FILTER`: a snapshot of the matching flows, then a
+//! The stream without a window: a snapshot of the matching flows, then a
 //! delta per publish tick. A watcher that falls behind the broadcast is
 //! sent a fresh snapshot; nothing queues up for it.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::extract::ws::{Message, WebSocket};
 use tokio::sync::broadcast::error::RecvError;
 
 use app::query::Filter;
 use app::wire::{FlowKey, ServerMsg};
 
-use super::api::ViewQuery;
-use super::AppState;
+use super::send;
 use crate::state::{Published, StateHandle};
 
-pub async fn upgrade(
-    State(state): State<AppState>,
-    Query(query): Query<ViewQuery>,
-    ws: WebSocketUpgrade,
-) -> Response {
-    let filter = query.parse().map(|v| v.filter);
-    ws.on_upgrade(move |socket| async move {
-        match filter {
-            Ok(filter) => Watcher::new(filter).run(socket, state.flows).await,
-            Err(e) => {
-                let msg = ServerMsg::Error {
-                    message: e.message().to_owned(),
-                };
-                let _ = send(&mut { socket }, &msg).await;
-            }
-        }
-    })
-}
-
-/// One browser's view of the stream.
-struct Watcher {
+/// One client's copy of the matching flows.
+pub struct Watcher {
     filter: Filter,
     /// Keys this browser holds, so removals go only where they matter.
     sent: HashSet<FlowKey>,
@@ -45,7 +23,7 @@ struct Watcher {
 }
 
 impl Watcher {
-    fn new(filter: Filter) -> Self {
+    pub fn new(filter: Filter) -> Self {
         Self {
             filter,
             sent: HashSet::new(),
@@ -53,7 +31,7 @@ impl Watcher {
         }
     }
 
-    async fn run(mut self, mut socket: WebSocket, flows: StateHandle) {
+    pub async fn run(mut self, mut socket: WebSocket, flows: StateHandle) {
         let mut deltas = flows.subscribe();
         if self.snapshot(&mut socket, &flows).await.is_err() {
             return;
@@ -134,12 +112,4 @@ impl Watcher {
         )
         .await
     }
-}
-
-async fn send(
-    socket: &mut WebSocket,
-    msg: &ServerMsg,
-) -> Result<(), axum::Error> {
-    let text = serde_json::to_string(msg).map_err(axum::Error::new)?;
-    socket.send(Message::Text(Utf8Bytes::from(text))).await
 }

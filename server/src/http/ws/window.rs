@@ -1,0 +1,165 @@
+//! The stream with a window: the rows a page shows, sorted here, sent
+//! whole whenever one of them changes. A page holds a screenful of flows
+//! whatever the size of the table, and a busy table costs it no more than
+//! a quiet one.
+
+use std::time::Instant;
+
+use axum::extract::ws::{Message, WebSocket};
+use tokio::sync::broadcast::error::RecvError;
+
+use app::query::{Filter, Sort};
+use app::wire::{Flow, FlowKey, ServerMsg, Window, WindowRows};
+
+use super::{error, send};
+use crate::state::StateHandle;
+
+/// Largest window a page may ask for: a few tall screens.
+const MAX_LIMIT: usize = 1000;
+
+pub struct Watcher {
+    filter: Filter,
+    sort: Sort,
+    window: Window,
+    /// What the page was last sent, to send nothing when nothing changed.
+    shown: Option<Shown>,
+    /// Flows changed since the window was last computed.
+    dirty: bool,
+    /// Computing a window of a big table takes a while; the next one waits
+    /// as long again, so a watcher never takes more than half a core.
+    next_at: Instant,
+}
+
+/// The identity of a sent window: its place, and each row's version.
+#[derive(PartialEq)]
+struct Shown {
+    total: usize,
+    offset: usize,
+    rows: Vec<(FlowKey, u64)>,
+    open: Option<(FlowKey, u64)>,
+}
+
+impl Shown {
+    fn of(w: &WindowRows) -> Self {
+        let version = |f: &Flow| (f.key, f.updated_ms);
+        Self {
+            total: w.total,
+            offset: w.offset,
+            rows: w.rows.iter().map(version).collect(),
+            open: w.open.as_ref().map(version),
+        }
+    }
+}
+
+impl Watcher {
+    pub fn new(filter: Filter, sort: Sort, window: Window) -> Self {
+        Self {
+            filter,
+            sort,
+            window: clamp(window),
+            shown: None,
+            dirty: true,
+            next_at: Instant::now(),
+        }
+    }
+
+    pub async fn run(mut self, mut socket: WebSocket, flows: StateHandle) {
+        let mut ticks = flows.subscribe();
+        if self.update(&mut socket, &flows).await.is_err() {
+            return;
+        }
+        loop {
+            let sent = tokio::select! {
+                tick = ticks.recv() => {
+                    match tick {
+                        Ok(batch) => {
+                            self.dirty |= !batch.upsert.is_empty()
+                                || !batch.remove.is_empty();
+                        }
+                        Err(RecvError::Lagged(_)) => {
+                            ticks = ticks.resubscribe();
+                            self.dirty = true;
+                        }
+                        Err(RecvError::Closed) => return,
+                    }
+                    self.update(&mut socket, &flows).await
+                }
+                incoming = socket.recv() => match incoming {
+                    Some(Ok(Message::Text(text))) => {
+                        match serde_json::from_str::<Window>(&text) {
+                            Ok(window) => {
+                                self.window = clamp(window);
+                                self.dirty = true;
+                                self.next_at = Instant::now();
+                                self.update(&mut socket, &flows).await
+                            }
+                            Err(e) => {
+                                let message = format!("window: {e}");
+                                let _ = send(&mut socket, &error(&message)).await;
+                                return;
+                            }
+                        }
+                    }
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                    Some(Ok(_)) => Ok(()),
+                }
+            };
+            if sent.is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Sends the window if it changed, else only the status.
+    async fn update(
+        &mut self,
+        socket: &mut WebSocket,
+        flows: &StateHandle,
+    ) -> Result<(), axum::Error> {
+        if !self.dirty || Instant::now() < self.next_at {
+            return send(socket, &ServerMsg::Status(flows.status())).await;
+        }
+        let began = Instant::now();
+        let rows = self.compute(flows);
+        self.next_at = Instant::now() + began.elapsed();
+        self.dirty = false;
+        let shown = Shown::of(&rows);
+        if self.shown.as_ref() == Some(&shown) {
+            return send(socket, &ServerMsg::Status(rows.status)).await;
+        }
+        self.shown = Some(shown);
+        send(socket, &ServerMsg::Window(Box::new(rows))).await
+    }
+
+    fn compute(&self, flows: &StateHandle) -> WindowRows {
+        let shared = flows.read();
+        let Window {
+            offset,
+            limit,
+            open,
+        } = self.window;
+        let page = shared.page(&self.filter, &self.sort, offset, limit);
+        // The open flow usually is a row of the window; a scan otherwise.
+        let open = open.and_then(|key| {
+            page.flows
+                .iter()
+                .find(|f| f.key == key)
+                .cloned()
+                .or_else(|| shared.table.get(&key))
+        });
+        WindowRows {
+            total: page.total,
+            offset,
+            rows: page.flows,
+            open,
+            status: shared.status.clone(),
+        }
+    }
+}
+
+fn clamp(window: Window) -> Window {
+    Window {
+        limit: window.limit.min(MAX_LIMIT),
+        ..window
+    }
+}
