@@ -2,7 +2,7 @@
 //! `nfscope serve` watching its router, and the reference tool
 //! `conntrack` run in the same namespace.
 
-#![allow(dead_code)] // each test binary uses a different part
+#![allow(dead_code, unused_imports)] // each test binary uses a different part
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
