@@ -10,6 +10,7 @@ mod table;
 #[cfg(test)]
 mod tests;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -26,6 +27,10 @@ const WATCHER_BACKLOG: usize = 256;
 #[derive(Debug)]
 pub struct Published {
     pub seq: u64,
+    /// Whether any flow changed. The flows themselves are only converted
+    /// for the wire while someone follows every change (see
+    /// [`StateHandle::follow`]).
+    pub changed: bool,
     pub upsert: Vec<Flow>,
     pub remove: Vec<FlowKey>,
     pub status: Status,
@@ -76,6 +81,18 @@ impl Shared {
 pub struct StateHandle {
     shared: Arc<RwLock<Shared>>,
     deltas: broadcast::Sender<Arc<Published>>,
+    /// Watchers that need every changed flow, not just the news that
+    /// something changed.
+    followers: Arc<AtomicUsize>,
+}
+
+/// Counts one follower while it lives.
+pub struct Following(Arc<AtomicUsize>);
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl StateHandle {
@@ -91,6 +108,7 @@ impl StateHandle {
                 seq: 0,
             })),
             deltas: broadcast::channel(WATCHER_BACKLOG).0,
+            followers: Arc::default(),
         }
     }
 
@@ -102,9 +120,22 @@ impl StateHandle {
         self.read().status.clone()
     }
 
-    /// Subscribe first, then take a snapshot, so no batch falls between.
+    /// Publish ticks, telling whether anything changed. Subscribe first,
+    /// then read the table, so no tick falls between.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Published>> {
         self.deltas.subscribe()
+    }
+
+    /// Publish ticks with every changed flow, for as long as the returned
+    /// guard lives. Subscribe first, then take a snapshot.
+    pub fn follow(&self) -> (broadcast::Receiver<Arc<Published>>, Following) {
+        self.followers.fetch_add(1, Ordering::Relaxed);
+        let following = Following(Arc::clone(&self.followers));
+        (self.deltas.subscribe(), following)
+    }
+
+    fn has_followers(&self) -> bool {
+        self.followers.load(Ordering::Relaxed) > 0
     }
 
     fn write<R>(&self, f: impl FnOnce(&mut Shared) -> R) -> R {

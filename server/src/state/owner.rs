@@ -205,22 +205,28 @@ impl Owner {
     /// read lock) always matches exactly one sequence number.
     fn publish(&mut self) {
         let events_per_sec = self.rate.per_sec();
-        let deltas = &self.handle.deltas;
-        self.handle.write(|s| {
+        let handle = &self.handle;
+        handle.write(|s| {
             s.status.events_per_sec = events_per_sec;
-            if deltas.receiver_count() == 0 {
+            let changed = s.table.has_changes();
+            // Converting changed flows for the wire (a whole table after a
+            // refresh dump) only pays off for a follower. Asked under the
+            // lock: one that starts following after this takes its
+            // snapshot after this tick, which then holds these changes.
+            if !handle.has_followers() {
                 s.table.discard_changes();
             }
             let (upsert, remove) = s.table.take_changes();
             s.seq += 1;
             let batch = Published {
                 seq: s.seq,
+                changed,
                 upsert,
                 remove,
                 status: s.status.clone(),
             };
             // No watcher is not an error.
-            let _ = deltas.send(Arc::new(batch));
+            let _ = handle.deltas.send(Arc::new(batch));
         });
     }
 }

@@ -200,8 +200,12 @@ impl FlowTable {
         (upsert, std::mem::take(&mut self.removed))
     }
 
-    /// Forgets pending changes: nobody watches, and converting them all
-    /// (a whole table after a dump) would only cost memory.
+    pub fn has_changes(&self) -> bool {
+        !self.changed.is_empty() || !self.removed.is_empty()
+    }
+
+    /// Forgets pending changes: nobody follows them, and converting them
+    /// all (a whole table after a dump) would only cost time and memory.
     pub fn discard_changes(&mut self) {
         self.changed.clear();
         self.removed.clear();

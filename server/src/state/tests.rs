@@ -158,3 +158,26 @@ fn same_id_different_tuples_are_two_flows() {
     t.apply(Destroy, a, 1);
     assert_eq!(t.flows().next().unwrap().orig.sport, Some(9999));
 }
+
+#[test]
+fn a_page_is_a_slice_of_the_sorted_matches() {
+    let mut table = FlowTable::new(1);
+    for id in 1..=20 {
+        table.apply(New, entry(id, Some(u64::from(id))), 10);
+    }
+    let shared = super::Shared {
+        table,
+        status: app::wire::Status::default(),
+        seq: 0,
+    };
+    let filter = app::query::Filter::parse("sport:!1003").unwrap();
+    let sort: app::query::Sort = "-id".parse().unwrap();
+    let ids = |offset, limit| -> (usize, Vec<u32>) {
+        let page = shared.page(&filter, &sort, offset, limit);
+        (page.total, page.flows.iter().map(|f| f.id).collect())
+    };
+    assert_eq!(ids(0, 3), (19, vec![20, 19, 18]));
+    assert_eq!(ids(15, 10), (19, vec![5, 4, 2, 1]));
+    assert_eq!(ids(19, 5), (19, vec![]));
+    assert_eq!(ids(usize::MAX, usize::MAX), (19, vec![]));
+}

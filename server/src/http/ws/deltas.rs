@@ -32,7 +32,7 @@ impl Watcher {
     }
 
     pub async fn run(mut self, mut socket: WebSocket, flows: StateHandle) {
-        let mut deltas = flows.subscribe();
+        let (mut deltas, _following) = flows.follow();
         if self.snapshot(&mut socket, &flows).await.is_err() {
             return;
         }

@@ -72,10 +72,7 @@ impl Watcher {
             let sent = tokio::select! {
                 tick = ticks.recv() => {
                     match tick {
-                        Ok(batch) => {
-                            self.dirty |= !batch.upsert.is_empty()
-                                || !batch.remove.is_empty();
-                        }
+                        Ok(batch) => self.dirty |= batch.changed,
                         Err(RecvError::Lagged(_)) => {
                             ticks = ticks.resubscribe();
                             self.dirty = true;
