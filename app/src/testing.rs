@@ -33,7 +33,7 @@ pub fn icmp(src: &str, dst: &str) -> Flow {
     };
     let mut flow = flow(Proto::ICMP, portless(src, dst), portless(dst, src));
     flow.state = None;
-    flow.status = vec!["seen-reply".to_owned()];
+    flow.status = vec!["seen-reply".into()];
     flow
 }
 
@@ -49,12 +49,8 @@ pub fn flow(proto: Proto, orig: Tuple, reply: Tuple) -> Flow {
         nat: Nat::classify(&orig, &reply),
         orig,
         reply,
-        state: Some("established".to_owned()),
-        status: vec![
-            "seen-reply".to_owned(),
-            "assured".to_owned(),
-            "confirmed".to_owned(),
-        ],
+        state: Some("established".into()),
+        status: vec!["seen-reply".into(), "assured".into(), "confirmed".into()],
         flags: Vec::new(),
         mark: 0,
         zone: 0,

@@ -90,6 +90,17 @@ impl Server {
         serde_json::from_str(&body).context("decoding /api/status")
     }
 
+    /// Time to answer `GET /api/flows?QUERY`, body read to the end.
+    pub fn time_flows(&self, query: &str) -> anyhow::Result<Duration> {
+        let began = Instant::now();
+        self.agent
+            .get(&format!("{}/api/flows?{query}", self.base))
+            .call()
+            .with_context(|| format!("GET /api/flows?{query}"))?
+            .into_string()?;
+        Ok(began.elapsed())
+    }
+
     /// Polls the status every `every` until `done` holds; fails after
     /// `timeout` or when the collector reports an error.
     pub fn wait_until(

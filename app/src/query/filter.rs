@@ -720,11 +720,11 @@ mod tests {
         assert!(hits("state:ESTABLISHED", &f));
         assert!(!hits("state:none", &f));
         assert!(hits("state:!time-wait,syn-sent", &f));
-        f.state = Some("TIME_WAIT".to_owned());
+        f.state = Some("TIME_WAIT".into());
         assert!(hits("state:time-wait", &f));
         assert!(hits("state:time_wait", &f));
         assert!(hits("state:syn-sent,time-wait", &f));
-        f.state = Some("none".to_owned());
+        f.state = Some("none".into());
         assert!(hits("state:none", &f));
         let ping = icmp("10.0.0.1", "10.0.0.2");
         assert!(hits("state:none", &ping));

@@ -305,7 +305,7 @@ mod tests {
         a.timeout = Some(100);
         b.timeout = None;
         c.timeout = Some(5);
-        c.state = Some("close".to_owned());
+        c.state = Some("close".into());
         let dir = |bytes, packets| Direction { bytes, packets };
         a.counters = Some(Counters {
             orig: dir(100, 1),

@@ -1,5 +1,6 @@
 //! One conntrack entry, decoded, as the API and the page show it.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
@@ -50,6 +51,11 @@ impl Counters {
     }
 }
 
+/// A word of the kernel's vocabulary (a state, a status bit, a TCP flag):
+/// borrowed from a static table on the server, so converting a table of
+/// flows allocates no strings; owned once read back from JSON.
+pub type Word = Cow<'static, str>;
+
 /// Fields that are usually absent (`use`, kernel timestamps, labels,
 /// helper, security context, master tuple, TCP flags) are left out of the
 /// JSON when absent or empty; the rest is always there, `null` if unknown.
@@ -61,13 +67,13 @@ pub struct Flow {
     pub reply: Tuple,
     /// Protocol state (`established`, `time-wait`, ...) for TCP, SCTP and
     /// DCCP; `None` for stateless protocols.
-    pub state: Option<String>,
+    pub state: Option<Word>,
     /// Names of the set `IPS_*` status bits, e.g. `assured`, `dst-nat`.
-    pub status: Vec<String>,
+    pub status: Vec<Word>,
     /// TCP per-direction flags (`window-scale`, `sack-perm`, ...), as
     /// "orig:" and "reply:" prefixed names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub flags: Vec<String>,
+    pub flags: Vec<Word>,
     pub nat: Vec<Nat>,
     pub mark: u32,
     pub zone: u16,

@@ -11,7 +11,7 @@ mod status;
 mod stream;
 pub(crate) mod text;
 
-pub use flow::{Counters, Direction, Flow, FlowPage, Tuple};
+pub use flow::{Counters, Direction, Flow, FlowPage, Tuple, Word};
 pub use key::{FlowKey, FlowKeyError};
 pub use nat::{endpoint as nat_endpoint, Nat};
 pub use proto::Proto;

@@ -44,31 +44,38 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// Rows `start..start + count` of the flows `filter` selects, in
-    /// `sort` order. Selects before it sorts: a page of a big table sorts
-    /// only its own rows.
+    /// Rows `offset..offset + limit` of the flows `filter` selects, in
+    /// `sort` order. Keeps only the best `offset + limit` flows while it
+    /// scans, so the first screens of a big table cost little memory.
     pub fn page(
         &self,
         filter: &Filter,
         sort: &Sort,
-        start: usize,
-        count: usize,
+        offset: usize,
+        limit: usize,
     ) -> FlowPage {
-        let mut flows = self.matching(filter);
-        let total = flows.len();
         let cmp = |a: &Flow, b: &Flow| sort.compare(a, b);
-        let end = start.saturating_add(count).min(total);
-        if end < total {
-            flows.select_nth_unstable_by(end, cmp);
-            flows.truncate(end);
+        let keep = offset.saturating_add(limit);
+        // Selecting once the buffer holds twice what is kept makes the
+        // scan linear in the table.
+        let buffer = keep.saturating_mul(2).max(64);
+        let mut total = 0;
+        let mut best = Vec::new();
+        for flow in self.table.flows().filter(|f| filter.matches(f)) {
+            total += 1;
+            if keep == 0 {
+                continue;
+            }
+            best.push(flow);
+            if best.len() >= buffer {
+                best.select_nth_unstable_by(keep - 1, cmp);
+                best.truncate(keep);
+            }
         }
-        let start = start.min(end);
-        if start > 0 && start < end {
-            flows.select_nth_unstable_by(start, cmp);
-        }
-        flows.drain(..start);
-        flows.sort_unstable_by(cmp);
-        FlowPage { total, flows }
+        best.sort_unstable_by(cmp);
+        best.truncate(keep);
+        best.drain(..offset.min(best.len()));
+        FlowPage { total, flows: best }
     }
 
     pub fn matching(&self, filter: &Filter) -> Vec<Flow> {

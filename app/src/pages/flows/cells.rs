@@ -142,7 +142,7 @@ fn pieces(col: Column, flow: &Flow) -> Pieces {
         }
         Column::Nat => nat(flow),
         Column::State => Pieces::one(match &flow.state {
-            Some(s) => Piece::filter("state", s.clone(), s.clone()),
+            Some(s) => Piece::filter("state", s.to_string(), s.to_string()),
             None => Piece::dash(),
         }),
         Column::Flags => flags(flow),
@@ -256,8 +256,8 @@ fn flags(flow: &Flow) -> Pieces {
     let shown = flow
         .status
         .iter()
-        .filter(|s| ROW_FLAGS.contains(&s.as_str()))
-        .map(|s| Piece::filter("status", s.clone(), s.clone()));
+        .filter(|s| ROW_FLAGS.contains(&s.as_ref()))
+        .map(|s| Piece::filter("status", s.to_string(), s.to_string()));
     Pieces {
         class: "flex min-w-0 gap-1 text-xs",
         title: None,

@@ -114,7 +114,7 @@ fn Fields(flow: Arc<Flow>, gone: bool, now: RwSignal<u64>) -> impl IntoView {
             } else {
                 nat.join("; ")
             }/>
-            <Field name="State" value=f.state.clone().unwrap_or_else(|| "—".into())/>
+            <Field name="State" value=opt(f.state.as_deref())/>
             <Field name="Status" value=f.status.join(", ")/>
             <Field name="TCP flags" value=if f.flags.is_empty() {
                 "—".to_owned()

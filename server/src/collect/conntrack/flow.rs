@@ -27,8 +27,8 @@ pub fn to_flow(e: &CtEntry, seen: Seen) -> Option<Flow> {
             flags_orig,
             flags_reply,
         } => {
-            flags.extend(names::tcp_flag_names(flags_orig, "orig:"));
-            flags.extend(names::tcp_flag_names(flags_reply, "reply:"));
+            flags.extend(names::tcp_flag_names(flags_orig, false));
+            flags.extend(names::tcp_flag_names(flags_reply, true));
             names::tcp_state(state)
         }
         ProtoState::Sctp(s) => names::sctp_state(s),

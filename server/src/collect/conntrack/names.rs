@@ -1,6 +1,8 @@
 //! Words for the kernel's conntrack numbers, as the API and page print
 //! them. Indexes follow the kernel enums and bit numbers.
 
+use app::wire::Word;
+
 /// `enum ip_conntrack_status` bit names, from bit 0 up.
 const STATUS: [&str; 16] = [
     "expected",
@@ -21,16 +23,29 @@ const STATUS: [&str; 16] = [
     "hw-offload",
 ];
 
-/// `IP_CT_TCP_FLAG_*` bit names, from bit 0 up.
-const TCP_FLAGS: [&str; 8] = [
-    "window-scale",
-    "sack-perm",
-    "close-init",
-    "be-liberal",
-    "data-unacknowledged",
-    "maxack-set",
-    "challenge-ack",
-    "simultaneous-open",
+/// `IP_CT_TCP_FLAG_*` bit names, from bit 0 up, of the original and the
+/// reply direction.
+const TCP_FLAGS: [[&str; 8]; 2] = [
+    [
+        "orig:window-scale",
+        "orig:sack-perm",
+        "orig:close-init",
+        "orig:be-liberal",
+        "orig:data-unacknowledged",
+        "orig:maxack-set",
+        "orig:challenge-ack",
+        "orig:simultaneous-open",
+    ],
+    [
+        "reply:window-scale",
+        "reply:sack-perm",
+        "reply:close-init",
+        "reply:be-liberal",
+        "reply:data-unacknowledged",
+        "reply:maxack-set",
+        "reply:challenge-ack",
+        "reply:simultaneous-open",
+    ],
 ];
 
 /// `enum tcp_conntrack`.
@@ -67,45 +82,44 @@ const DCCP_STATES: [&str; 10] = [
     "timewait", "ignore", "invalid",
 ];
 
-pub fn status_names(bits: u32) -> Vec<String> {
+pub fn status_names(bits: u32) -> Vec<Word> {
     set_bits(bits, &STATUS)
 }
 
-/// Names of the set TCP flags, each prefixed with `prefix`.
-pub fn tcp_flag_names(bits: u8, prefix: &str) -> Vec<String> {
-    set_bits(bits.into(), &TCP_FLAGS)
-        .into_iter()
-        .map(|name| format!("{prefix}{name}"))
-        .collect()
+/// Names of the set TCP flags of the original (`reply` false) or the
+/// reply direction, prefixed with `orig:` or `reply:`.
+pub fn tcp_flag_names(bits: u8, reply: bool) -> Vec<Word> {
+    set_bits(bits.into(), &TCP_FLAGS[usize::from(reply)])
 }
 
-pub fn tcp_state(n: u8) -> String {
+pub fn tcp_state(n: u8) -> Word {
     state_name(n, &TCP_STATES)
 }
 
-pub fn sctp_state(n: u8) -> String {
+pub fn sctp_state(n: u8) -> Word {
     state_name(n, &SCTP_STATES)
 }
 
-pub fn dccp_state(n: u8) -> String {
+pub fn dccp_state(n: u8) -> Word {
     state_name(n, &DCCP_STATES)
 }
 
 /// Unknown bits print as `bit-N`, so a newer kernel loses nothing.
-fn set_bits(bits: u32, names: &[&str]) -> Vec<String> {
+fn set_bits(bits: u32, names: &[&'static str]) -> Vec<Word> {
     (0..32)
         .filter(|bit| bits & (1 << bit) != 0)
         .map(|bit| match names.get(bit) {
-            Some(name) => (*name).to_owned(),
-            None => format!("bit-{bit}"),
+            Some(name) => Word::Borrowed(name),
+            None => Word::Owned(format!("bit-{bit}")),
         })
         .collect()
 }
 
-fn state_name(n: u8, names: &[&str]) -> String {
-    names
-        .get(usize::from(n))
-        .map_or_else(|| format!("state-{n}"), |name| (*name).to_owned())
+fn state_name(n: u8, names: &[&'static str]) -> Word {
+    match names.get(usize::from(n)) {
+        Some(name) => Word::Borrowed(name),
+        None => Word::Owned(format!("state-{n}")),
+    }
 }
 
 #[cfg(test)]
