@@ -92,14 +92,14 @@ impl Pieces {
 }
 
 pub fn cell(col: Column, flow: &Flow, now: RwSignal<u64>) -> impl IntoView {
-    if matches!(col, Column::Age | Column::Timeout) {
-        return Either::Left(ticking(col, flow, now));
-    }
-    let Pieces {
+    let Some(Pieces {
         class,
         title,
         pieces,
-    } = pieces(col, flow);
+    }) = pieces(col, flow)
+    else {
+        return Either::Left(ticking(col, flow, now));
+    };
     Either::Right(view! {
         <span class=class title=title>
             {pieces.into_iter().map(Piece::view).collect_view()}
@@ -124,8 +124,10 @@ fn ticking(col: Column, flow: &Flow, now: RwSignal<u64>) -> impl IntoView {
     view! { <span class=NUMBER_CLASS>{text}</span> }
 }
 
-fn pieces(col: Column, flow: &Flow) -> Pieces {
-    match col {
+/// The pieces of a cell that stays put; `None` for those that follow the
+/// clock.
+fn pieces(col: Column, flow: &Flow) -> Option<Pieces> {
+    let pieces = match col {
         Column::Proto => {
             let p = flow.proto.to_string();
             Pieces::one(Piece::filter("proto", p.clone(), p))
@@ -168,8 +170,9 @@ fn pieces(col: Column, flow: &Flow) -> Pieces {
             ),
             None => Piece::dash(),
         }),
-        Column::Age | Column::Timeout => Pieces::one(Piece::dash()),
-    }
+        Column::Age | Column::Timeout => return None,
+    };
+    Some(pieces)
 }
 
 /// Seconds left before the entry expires, counted down since the kernel
