@@ -43,16 +43,16 @@ pub struct LiveTable {
     total: usize,
     /// The flow the page has open; `None` once it has ended.
     open: Option<Arc<Flow>>,
-    pub status: Status,
 }
 
-/// What applying a message asks of the connection.
-#[derive(Debug, PartialEq, Eq)]
+/// What applying a message asks of the connection. Every message but an
+/// error brings the collector's status, which belongs to the header.
+#[derive(Debug, PartialEq)]
 pub enum Applied {
     /// The rows or the open flow changed.
-    Changed,
+    Changed(Status),
     /// Only the status moved on.
-    Unchanged,
+    Unchanged(Status),
     /// The server refused the view.
     Refused(String),
 }
@@ -97,18 +97,13 @@ impl LiveTable {
                 self.offset = w.offset;
                 self.total = w.total;
                 self.open = w.open.map(Arc::new);
-                self.status = w.status;
-                Applied::Changed
+                Applied::Changed(w.status)
             }
-            ServerMsg::Status(status) => {
-                self.status = status;
-                Applied::Unchanged
-            }
+            ServerMsg::Status(status) => Applied::Unchanged(status),
             ServerMsg::Error { message } => Applied::Refused(message),
             // The page always asks for a window; these serve other clients.
-            ServerMsg::Snapshot { .. } | ServerMsg::Delta { .. } => {
-                Applied::Unchanged
-            }
+            ServerMsg::Snapshot { status, .. }
+            | ServerMsg::Delta { status, .. } => Applied::Unchanged(status),
         }
     }
 }
@@ -143,12 +138,12 @@ mod tests {
             open: Some(a.clone()),
             status: Status::default(),
         }));
-        assert_eq!(t.apply(window), Applied::Changed);
+        assert_eq!(t.apply(window), Applied::Changed(Status::default()));
         assert_eq!((t.offset(), t.total(), t.rows().len()), (30, 40, 1));
         assert!(t.get(&a.key).is_some(), "the open flow, outside the rows");
         assert!(t.get(&b.key).is_some());
         let status = ServerMsg::Status(Status::default());
-        assert_eq!(t.apply(status), Applied::Unchanged);
+        assert_eq!(t.apply(status), Applied::Unchanged(Status::default()));
         assert_eq!(t.rows().len(), 1);
     }
 

@@ -140,13 +140,11 @@ fn open(inner: &Shared, table: RwSignal<LiveTable>, health: Health) {
                     }
                     link.set(Link::Down(Some(reason)));
                 }
-                Some(applied) => {
-                    if applied == Applied::Changed {
-                        table.notify();
-                    }
-                    let status = table.with_untracked(|t| t.status.clone());
+                Some(Applied::Changed(status)) => {
+                    table.notify();
                     health.status.set(status);
                 }
+                Some(Applied::Unchanged(status)) => health.status.set(status),
                 None => {}
             }
         }
