@@ -40,7 +40,7 @@ async function openPage(path = '/', link = 'live') {
 test('the page is rendered on the server with flow rows', async () => {
   const html = await (await fetch(`${demo.base}/`)).text();
   assert.match(html, /role="table"/);
-  assert.match(html, /role="row" data-key="\d+-\d+-\d+"/);
+  assert.match(html, /role="row" data-key="[0-9a-f]{8}-\d+-\d+-[0-9a-f]{8}-\d+"/);
   assert.match(html, /\/pkg\/nfscope\.js/);
 });
 

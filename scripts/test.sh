@@ -5,6 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 
+# Test namespaces that an earlier, killed run left behind.
+ip netns list 2>/dev/null | awk '/^nfs-t-/ { print $1 }' \
+    | while read -r ns; do ip netns delete "$ns"; done
+
 echo "== lint (rustfmt, clippy)"
 bash scripts/lint.sh
 

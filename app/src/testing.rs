@@ -11,6 +11,7 @@ pub fn tuple(src: &str, sport: u16, dst: &str, dport: u16) -> Tuple {
         icmp_type: None,
         icmp_code: None,
         icmp_id: None,
+        zone: None,
     }
 }
 
@@ -41,8 +42,10 @@ pub fn icmp(src: &str, dst: &str) -> Flow {
 pub fn flow(proto: Proto, orig: Tuple, reply: Tuple) -> Flow {
     Flow {
         key: FlowKey {
+            boot: 0x8f3a_9c2e,
             netns: 4_026_531_840,
             id: 1,
+            tuple: 0x9ad3_c2b1,
             start: 1_700_000_000_000_000_000,
         },
         proto,

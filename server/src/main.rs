@@ -55,6 +55,16 @@ struct ServeArgs {
     /// executable's `release/` or `debug/` folder, as the build leaves it.
     #[arg(long, env = "NFSCOPE_SITE_ROOT")]
     site_root: Option<PathBuf>,
+    /// Folder for what must outlive a restart (the flow keys of live
+    /// flows). The default is on the /run tmpfs: none of it is of use
+    /// after a reboot.
+    #[arg(
+        long,
+        default_value = "/run/nfscope",
+        env = "NFSCOPE_STATE_DIR",
+        value_name = "DIR"
+    )]
+    state_dir: PathBuf,
 }
 
 fn main() {
@@ -115,6 +125,7 @@ fn run_server(
     let config = ServeConfig {
         rcvbuf: args.rcvbuf,
         site_root: args.site_root.unwrap_or_else(default_site_root),
+        state_dir: Some(args.state_dir),
     };
     // Built after the namespace switch: every thread the runtime starts
     // belongs to the watched namespace.

@@ -32,3 +32,51 @@ pub fn enter(name: &str) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// `SO_NETNS_COOKIE` (Linux ≥ 5.14; the same number on every architecture
+/// but mips, sparc, parisc and alpha): not in the libc crate for glibc.
+const SO_NETNS_COOKIE: libc::c_int = 71;
+
+/// A number the kernel never gives two namespaces in one boot, where an
+/// inode number may come back once its namespace is gone. `None` on
+/// kernels without it.
+pub fn cookie() -> Option<u64> {
+    use std::os::fd::{AsRawFd, OwnedFd};
+
+    // SAFETY: plain socket(2); the fd is owned right away.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM, 0) };
+    if fd < 0 {
+        return None;
+    }
+    // SAFETY: a fresh fd that nothing else owns.
+    let socket =
+        unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+    let mut cookie = 0u64;
+    let mut len = std::mem::size_of::<u64>() as libc::socklen_t;
+    // SAFETY: a valid fd, and a u64 buffer of the length given.
+    let ok = unsafe {
+        libc::getsockopt(
+            socket.as_raw_fd(),
+            libc::SOL_SOCKET,
+            SO_NETNS_COOKIE,
+            (&mut cookie as *mut u64).cast(),
+            &mut len,
+        )
+    } == 0;
+    ok.then_some(cookie)
+}
+
+/// The first 32 bits of the kernel's `boot_id`, drawn at random at every
+/// boot: flow keys carry it so that none repeats after a reboot, even
+/// where the clock starts from the same time at every boot.
+pub fn boot() -> std::io::Result<u32> {
+    let text = std::fs::read_to_string("/proc/sys/kernel/random/boot_id")?;
+    text.get(..8)
+        .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+        .ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("boot_id {:?} does not start with 8 hex digits", text),
+            )
+        })
+}

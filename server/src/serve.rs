@@ -10,7 +10,7 @@ use anyhow::Context;
 use tokio::sync::mpsc;
 
 use crate::collect::conntrack::{self, EventSocket};
-use crate::state::StateHandle;
+use crate::state::{KeySpace, StateHandle};
 
 /// Event batches queued between the socket thread and the table owner.
 /// When full the reader waits, the kernel's buffer fills, and ENOBUFS
@@ -23,6 +23,8 @@ pub struct ServeConfig {
     pub rcvbuf: usize,
     /// Folder holding `pkg/` (wasm, JS, CSS).
     pub site_root: PathBuf,
+    /// Where flow keys are kept across restarts; `None` keeps nothing.
+    pub state_dir: Option<PathBuf>,
 }
 
 /// Runs until `shutdown` resolves. `listener` was bound by the caller,
@@ -33,6 +35,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let netns = crate::netns::current().context("reading /proc/self/ns/net")?;
+    let boot = crate::netns::boot().context("reading the kernel's boot_id")?;
     let events = EventSocket::open(config.rcvbuf)?;
     if events.rcvbuf < config.rcvbuf {
         tracing::warn!(
@@ -41,7 +44,8 @@ pub async fn serve(
             "smaller event buffer than asked; events may be lost under load"
         );
     }
-    let state = StateHandle::new(netns);
+    let space = KeySpace { boot, netns };
+    let state = StateHandle::new(space, config.state_dir.as_deref());
     let (tx, rx) = mpsc::channel(UPDATE_QUEUE);
     let stop = Arc::new(AtomicBool::new(false));
     let rcvbuf = events.rcvbuf;
@@ -65,11 +69,12 @@ pub async fn serve(
              scripts/build.sh or pass --site-root"
         );
     }
-    let app = crate::http::router(state, config.site_root);
+    let app = crate::http::router(state.clone(), config.site_root);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
         .context("HTTP server")?;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    tokio::task::spawn_blocking(move || state.save_keys()).await?;
     Ok(())
 }

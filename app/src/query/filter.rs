@@ -799,8 +799,8 @@ mod tests {
         assert!(!hits("id:1", &f));
         assert!(hits(&format!("key:{key}"), &f));
         assert!(!hits(&format!("key:!{key}"), &f));
-        assert!(!hits("key:1-2-3", &f));
-        assert!(hits(&format!("key:1-2-3,{key}"), &f));
+        assert!(!hits("key:00000001-2-3-00000004-5", &f));
+        assert!(hits(&format!("key:00000001-2-3-00000004-5,{key}"), &f));
         assert_eq!(filter("zone:0x10 id:0x10").to_string(), "zone:16 id:16");
 
         let (at, reason) = error("zone:65536");
@@ -814,7 +814,10 @@ mod tests {
         );
         let (at, reason) = error("key:1-2");
         assert_eq!(at, 4);
-        assert_eq!(reason, "flow key \"1-2\" must look like NETNS-ID-START");
+        assert_eq!(
+            reason,
+            "flow key \"1-2\" must look like BOOT-NETNS-ID-TUPLE-START"
+        );
     }
 
     #[test]
@@ -987,7 +990,7 @@ mod tests {
         "mark:0x1/0x1",
         "zone:0",
         "id:1",
-        "key:1-2-3",
+        "key:00000001-2-3-00000004-5",
     ];
 
     #[test]
@@ -1032,8 +1035,9 @@ mod tests {
                 .prop_map(|(v, m)| format!("mark:{v:#x}/{m},{v}")),
             any::<u16>().prop_map(|z| format!("zone:{z}")),
             any::<u32>().prop_map(|i| format!("id:{i:#X}")),
-            (any::<u64>(), any::<u32>(), any::<u64>())
-                .prop_map(|(n, i, s)| format!("key:{n}-{i}-{s}")),
+            (any::<u64>(), any::<u32>(), any::<u64>()).prop_map(
+                |(n, i, s)| format!("key:{:08x}-{n}-{i}-{:08x}-{s}", i ^ 1, !i)
+            ),
         ];
         (term, any::<bool>()).prop_map(|(term, negated)| {
             if negated {

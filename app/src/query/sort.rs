@@ -370,6 +370,7 @@ mod tests {
                     netns: netns % 2,
                     id,
                     start,
+                    ..FlowKey::default()
                 };
                 f.mark = mark;
                 f.first_seen_ms = start;

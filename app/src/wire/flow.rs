@@ -22,6 +22,10 @@ pub struct Tuple {
     pub icmp_code: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icmp_id: Option<u16>,
+    /// A zone of this direction only (`conntrack --orig-zone` or
+    /// `--reply-zone`); a zone of both directions is the flow's `zone`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<u16>,
 }
 
 /// Packet and byte counts of one direction (`nf_conntrack_acct`).

@@ -5,19 +5,23 @@
 mod id_map;
 mod owner;
 mod rate;
+pub mod saved_keys;
+pub mod slot;
 mod sysctl;
 mod table;
 #[cfg(test)]
 mod tests;
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use app::query::{Filter, Sort};
 use app::wire::{Flow, FlowKey, FlowPage, Status};
 use tokio::sync::broadcast;
 
+pub use slot::KeySpace;
 pub use table::FlowTable;
 
 /// Published batches a watcher may fall behind before it is resynced.
@@ -91,6 +95,11 @@ pub struct StateHandle {
     /// Watchers that need every changed flow, not just the news that
     /// something changed.
     followers: Arc<AtomicUsize>,
+    space: KeySpace,
+    /// Where keys are kept across restarts; `None` keeps them in memory.
+    /// Locked while it is written: a save at shutdown may meet a periodic
+    /// one.
+    keys_file: Option<Arc<Mutex<PathBuf>>>,
 }
 
 /// Counts one follower while it lives.
@@ -103,19 +112,53 @@ impl Drop for Following {
 }
 
 impl StateHandle {
-    pub fn new(netns: u64) -> Self {
+    /// A table for `space`, holding the keys a previous run saved in
+    /// `state_dir`.
+    pub fn new(space: KeySpace, state_dir: Option<&Path>) -> Self {
         let status = Status {
-            netns,
+            netns: space.netns,
             ..Status::default()
         };
+        let mut table = FlowTable::new(space);
+        let keys_file = state_dir
+            .map(|dir| saved_keys::path(dir, space, crate::netns::cookie()));
+        if let Some(path) = &keys_file {
+            match saved_keys::load(path, space) {
+                Ok(saved) => table.restore(saved),
+                Err(e) => tracing::warn!(
+                    error = %e,
+                    "flow keys of the last run are lost: flows get new ones"
+                ),
+            }
+        }
         Self {
             shared: Arc::new(RwLock::new(Shared {
-                table: FlowTable::new(netns),
+                table,
                 status,
                 seq: 0,
             })),
             deltas: broadcast::channel(WATCHER_BACKLOG).0,
             followers: Arc::default(),
+            space,
+            keys_file: keys_file.map(|p| Arc::new(Mutex::new(p))),
+        }
+    }
+
+    /// Writes the keys a restart needs to give live flows the same keys
+    /// again, if they changed since the last call. Blocking file I/O.
+    pub fn save_keys(&self) {
+        let Some(file) = &self.keys_file else {
+            return;
+        };
+        let path = file.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(keys) = self.write(|s| s.table.keys_to_save()) else {
+            return;
+        };
+        if let Err(e) = saved_keys::store(&path, self.space, &keys) {
+            tracing::warn!(
+                error = %e,
+                "cannot save flow keys: a restart will give flows new keys"
+            );
         }
     }
 
@@ -151,7 +194,11 @@ impl StateHandle {
 }
 
 pub fn now_ms() -> u64 {
+    now_ns() / 1_000_000
+}
+
+pub fn now_ns() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
+        .map_or(0, |d| d.as_nanos() as u64)
 }

@@ -8,13 +8,16 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use super::{now_ms, rate::Rate, sysctl, Published, StateHandle};
+use super::{now_ms, now_ns, rate::Rate, sysctl, Published, StateHandle};
 use crate::collect::conntrack::{self, CtUpdate, EventKind};
 
 /// How often changes are published to watchers.
 const PUBLISH_EVERY: Duration = Duration::from_millis(100);
 /// How often the conntrack sysctls are read again.
 const SYSCTLS_EVERY: Duration = Duration::from_secs(5);
+/// How often flow keys are saved for a restart (and at shutdown): a
+/// flow younger than this gets a new key after `kill -9`.
+const KEYS_EVERY: Duration = Duration::from_secs(10);
 /// Pause before retrying a dump that failed.
 const DUMP_RETRY: Duration = Duration::from_secs(2);
 /// Events carry no counters, so a dump refreshes them now and then; its
@@ -71,6 +74,8 @@ impl StateHandle {
         publish.set_missed_tick_behavior(MissedTickBehavior::Skip);
         let mut sysctls = tokio::time::interval(SYSCTLS_EVERY);
         sysctls.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let mut keys = tokio::time::interval(KEYS_EVERY);
+        keys.set_missed_tick_behavior(MissedTickBehavior::Skip);
         loop {
             let next_dump = owner.next_dump;
             tokio::select! {
@@ -80,6 +85,10 @@ impl StateHandle {
                 },
                 _ = publish.tick() => owner.publish(),
                 _ = sysctls.tick() => owner.refresh_sysctls(),
+                _ = keys.tick() => {
+                    let handle = owner.handle.clone();
+                    tokio::task::spawn_blocking(move || handle.save_keys());
+                }
                 _ = tokio::time::sleep_until(next_dump),
                     if owner.running.is_none() => owner.scheduled_dump(),
             }
@@ -89,7 +98,6 @@ impl StateHandle {
 
 impl Owner {
     fn apply(&mut self, update: CtUpdate) {
-        let now = now_ms();
         match update {
             CtUpdate::Events(batch) => {
                 let live = batch
@@ -100,7 +108,7 @@ impl Owner {
                 self.handle.write(|s| {
                     s.status.events_received += live;
                     for (kind, entry) in batch {
-                        if !s.table.apply(kind, entry, now) {
+                        if !s.table.apply(kind, entry, now_ns()) {
                             s.status.decode_errors += 1;
                         }
                     }
@@ -121,7 +129,7 @@ impl Owner {
             CtUpdate::DumpStarted => {
                 self.handle.write(|s| s.table.begin_dump())
             }
-            CtUpdate::DumpDone(result) => self.dump_done(result, now),
+            CtUpdate::DumpDone(result) => self.dump_done(result, now_ms()),
             CtUpdate::DecodeErrors(n) => {
                 self.handle.write(|s| s.status.decode_errors += n);
             }

@@ -1,11 +1,14 @@
 //! The flow table: every live conntrack entry of one network namespace,
 //! kept right by events and repaired by dumps.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use app::wire::{Flow, FlowKey};
 
 use super::id_map::IdMap;
+use super::saved_keys::SavedKey;
+use super::slot::{slot_of, KeySpace, Slot};
+use crate::collect::conntrack::decode::CtCounters;
 use crate::collect::conntrack::flow::{to_flow, Seen};
 use crate::collect::conntrack::{CtEntry, EventKind};
 
@@ -21,43 +24,41 @@ struct Record {
 
 /// State of a dump that is being read.
 struct DumpPass {
-    /// Ids destroyed since the dump began: a later dump message about them
+    /// Destroyed since the dump began: a later dump message about them
     /// is stale and must not bring them back.
     destroyed: HashSet<Slot>,
-}
-
-/// Where an entry lives in the table: its `CTA_ID` in the high half and a
-/// hash of its original tuple in the low half. The id alone is a 32-bit
-/// hash in the kernel, and a table of 250k entries holds a few repeats.
-type Slot = u64;
-
-fn slot_of(entry: &CtEntry) -> Option<Slot> {
-    use std::hash::{Hash, Hasher};
-    let orig = entry.orig.as_ref()?;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (orig.src, orig.dst, orig.proto, orig.sport, orig.dport).hash(&mut h);
-    Some(u64::from(entry.id?) << 32 | (h.finish() & 0xffff_ffff))
+    /// Changed by an event since the dump began. The dump may have read
+    /// them before that change and be queued after it: it must not put
+    /// the older state back.
+    touched: HashSet<Slot>,
 }
 
 /// Every live entry of one namespace.
 pub struct FlowTable {
-    netns: u64,
+    space: KeySpace,
     records: IdMap<Record>,
+    /// Keys given before a restart, until the first complete dump has
+    /// claimed the ones whose flows still live.
+    restored: HashMap<Slot, SavedKey>,
     pass: u32,
     dump: Option<DumpPass>,
     changed: HashSet<Slot>,
     removed: Vec<FlowKey>,
+    /// Entries came or went since the keys were last saved.
+    keys_changed: bool,
 }
 
 impl FlowTable {
-    pub fn new(netns: u64) -> Self {
+    pub fn new(space: KeySpace) -> Self {
         Self {
-            netns,
+            space,
             records: IdMap::default(),
+            restored: HashMap::new(),
             pass: 0,
             dump: None,
             changed: HashSet::new(),
             removed: Vec::new(),
+            keys_changed: false,
         }
     }
 
@@ -69,27 +70,61 @@ impl FlowTable {
         self.records.is_empty()
     }
 
-    /// Applies one message; `false` when it lacked `CTA_ID` or the
-    /// original tuple.
+    /// Applies one message received at `now_ns` (since the Unix epoch);
+    /// `false` when it lacked `CTA_ID` or the original tuple.
     pub fn apply(
         &mut self,
         kind: EventKind,
         entry: CtEntry,
-        now_ms: u64,
+        now_ns: u64,
     ) -> bool {
         let Some(slot) = slot_of(&entry) else {
             return false;
         };
         match kind {
             EventKind::Destroy => self.destroy(slot, &entry),
-            EventKind::Dumped
-                if self
-                    .dump
-                    .as_ref()
-                    .is_some_and(|d| d.destroyed.contains(&slot)) => {}
-            _ => self.upsert(kind, slot, entry, now_ms),
+            EventKind::Dumped => match self.dump.as_ref().map(|d| {
+                (d.destroyed.contains(&slot), d.touched.contains(&slot))
+            }) {
+                // Read before it died: it must not come back.
+                Some((true, _)) => {}
+                Some((false, true)) => self.confirm(slot, entry),
+                _ => self.upsert(kind, slot, entry, now_ns),
+            },
+            EventKind::New | EventKind::Update => {
+                if let Some(d) = &mut self.dump {
+                    d.touched.insert(slot);
+                }
+                self.upsert(kind, slot, entry, now_ns)
+            }
         }
         true
+    }
+
+    /// A dump entry about a flow an event changed since the dump began:
+    /// it proves the flow lives and may bring fresher counters (events
+    /// carry none), but its state may be older than the event's.
+    fn confirm(&mut self, slot: Slot, entry: CtEntry) {
+        let pass = self.pass;
+        let Some(r) = self.records.get_mut(&slot) else {
+            return;
+        };
+        r.pass = pass;
+        let newer = match (entry.counters, r.entry.counters) {
+            (Some(new), Some(old)) => packets(&new) > packets(&old),
+            (new, old) => new.is_some() && old.is_none(),
+        };
+        if newer {
+            r.entry.counters = entry.counters;
+        }
+        // Set once by the kernel, so never older than what an event said.
+        let start = r.entry.start_ns.is_none() && entry.start_ns.is_some();
+        if start {
+            r.entry.start_ns = entry.start_ns;
+        }
+        if newer || start {
+            self.changed.insert(slot);
+        }
     }
 
     fn destroy(&mut self, slot: Slot, entry: &CtEntry) {
@@ -110,8 +145,9 @@ impl FlowTable {
         kind: EventKind,
         slot: Slot,
         entry: CtEntry,
-        now_ms: u64,
+        now_ns: u64,
     ) {
+        let now_ms = now_ns / 1_000_000;
         let pass = self.pass;
         // The kernel reuses ids; a different start means another flow.
         let reused = self
@@ -131,8 +167,8 @@ impl FlowTable {
                 }
             }
             None => {
-                let start_ns =
-                    entry.start_ns.unwrap_or(now_ms.saturating_mul(1_000_000));
+                let start_ns = self.start_of(kind, slot, &entry, now_ns);
+                self.keys_changed = true;
                 self.records.insert(
                     slot,
                     Record {
@@ -150,17 +186,60 @@ impl FlowTable {
 
     fn remove(&mut self, slot: Slot) {
         if let Some(r) = self.records.remove(&slot) {
+            self.keys_changed = true;
             self.removed.push(self.key(slot, &r));
             self.changed.remove(&slot);
         }
     }
 
     fn key(&self, slot: Slot, r: &Record) -> FlowKey {
-        FlowKey {
-            netns: self.netns,
-            id: (slot >> 32) as u32,
-            start: r.start_ns,
+        self.space.key(slot, r.start_ns)
+    }
+
+    /// The start that goes into a new entry's key: the one it had before
+    /// a restart if it is that same flow, else the kernel's start, else
+    /// now.
+    fn start_of(
+        &mut self,
+        kind: EventKind,
+        slot: Slot,
+        entry: &CtEntry,
+        now_ns: u64,
+    ) -> u64 {
+        let saved = self.restored.remove(&slot);
+        // A NEW event is a flow born after the restart, whatever it reuses.
+        if kind != EventKind::New {
+            if let Some(saved) = saved.filter(|s| s.same_flow(entry)) {
+                return saved.start;
+            }
         }
+        entry.start_ns.unwrap_or(now_ns)
+    }
+
+    /// Takes the keys given before a restart (see [`SavedKey`]).
+    pub fn restore(&mut self, saved: Vec<SavedKey>) {
+        self.restored = saved.into_iter().map(|s| (s.slot, s)).collect();
+    }
+
+    /// Every key with what tells its flow apart after a restart, if
+    /// entries came or went since the last call. All of them: even a key
+    /// made of the kernel's start may have been given first to an UPDATE
+    /// event, which carries none.
+    pub fn keys_to_save(&mut self) -> Option<Vec<SavedKey>> {
+        if !std::mem::take(&mut self.keys_changed) {
+            return None;
+        }
+        let keys = self
+            .records
+            .iter()
+            .map(|(slot, r)| SavedKey {
+                slot,
+                start: r.start_ns,
+                kernel_start: r.entry.start_ns,
+                packets: r.entry.counters.as_ref().map(packets),
+            })
+            .collect();
+        Some(keys)
     }
 
     /// A dump starts: what it does not mention, and no event touches
@@ -169,6 +248,7 @@ impl FlowTable {
         self.pass = self.pass.wrapping_add(1);
         self.dump = Some(DumpPass {
             destroyed: HashSet::new(),
+            touched: HashSet::new(),
         });
     }
 
@@ -178,6 +258,9 @@ impl FlowTable {
         if !complete {
             return;
         }
+        // Whatever a complete dump did not claim died while nfscope was
+        // away.
+        self.restored = HashMap::new();
         let pass = self.pass;
         let stale: Vec<Slot> = self
             .records
@@ -195,7 +278,7 @@ impl FlowTable {
         let changed = std::mem::take(&mut self.changed);
         let upsert = changed
             .iter()
-            .filter_map(|slot| self.wire_flow(self.records.get(slot)?))
+            .filter_map(|&slot| self.wire_flow(slot, self.records.get(&slot)?))
             .collect();
         (upsert, std::mem::take(&mut self.removed))
     }
@@ -211,26 +294,18 @@ impl FlowTable {
         self.removed.clear();
     }
 
-    /// The live flow with this key. A scan: the key lacks the tuple hash
-    /// of the slot, and this serves one page view, not the event path.
+    /// The live flow with this key.
     pub fn get(&self, key: &FlowKey) -> Option<Flow> {
-        if key.netns != self.netns {
-            return None;
-        }
-        self.records
-            .iter()
-            .find(|(slot, r)| {
-                (slot >> 32) as u32 == key.id && r.start_ns == key.start
-            })
-            .and_then(|(_, r)| self.wire_flow(r))
+        let slot = self.space.slot(key)?;
+        let r = self.records.get(&slot)?;
+        (r.start_ns == key.start).then(|| self.wire_flow(slot, r))?
     }
 
-    fn wire_flow(&self, r: &Record) -> Option<Flow> {
+    fn wire_flow(&self, slot: Slot, r: &Record) -> Option<Flow> {
         to_flow(
             &r.entry,
             Seen {
-                netns: self.netns,
-                start_ns: r.start_ns,
+                key: self.key(slot, r),
                 first_seen_ms: r.first_seen_ms,
                 updated_ms: r.updated_ms,
             },
@@ -239,8 +314,14 @@ impl FlowTable {
 
     /// Every flow, converted for the wire.
     pub fn flows(&self) -> impl Iterator<Item = Flow> + '_ {
-        self.records.iter().filter_map(|(_, r)| self.wire_flow(r))
+        self.records
+            .iter()
+            .filter_map(|(s, r)| self.wire_flow(s, r))
     }
+}
+
+fn packets(c: &CtCounters) -> u64 {
+    c.orig.packets + c.reply.packets
 }
 
 /// Events other than DESTROY carry no kernel start: only two known,
@@ -273,7 +354,8 @@ fn merge(old: &mut CtEntry, new: CtEntry) -> bool {
     }
     if let Some(new) = new.extra {
         let old = old.extra.get_or_insert_default();
-        take!(old, new; master, secmark, stop_ns, labels, helper, secctx);
+        take!(old, new; master, orig_zone, reply_zone, secmark, stop_ns, labels,
+            helper, secctx);
     }
     changed
 }

@@ -2,6 +2,7 @@
 
 use std::net::Ipv4Addr;
 
+use super::slot::KeySpace;
 use super::table::FlowTable;
 use crate::collect::conntrack::decode::{
     CtCounter, CtCounters, CtEntry, CtTuple,
@@ -26,6 +27,18 @@ fn entry(id: u32, start_ns: Option<u64>) -> CtEntry {
     }
 }
 
+fn table(netns: u64) -> FlowTable {
+    FlowTable::new(KeySpace {
+        boot: 0xb007,
+        netns,
+    })
+}
+
+/// Tests speak of milliseconds; the table takes nanoseconds.
+fn ms(n: u64) -> u64 {
+    n * 1_000_000
+}
+
 fn ids(table: &FlowTable) -> Vec<u32> {
     let mut ids: Vec<u32> = table.flows().map(|f| f.id).collect();
     ids.sort();
@@ -34,7 +47,7 @@ fn ids(table: &FlowTable) -> Vec<u32> {
 
 #[test]
 fn update_keeps_what_it_does_not_mention() {
-    let mut t = FlowTable::new(1);
+    let mut t = table(1);
     let mut first = entry(7, Some(100));
     first.counters = Some(CtCounters {
         orig: CtCounter {
@@ -43,8 +56,8 @@ fn update_keeps_what_it_does_not_mention() {
         },
         ..CtCounters::default()
     });
-    t.apply(New, first, 10);
-    t.apply(Update, entry(7, Some(100)), 20);
+    t.apply(New, first, ms(10));
+    t.apply(Update, entry(7, Some(100)), ms(20));
     let flow = t.flows().next().unwrap();
     assert_eq!(flow.counters.unwrap().orig.bytes, 300);
     assert_eq!((flow.first_seen_ms, flow.updated_ms), (10, 20));
@@ -52,10 +65,10 @@ fn update_keeps_what_it_does_not_mention() {
 
 #[test]
 fn reused_id_is_a_new_flow() {
-    let mut t = FlowTable::new(1);
-    t.apply(New, entry(7, Some(100)), 10);
+    let mut t = table(1);
+    t.apply(New, entry(7, Some(100)), ms(10));
     let _ = t.take_changes();
-    t.apply(New, entry(7, Some(200)), 20);
+    t.apply(New, entry(7, Some(200)), ms(20));
     let (upsert, removed) = t.take_changes();
     assert_eq!(removed.len(), 1);
     assert_eq!(removed[0].start, 100);
@@ -64,31 +77,32 @@ fn reused_id_is_a_new_flow() {
 
 #[test]
 fn key_start_falls_back_to_first_seen() {
-    let mut t = FlowTable::new(9);
-    t.apply(New, entry(7, None), 1234);
+    let mut t = table(9);
+    t.apply(New, entry(7, None), ms(1234));
     let key = t.flows().next().unwrap().key;
-    assert_eq!((key.netns, key.id, key.start), (9, 7, 1_234_000_000));
+    assert_eq!((key.boot, key.netns), (0xb007, 9));
+    assert_eq!((key.id, key.start), (7, 1_234_000_000));
     assert!(t.get(&key).is_some());
 }
 
 #[test]
 fn complete_dump_removes_what_it_did_not_see() {
-    let mut t = FlowTable::new(1);
+    let mut t = table(1);
     for id in 1..=3 {
-        t.apply(New, entry(id, Some(id.into())), 0);
+        t.apply(New, entry(id, Some(id.into())), ms(0));
     }
     t.begin_dump();
-    t.apply(Dumped, entry(1, Some(1)), 5);
+    t.apply(Dumped, entry(1, Some(1)), ms(5));
     // Created during the dump by an event: not stale.
-    t.apply(New, entry(4, Some(4)), 5);
+    t.apply(New, entry(4, Some(4)), ms(5));
     t.end_dump(true);
     assert_eq!(ids(&t), [1, 4]);
 }
 
 #[test]
 fn incomplete_dump_removes_nothing() {
-    let mut t = FlowTable::new(1);
-    t.apply(New, entry(1, Some(1)), 0);
+    let mut t = table(1);
+    t.apply(New, entry(1, Some(1)), ms(0));
     t.begin_dump();
     t.end_dump(false);
     assert_eq!(ids(&t), [1]);
@@ -96,51 +110,51 @@ fn incomplete_dump_removes_nothing() {
 
 #[test]
 fn destroyed_during_dump_stays_destroyed() {
-    let mut t = FlowTable::new(1);
+    let mut t = table(1);
     t.begin_dump();
-    t.apply(Destroy, entry(5, Some(5)), 1);
+    t.apply(Destroy, entry(5, Some(5)), ms(1));
     // The dump had read entry 5 before it died.
-    t.apply(Dumped, entry(5, Some(5)), 2);
+    t.apply(Dumped, entry(5, Some(5)), ms(2));
     t.end_dump(true);
     assert!(t.is_empty());
 }
 
 #[test]
 fn destroy_of_an_older_flow_keeps_the_newer() {
-    let mut t = FlowTable::new(1);
-    t.apply(New, entry(7, Some(200)), 0);
-    t.apply(Destroy, entry(7, Some(100)), 1);
+    let mut t = table(1);
+    t.apply(New, entry(7, Some(200)), ms(0));
+    t.apply(Destroy, entry(7, Some(100)), ms(1));
     assert_eq!(ids(&t), [7]);
-    t.apply(Destroy, entry(7, Some(200)), 2);
+    t.apply(Destroy, entry(7, Some(200)), ms(2));
     assert!(t.is_empty());
 }
 
 #[test]
 fn destroy_with_start_removes_a_flow_seen_without_one() {
     // NEW events carry no timestamp; DESTROY does.
-    let mut t = FlowTable::new(1);
-    t.apply(New, entry(7, None), 0);
-    t.apply(Destroy, entry(7, Some(100)), 1);
+    let mut t = table(1);
+    t.apply(New, entry(7, None), ms(0));
+    t.apply(Destroy, entry(7, Some(100)), ms(1));
     assert!(t.is_empty());
 }
 
 #[test]
 fn refresh_that_only_counts_down_is_not_news() {
-    let mut t = FlowTable::new(1);
+    let mut t = table(1);
     let mut e = entry(7, Some(1));
     e.timeout = Some(30);
-    t.apply(New, e.clone(), 0);
+    t.apply(New, e.clone(), ms(0));
     let _ = t.take_changes();
     t.begin_dump();
     e.timeout = Some(20);
-    t.apply(Dumped, e.clone(), 10_000);
+    t.apply(Dumped, e.clone(), ms(10_000));
     t.end_dump(true);
     assert!(t.take_changes().0.is_empty());
     assert_eq!(t.flows().next().unwrap().timeout, Some(20));
 
     e.counters = Some(CtCounters::default());
     t.begin_dump();
-    t.apply(Dumped, e, 20_000);
+    t.apply(Dumped, e, ms(20_000));
     t.end_dump(true);
     assert_eq!(t.take_changes().0.len(), 1);
 }
@@ -148,22 +162,22 @@ fn refresh_that_only_counts_down_is_not_news() {
 #[test]
 fn same_id_different_tuples_are_two_flows() {
     // CTA_ID is a 32-bit hash: a big table holds a few repeats.
-    let mut t = FlowTable::new(1);
+    let mut t = table(1);
     let a = entry(7, None);
     let mut b = entry(7, None);
     b.orig.as_mut().unwrap().sport = Some(9999);
-    t.apply(New, a.clone(), 0);
-    t.apply(New, b, 0);
+    t.apply(New, a.clone(), ms(0));
+    t.apply(New, b, ms(0));
     assert_eq!(ids(&t), [7, 7]);
-    t.apply(Destroy, a, 1);
+    t.apply(Destroy, a, ms(1));
     assert_eq!(t.flows().next().unwrap().orig.sport, Some(9999));
 }
 
 #[test]
 fn a_page_is_a_slice_of_the_sorted_matches() {
-    let mut table = FlowTable::new(1);
+    let mut table = table(1);
     for id in 1..=20 {
-        table.apply(New, entry(id, Some(u64::from(id))), 10);
+        table.apply(New, entry(id, Some(u64::from(id))), ms(10));
     }
     let shared = super::Shared {
         table,
@@ -180,4 +194,90 @@ fn a_page_is_a_slice_of_the_sorted_matches() {
     assert_eq!(ids(15, 10), (19, vec![5, 4, 2, 1]));
     assert_eq!(ids(19, 5), (19, vec![]));
     assert_eq!(ids(usize::MAX, usize::MAX), (19, vec![]));
+}
+
+#[test]
+fn a_dump_entry_older_than_an_event_does_not_undo_it() {
+    // The dump thread read the entry before the kernel sent an UPDATE
+    // that marks it assured, but the entry reached the table after it.
+    const IPS_ASSURED: u32 = 1 << 2;
+    let mut t = table(1);
+    t.apply(New, entry(7, None), ms(0));
+    t.begin_dump();
+    let mut assured = entry(7, None);
+    assured.status = IPS_ASSURED;
+    t.apply(Update, assured, ms(1));
+    let mut read_before = entry(7, Some(100));
+    read_before.counters = Some(CtCounters {
+        orig: CtCounter {
+            packets: 2,
+            bytes: 80,
+        },
+        ..CtCounters::default()
+    });
+    t.apply(Dumped, read_before, ms(2));
+    t.end_dump(true);
+    let flow = t.flows().next().unwrap();
+    assert!(flow.status.iter().any(|s| s == "assured"), "{flow:?}");
+    // What events never carry is still taken from the dump.
+    assert_eq!(flow.counters.unwrap().orig.packets, 2);
+    assert_eq!(flow.start_ns, Some(100));
+}
+
+#[test]
+fn colliding_ids_get_keys_that_find_each_flow() {
+    let mut t = table(1);
+    let a = entry(7, None);
+    let mut b = entry(7, None);
+    b.orig.as_mut().unwrap().sport = Some(9999);
+    t.apply(New, a.clone(), ms(5));
+    t.apply(New, b.clone(), ms(5));
+    let mut keys: Vec<_> = t.flows().map(|f| f.key).collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    for key in &keys {
+        assert_eq!(t.get(key).map(|f| f.key), Some(*key));
+    }
+    // The same id and tuple again, once the first flow is gone: a new
+    // flow, a new key, and the old key finds nothing.
+    t.apply(Destroy, a.clone(), ms(6));
+    t.apply(New, a, ms(7));
+    let reborn: Vec<_> = t.flows().map(|f| f.key).collect();
+    assert_eq!(reborn.len(), 2);
+    assert!(reborn
+        .iter()
+        .all(|k| keys.contains(k) != (k.start == ms(7))));
+    let gone = keys.iter().find(|k| !reborn.contains(k)).unwrap();
+    assert!(t.get(gone).is_none());
+}
+
+#[test]
+fn a_restart_gives_live_flows_their_keys_back() {
+    let mut before = table(1);
+    for id in 1..=3 {
+        before.apply(New, entry(id, None), ms(u64::from(id)));
+    }
+    let keys: Vec<_> = before.flows().map(|f| f.key).collect();
+    let saved = before.keys_to_save().unwrap();
+    assert!(before.keys_to_save().is_none(), "nothing changed since");
+
+    let mut after = table(1);
+    after.restore(saved);
+    after.begin_dump();
+    after.apply(Dumped, entry(1, None), ms(100));
+    // Flow 2 died while nfscope was away and a new flow took its id and
+    // tuple: its NEW event says so.
+    after.apply(New, entry(2, None), ms(101));
+    after.end_dump(true);
+    let key_of =
+        |t: &FlowTable, id| t.flows().find(|f| f.id == id).unwrap().key;
+    assert_eq!(
+        key_of(&after, 1),
+        keys.iter().find(|k| k.id == 1).copied().unwrap()
+    );
+    assert_eq!(key_of(&after, 2).start, ms(101));
+    // The dump did not see flow 3: its saved key is forgotten.
+    after.apply(Dumped, entry(3, None), ms(200));
+    assert_eq!(key_of(&after, 3).start, ms(200));
 }

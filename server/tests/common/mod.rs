@@ -25,12 +25,22 @@ pub fn lab() -> Lab {
 pub struct Server {
     child: Child,
     pub base: String,
+    /// The state folder the harness made, removed with the server.
+    scratch: Option<String>,
 }
 
 impl Server {
+    /// Keeps no flow keys for a restart, unless `extra` names a
+    /// `--state-dir`.
     pub fn start(netns: &str, extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_nfscope"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--netns", netns])
+        let mut command = Command::new(env!("CARGO_BIN_EXE_nfscope"));
+        command.args(["serve", "--listen", "127.0.0.1:0", "--netns", netns]);
+        let scratch = (!extra.contains(&"--state-dir")).then(|| {
+            let dir = scratch_dir("state");
+            command.args(["--state-dir", &dir]);
+            dir
+        });
+        let mut child = command
             .args(extra)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
@@ -50,7 +60,11 @@ impl Server {
             }
         });
         let base = rx.recv_timeout(PATIENCE).expect("nfscope did not start");
-        let server = Self { child, base };
+        let server = Self {
+            child,
+            base,
+            scratch,
+        };
         server.wait_for("the first dump", |s| s.status().synced);
         server
     }
@@ -89,10 +103,37 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Stops the server as a service manager would (SIGTERM), and waits.
+    pub fn stop(mut self) {
+        let pid = self.child.id() as libc::pid_t;
+        // SAFETY: signalling our own child, which has not been reaped.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        let end = Instant::now() + PATIENCE;
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < end, "nfscope ignored SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// A fresh folder under the system's temporary one, named like the test
+/// namespaces, for one server's files.
+pub fn scratch_dir(what: &str) -> String {
+    use std::hash::{BuildHasher, RandomState};
+    let random = RandomState::new().hash_one(0u8);
+    let dir = std::env::temp_dir()
+        .join(format!("nfs-t-{what}-{}-{random:016x}", std::process::id()));
+    dir.to_string_lossy().into_owned()
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(dir) = &self.scratch {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 

@@ -68,6 +68,7 @@ pub struct CtCounter {
 pub struct CtEntry {
     pub orig: Option<CtTuple>,
     pub reply: Option<CtTuple>,
+    /// `CTA_ZONE`: the zone of both directions.
     pub zone: Option<u16>,
     /// `IPS_*` bits; every message carries them.
     pub status: u32,
@@ -86,6 +87,11 @@ pub struct CtEntry {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CtExtra {
     pub master: Option<CtTuple>,
+    /// `CTA_TUPLE_ZONE` of each direction: a zone of one direction only
+    /// (`conntrack --orig-zone`/`--reply-zone`); a zone of both is
+    /// [`CtEntry::zone`].
+    pub orig_zone: Option<u16>,
+    pub reply_zone: Option<u16>,
     pub secmark: Option<u32>,
     pub stop_ns: Option<u64>,
     pub labels: Option<Box<[u8]>>,
@@ -107,6 +113,15 @@ impl CtEntry {
 
     pub fn stop_ns(&self) -> Option<u64> {
         self.extra.as_ref().and_then(|x| x.stop_ns)
+    }
+
+    /// The zones of the original and the reply direction.
+    pub fn zones(&self) -> (Option<u16>, Option<u16>) {
+        let x = self.extra.as_deref();
+        (
+            self.zone.or(x.and_then(|x| x.orig_zone)),
+            self.zone.or(x.and_then(|x| x.reply_zone)),
+        )
     }
 }
 
@@ -213,12 +228,17 @@ pub fn parse_entry(attrs: &[u8]) -> Result<CtEntry, DecodeError> {
                 let (t, zone) =
                     parse_tuple(v).context("invalid CTA_TUPLE_ORIG")?;
                 e.orig = Some(t);
-                e.zone = e.zone.or(zone);
+                if zone.is_some() {
+                    e.extra().orig_zone = zone;
+                }
             }
             CTA_TUPLE_REPLY => {
-                let (t, _) =
+                let (t, zone) =
                     parse_tuple(v).context("invalid CTA_TUPLE_REPLY")?;
                 e.reply = Some(t);
+                if zone.is_some() {
+                    e.extra().reply_zone = zone;
+                }
             }
             CTA_TUPLE_MASTER => {
                 let (t, _) =
@@ -274,6 +294,7 @@ pub fn parse_entry(attrs: &[u8]) -> Result<CtEntry, DecodeError> {
     Ok(e)
 }
 
+/// The tuple, and its `CTA_TUPLE_ZONE` if any.
 fn parse_tuple(v: &[u8]) -> Result<(CtTuple, Option<u16>), DecodeError> {
     let mut addrs = None;
     let mut l4 = None;

@@ -8,8 +8,7 @@ use super::names;
 /// What the table knows about an entry besides what the kernel said.
 #[derive(Clone, Copy, Debug)]
 pub struct Seen {
-    pub netns: u64,
-    pub start_ns: u64,
+    pub key: FlowKey,
     pub first_seen_ms: u64,
     pub updated_ms: u64,
 }
@@ -19,7 +18,13 @@ pub struct Seen {
 pub fn to_flow(e: &CtEntry, seen: Seen) -> Option<Flow> {
     let orig = e.orig.as_ref()?;
     let reply = e.reply.as_ref()?;
-    let (orig, reply) = (tuple(orig), tuple(reply));
+    let (orig_zone, reply_zone) = e.zones();
+    // A zone of one direction only shows on its tuple.
+    let one_way = e.zone.is_none();
+    let (orig, reply) = (
+        tuple(orig, orig_zone.filter(|_| one_way)),
+        tuple(reply, reply_zone.filter(|_| one_way)),
+    );
     let mut flags = Vec::new();
     let state = e.proto_state.map(|p| match p {
         ProtoState::Tcp {
@@ -37,11 +42,7 @@ pub fn to_flow(e: &CtEntry, seen: Seen) -> Option<Flow> {
     let id = e.id?;
     let extra = e.extra.as_deref();
     Some(Flow {
-        key: FlowKey {
-            netns: seen.netns,
-            id,
-            start: seen.start_ns,
-        },
+        key: seen.key,
         proto: Proto(e.orig.as_ref()?.proto),
         nat: Nat::classify(&orig, &reply),
         orig,
@@ -50,7 +51,7 @@ pub fn to_flow(e: &CtEntry, seen: Seen) -> Option<Flow> {
         status: names::status_names(e.status),
         flags,
         mark: e.mark,
-        zone: e.zone.unwrap_or_default(),
+        zone: orig_zone.or(reply_zone).unwrap_or_default(),
         timeout: e.timeout,
         id,
         use_count: e.use_count,
@@ -66,11 +67,13 @@ pub fn to_flow(e: &CtEntry, seen: Seen) -> Option<Flow> {
         helper: extra.and_then(|x| x.helper.as_deref()).map(str::to_owned),
         secctx: extra.and_then(|x| x.secctx.as_deref()).map(str::to_owned),
         secmark: extra.and_then(|x| x.secmark).filter(|m| *m != 0),
-        master: extra.and_then(|x| x.master.as_ref()).map(tuple),
+        master: extra
+            .and_then(|x| x.master.as_ref())
+            .map(|t| tuple(t, None)),
     })
 }
 
-fn tuple(t: &CtTuple) -> Tuple {
+fn tuple(t: &CtTuple, zone: Option<u16>) -> Tuple {
     Tuple {
         src: t.src,
         dst: t.dst,
@@ -79,6 +82,7 @@ fn tuple(t: &CtTuple) -> Tuple {
         icmp_type: t.icmp.map(|i| i.kind),
         icmp_code: t.icmp.map(|i| i.code),
         icmp_id: t.icmp.map(|i| i.id),
+        zone,
     }
 }
 

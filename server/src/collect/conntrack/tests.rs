@@ -34,8 +34,7 @@ fn dumped(bytes: &[u8]) -> CtEntry {
 
 fn seen() -> Seen {
     Seen {
-        netns: 4026531840,
-        start_ns: 1,
+        key: app::wire::FlowKey::default(),
         first_seen_ms: 2,
         updated_ms: 3,
     }

@@ -1,0 +1,136 @@
+//! Flow keys are permalinks: a flow keeps its key when nfscope restarts,
+//! with kernel timestamps on and off, a key is a lookup, and a flow
+//! reborn with the same id and tuple gets a new one. Zones are decoded
+//! per direction.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use app::wire::{Flow, FlowKey};
+use common::*;
+
+const FIRST_PORT: u16 = 3000;
+const FLOWS: u16 = 6;
+
+fn insert(ns: &str, sport: u16, extra: &[&str]) {
+    let sport = sport.to_string();
+    let mut args = vec![
+        "conntrack",
+        "-I",
+        "-p",
+        "udp",
+        "-s",
+        "10.9.0.1",
+        "-d",
+        "10.9.0.2",
+        "--sport",
+        &sport,
+        "--dport",
+        "53",
+        "-t",
+        "600",
+    ];
+    args.extend_from_slice(extra);
+    sh(ns, &args);
+}
+
+fn keys_by_port(server: &Server) -> BTreeMap<u16, FlowKey> {
+    let page = server.flows("q=dport:53 src:10.9.0.1");
+    page.flows
+        .iter()
+        .map(|f| (f.orig.sport.unwrap(), f.key))
+        .collect()
+}
+
+fn wait_for_flows(server: &Server, n: u16) {
+    server.wait_for("the inserted flows", |s| {
+        s.flows("q=dport:53 src:10.9.0.1").total == usize::from(n)
+    });
+}
+
+fn keys_survive_a_restart(timestamps: bool) {
+    let lab = lab();
+    let ns = lab.router();
+    let setting = format!(
+        "net.netfilter.nf_conntrack_timestamp={}",
+        u8::from(timestamps)
+    );
+    sh(&ns, &["sysctl", "-qw", &setting]);
+    let state = scratch_dir("keys");
+    let args = ["--state-dir", state.as_str()];
+
+    // Half the flows are in the first dump, half come as NEW events.
+    let half = FIRST_PORT + FLOWS / 2;
+    for port in FIRST_PORT..half {
+        insert(&ns, port, &[]);
+    }
+    let server = Server::start(&ns, &args);
+    for port in half..FIRST_PORT + FLOWS {
+        insert(&ns, port, &[]);
+    }
+    wait_for_flows(&server, FLOWS);
+    let before = keys_by_port(&server);
+    server.stop();
+
+    let server = Server::start(&ns, &args);
+    wait_for_flows(&server, FLOWS);
+    assert_eq!(keys_by_port(&server), before, "timestamps {timestamps}");
+    for key in before.values() {
+        let flow: Flow = serde_json::from_str(
+            &server.get(&format!("/api/flows/{key}")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(flow.key, *key);
+    }
+
+    if timestamps {
+        // Gone and made again while nfscope is away: the same id and
+        // tuple may come back, but it is another flow with another key.
+        server.stop();
+        let port = FIRST_PORT.to_string();
+        sh(&ns, &["conntrack", "-D", "-p", "udp", "--sport", &port]);
+        insert(&ns, FIRST_PORT, &[]);
+        let server = Server::start(&ns, &args);
+        wait_for_flows(&server, FLOWS);
+        let after = keys_by_port(&server);
+        assert_ne!(after[&FIRST_PORT], before[&FIRST_PORT]);
+        assert_eq!(after[&(FIRST_PORT + 1)], before[&(FIRST_PORT + 1)]);
+        let old = server.get(&format!("/api/flows/{}", before[&FIRST_PORT]));
+        assert_eq!(old.map_err(|(code, _)| code), Err(404));
+    }
+    let _ = std::fs::remove_dir_all(&state);
+}
+
+#[test]
+fn keys_survive_a_restart_with_kernel_timestamps() {
+    keys_survive_a_restart(true);
+}
+
+#[test]
+fn keys_survive_a_restart_without_kernel_timestamps() {
+    keys_survive_a_restart(false);
+}
+
+#[test]
+fn zones_of_each_direction_are_shown() {
+    let lab = lab();
+    let ns = lab.router();
+    let server = Server::start(&ns, &[]);
+    insert(&ns, FIRST_PORT, &["--reply-zone", "3"]);
+    insert(&ns, FIRST_PORT + 1, &["--zone", "5"]);
+    wait_for_flows(&server, 2);
+    let page = server.flows("q=dport:53 src:10.9.0.1&sort=sport");
+    let [reply_only, both] = &page.flows[..] else {
+        panic!("{page:?}");
+    };
+    assert_eq!(
+        (reply_only.orig.zone, reply_only.reply.zone),
+        (None, Some(3))
+    );
+    assert_eq!(reply_only.zone, 3);
+    assert_eq!(
+        (both.orig.zone, both.reply.zone, both.zone),
+        (None, None, 5)
+    );
+}
