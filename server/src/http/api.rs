@@ -1,6 +1,8 @@
 //! `GET /api/flows`, `GET /api/flows/{key}`, `GET /api/status`, and the
 //! WebSocket at `/api/ws`.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -91,13 +93,12 @@ async fn flows(
     let Query(query) = query
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
     let view = query.parse()?;
-    let shared = state.flows.read();
-    Ok(Json(shared.page(
-        &view.filter,
-        &view.sort,
-        view.offset,
-        view.limit.unwrap_or(DEFAULT_LIMIT),
-    )))
+    let limit = view.limit.unwrap_or(DEFAULT_LIMIT);
+    let (_, page) = state
+        .flows
+        .page(view.filter, view.sort, view.offset, limit)
+        .await;
+    Ok(Json(Arc::unwrap_or_clone(page)))
 }
 
 async fn flow(

@@ -17,8 +17,14 @@ use super::AppState;
 use crate::state::StateHandle;
 
 impl FlowSource for StateHandle {
+    /// Leptos renders on an async worker; the scan moves the worker's
+    /// other tasks elsewhere while it runs.
     fn page(&self, filter: &Filter, sort: &Sort, limit: usize) -> FlowPage {
-        self.read().page(filter, sort, 0, limit)
+        let snapshot = self.snapshot();
+        let page = tokio::task::block_in_place(|| {
+            snapshot.shared_page(filter, sort, 0, limit)
+        });
+        Arc::unwrap_or_clone(page)
     }
 
     fn flow(&self, key: &FlowKey) -> Option<Flow> {

@@ -1,28 +1,50 @@
-//! A map from a 64-bit slot key to a value, laid out for a quarter million entries:
-//! values sit densely in one `Vec` and a small index maps ids to slots.
-//! A `HashMap<u64, Record>` would keep up to twice its length in empty
-//! record-sized buckets; here the spare room is 8-byte index buckets.
+//! A map from a 64-bit slot key to a value, laid out for a quarter million
+//! entries and for readers that must not hold up its writer.
+//!
+//! Values sit densely in small chunks and a small index maps ids to
+//! places: a `HashMap<u64, Record>` would keep up to twice its length in
+//! empty record-sized buckets; here the spare room is 8-byte index
+//! buckets. Chunks are shared with [`Snapshot`]s and copied on write: a
+//! reader scans a snapshot without any lock, and the writer copies only
+//! the chunks it changes while a snapshot still holds them.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Entries per chunk: small enough that a write copies little (a few KB),
+/// large enough that a snapshot of 250k entries is a few thousand
+/// pointers.
+const CHUNK: usize = 32;
+
+type Chunk<V> = Arc<[Option<(u64, V)>; CHUNK]>;
 
 pub struct IdMap<V> {
     index: HashMap<u64, u32>,
-    slots: Vec<Option<(u64, V)>>,
-    /// Empty slots to reuse before growing.
+    chunks: Vec<Chunk<V>>,
+    /// Empty places to reuse before growing.
     free: Vec<u32>,
+}
+
+/// The values of an [`IdMap`] as they were when it was taken.
+pub struct Snapshot<V> {
+    chunks: Vec<Chunk<V>>,
 }
 
 impl<V> Default for IdMap<V> {
     fn default() -> Self {
         Self {
             index: HashMap::new(),
-            slots: Vec::new(),
+            chunks: Vec::new(),
             free: Vec::new(),
         }
     }
 }
 
-impl<V> IdMap<V> {
+fn split(place: u32) -> (usize, usize) {
+    (place as usize / CHUNK, place as usize % CHUNK)
+}
+
+impl<V: Clone> IdMap<V> {
     pub fn len(&self) -> usize {
         self.index.len()
     }
@@ -31,14 +53,25 @@ impl<V> IdMap<V> {
         self.index.is_empty()
     }
 
+    fn entry(&self, place: u32) -> &Option<(u64, V)> {
+        let (c, i) = split(place);
+        &self.chunks[c][i]
+    }
+
+    /// Copies the chunk first if a snapshot still holds it.
+    fn entry_mut(&mut self, place: u32) -> &mut Option<(u64, V)> {
+        let (c, i) = split(place);
+        &mut Arc::make_mut(&mut self.chunks[c])[i]
+    }
+
     pub fn get(&self, id: &u64) -> Option<&V> {
-        let slot = *self.index.get(id)?;
-        self.slots[slot as usize].as_ref().map(|(_, v)| v)
+        let place = *self.index.get(id)?;
+        self.entry(place).as_ref().map(|(_, v)| v)
     }
 
     pub fn get_mut(&mut self, id: &u64) -> Option<&mut V> {
-        let slot = *self.index.get(id)?;
-        self.slots[slot as usize].as_mut().map(|(_, v)| v)
+        let place = *self.index.get(id)?;
+        self.entry_mut(place).as_mut().map(|(_, v)| v)
     }
 
     /// Inserts or replaces; returns the value replaced.
@@ -46,30 +79,52 @@ impl<V> IdMap<V> {
         if let Some(old) = self.get_mut(&id) {
             return Some(std::mem::replace(old, value));
         }
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                self.slots[slot as usize] = Some((id, value));
-                slot
-            }
+        let place = match self.free.pop() {
+            Some(place) => place,
             None => {
-                self.slots.push(Some((id, value)));
-                (self.slots.len() - 1) as u32
+                let place = (self.chunks.len() * CHUNK) as u32;
+                self.chunks.push(Arc::new(std::array::from_fn(|_| None)));
+                self.free.extend((place + 1..place + CHUNK as u32).rev());
+                place
             }
         };
-        self.index.insert(id, slot);
+        *self.entry_mut(place) = Some((id, value));
+        self.index.insert(id, place);
         None
     }
 
     pub fn remove(&mut self, id: &u64) -> Option<V> {
-        let slot = self.index.remove(id)?;
-        let value = self.slots[slot as usize].take().map(|(_, v)| v);
-        self.free.push(slot);
+        let place = self.index.remove(id)?;
+        let value = self.entry_mut(place).take().map(|(_, v)| v);
+        self.free.push(place);
         value
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (u64, &V)> {
-        self.slots.iter().flatten().map(|(id, v)| (*id, v))
+        iter(&self.chunks)
     }
+
+    /// The values as they are now, for a reader on another thread: a
+    /// pointer per chunk, whatever the size of the values.
+    pub fn snapshot(&self) -> Snapshot<V> {
+        Snapshot {
+            chunks: self.chunks.clone(),
+        }
+    }
+}
+
+impl<V> Snapshot<V> {
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &V)> {
+        iter(&self.chunks)
+    }
+}
+
+fn iter<V>(chunks: &[Chunk<V>]) -> impl Iterator<Item = (u64, &V)> {
+    chunks
+        .iter()
+        .flat_map(|c| c.iter())
+        .flatten()
+        .map(|(id, v)| (*id, v))
 }
 
 #[cfg(test)]
@@ -85,13 +140,35 @@ mod tests {
         assert_eq!(m.len(), 2);
         assert_eq!(m.remove(&7), Some("c"));
         assert_eq!(m.remove(&7), None);
-        // The freed slot is reused.
+        // The freed place is reused.
         assert_eq!(m.insert(11, "d"), None);
-        assert_eq!(m.slots.len(), 2);
+        assert_eq!(m.chunks.len(), 1);
         let mut all: Vec<_> = m.iter().collect();
         all.sort();
         assert_eq!(all, [(9, &"b"), (11, &"d")]);
         assert_eq!(m.get(&11), Some(&"d"));
         assert!(m.get(&7).is_none());
+    }
+
+    #[test]
+    fn a_snapshot_keeps_what_it_saw() {
+        let mut m = IdMap::default();
+        for id in 0..100u64 {
+            m.insert(id, id);
+        }
+        let before = m.snapshot();
+        *m.get_mut(&5).unwrap() = 500;
+        m.remove(&6);
+        m.insert(1000, 1000);
+        let seen: u64 = before.iter().map(|(_, v)| v).sum();
+        assert_eq!(seen, (0..100).sum::<u64>());
+        assert_eq!(before.iter().count(), 100);
+        let now: u64 = m.snapshot().iter().map(|(_, v)| v).sum();
+        assert_eq!(now, (0..100).sum::<u64>() + 495 - 6 + 1000);
+        // Only the chunks written to were copied.
+        let shared = (0..m.chunks.len())
+            .filter(|&c| Arc::ptr_eq(&m.chunks[c], &before.chunks[c]))
+            .count();
+        assert_eq!(shared, before.chunks.len() - 1);
     }
 }

@@ -1,5 +1,5 @@
 //! The one owner of the flow table. Collectors send it updates; readers
-//! take snapshots under a short read lock, or follow the deltas it
+//! scan [`Snapshot`]s without holding any lock, or follow the deltas it
 //! publishes on a broadcast channel.
 
 mod id_map;
@@ -7,6 +7,7 @@ mod owner;
 mod rate;
 pub mod saved_keys;
 pub mod slot;
+mod snapshot;
 mod sysctl;
 mod table;
 #[cfg(test)]
@@ -14,7 +15,7 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use app::query::{Filter, Sort};
@@ -22,6 +23,7 @@ use app::wire::{Flow, FlowKey, FlowPage, Status};
 use tokio::sync::broadcast;
 
 pub use slot::KeySpace;
+pub use snapshot::Snapshot;
 pub use table::FlowTable;
 
 /// Published batches a watcher may fall behind before it is resynced.
@@ -45,45 +47,18 @@ pub struct Shared {
     pub status: Status,
     /// Sequence number of the last published batch.
     pub seq: u64,
+    /// The snapshot of this tick, taken when a reader first asks for it.
+    snapshot: OnceLock<Arc<Snapshot>>,
 }
 
 impl Shared {
-    /// Rows `offset..offset + limit` of the flows `filter` selects, in
-    /// `sort` order. Keeps only the best `offset + limit` flows while it
-    /// scans, so the first screens of a big table cost little memory.
-    pub fn page(
-        &self,
-        filter: &Filter,
-        sort: &Sort,
-        offset: usize,
-        limit: usize,
-    ) -> FlowPage {
-        let cmp = |a: &Flow, b: &Flow| sort.compare(a, b);
-        let keep = offset.saturating_add(limit);
-        // Selecting once the buffer holds twice what is kept makes the
-        // scan linear in the table.
-        let buffer = keep.saturating_mul(2).max(64);
-        let mut total = 0;
-        let mut best = Vec::new();
-        for flow in self.table.flows().filter(|f| filter.matches(f)) {
-            total += 1;
-            if keep == 0 {
-                continue;
-            }
-            best.push(flow);
-            if best.len() >= buffer {
-                best.select_nth_unstable_by(keep - 1, cmp);
-                best.truncate(keep);
-            }
+    fn new(table: FlowTable, status: Status) -> Self {
+        Self {
+            table,
+            status,
+            seq: 0,
+            snapshot: OnceLock::new(),
         }
-        best.sort_unstable_by(cmp);
-        best.truncate(keep);
-        best.drain(..offset.min(best.len()));
-        FlowPage { total, flows: best }
-    }
-
-    pub fn matching(&self, filter: &Filter) -> Vec<Flow> {
-        self.table.flows().filter(|f| filter.matches(f)).collect()
     }
 }
 
@@ -132,11 +107,7 @@ impl StateHandle {
             }
         }
         Self {
-            shared: Arc::new(RwLock::new(Shared {
-                table,
-                status,
-                seq: 0,
-            })),
+            shared: Arc::new(RwLock::new(Shared::new(table, status))),
             deltas: broadcast::channel(WATCHER_BACKLOG).0,
             followers: Arc::default(),
             space,
@@ -170,6 +141,47 @@ impl StateHandle {
         self.read().status.clone()
     }
 
+    /// The table as of the last publish tick, or later. Taking one costs a
+    /// pointer per 32 entries under the read lock, once per tick; scanning
+    /// it holds no lock at all.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        let shared = self.read();
+        let snapshot = shared.snapshot.get_or_init(|| {
+            Arc::new(Snapshot::new(
+                shared.seq,
+                shared.status.clone(),
+                shared.table.view(),
+            ))
+        });
+        Arc::clone(snapshot)
+    }
+
+    /// A page of the table, computed on a blocking thread from this
+    /// tick's snapshot, once for every reader of the same view.
+    pub async fn page(
+        &self,
+        filter: Filter,
+        sort: Sort,
+        offset: usize,
+        limit: usize,
+    ) -> (Arc<Snapshot>, Arc<FlowPage>) {
+        let snapshot = self.snapshot();
+        let computing = Arc::clone(&snapshot);
+        let page = blocking(move || {
+            computing.shared_page(&filter, &sort, offset, limit)
+        })
+        .await;
+        (snapshot, page)
+    }
+
+    /// Every flow `filter` selects, from this tick's snapshot.
+    pub async fn matching(&self, filter: Filter) -> (Arc<Snapshot>, Vec<Flow>) {
+        let snapshot = self.snapshot();
+        let computing = Arc::clone(&snapshot);
+        let flows = blocking(move || computing.matching(&filter)).await;
+        (snapshot, flows)
+    }
+
     /// Publish ticks, telling whether anything changed. Subscribe first,
     /// then read the table, so no tick falls between.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Published>> {
@@ -190,6 +202,22 @@ impl StateHandle {
 
     fn write<R>(&self, f: impl FnOnce(&mut Shared) -> R) -> R {
         f(&mut self.shared.write().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// Scans of the table at once: one per core leaves the async workers and
+/// the collectors room, however many clients ask.
+static SCANS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Runs a scan of the table on a blocking thread, off the async workers.
+async fn blocking<T: Send + 'static>(
+    scan: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    // Never closed, so acquiring cannot fail.
+    let _permit = SCANS.acquire().await.ok();
+    match tokio::task::spawn_blocking(scan).await {
+        Ok(value) => value,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }
 

@@ -226,6 +226,10 @@ impl Owner {
             }
             let (upsert, remove) = s.table.take_changes();
             s.seq += 1;
+            // Readers of this tick take a new snapshot; the last one is
+            // freed once its readers are done, and with it the chunks the
+            // writer copied meanwhile.
+            s.snapshot = std::sync::OnceLock::new();
             let batch = Published {
                 seq: s.seq,
                 changed,

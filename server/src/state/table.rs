@@ -5,13 +5,14 @@ use std::collections::{HashMap, HashSet};
 
 use app::wire::{Flow, FlowKey};
 
-use super::id_map::IdMap;
+use super::id_map::{IdMap, Snapshot};
 use super::saved_keys::SavedKey;
 use super::slot::{slot_of, KeySpace, Slot};
 use crate::collect::conntrack::decode::CtCounters;
 use crate::collect::conntrack::flow::{to_flow, Seen};
 use crate::collect::conntrack::{CtEntry, EventKind};
 
+#[derive(Clone)]
 struct Record {
     entry: CtEntry,
     /// The start that goes into the flow key.
@@ -302,14 +303,7 @@ impl FlowTable {
     }
 
     fn wire_flow(&self, slot: Slot, r: &Record) -> Option<Flow> {
-        to_flow(
-            &r.entry,
-            Seen {
-                key: self.key(slot, r),
-                first_seen_ms: r.first_seen_ms,
-                updated_ms: r.updated_ms,
-            },
-        )
+        wire_flow(self.space, slot, r)
     }
 
     /// Every flow, converted for the wire.
@@ -318,6 +312,40 @@ impl FlowTable {
             .iter()
             .filter_map(|(s, r)| self.wire_flow(s, r))
     }
+
+    /// The table as it is now, for readers on other threads.
+    pub fn view(&self) -> TableView {
+        TableView {
+            space: self.space,
+            records: self.records.snapshot(),
+        }
+    }
+}
+
+/// An immutable copy of the table's entries (see [`IdMap::snapshot`]).
+pub struct TableView {
+    space: KeySpace,
+    records: Snapshot<Record>,
+}
+
+impl TableView {
+    /// Every flow, converted for the wire.
+    pub fn flows(&self) -> impl Iterator<Item = Flow> + '_ {
+        self.records
+            .iter()
+            .filter_map(|(s, r)| wire_flow(self.space, s, r))
+    }
+}
+
+fn wire_flow(space: KeySpace, slot: Slot, r: &Record) -> Option<Flow> {
+    to_flow(
+        &r.entry,
+        Seen {
+            key: space.key(slot, r.start_ns),
+            first_seen_ms: r.first_seen_ms,
+            updated_ms: r.updated_ms,
+        },
+    )
 }
 
 fn packets(c: &CtCounters) -> u64 {

@@ -1,6 +1,7 @@
 //! Flow table rules: merging, id reuse, and reconciling dumps with events.
 
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 use super::slot::KeySpace;
 use super::table::FlowTable;
@@ -179,11 +180,8 @@ fn a_page_is_a_slice_of_the_sorted_matches() {
     for id in 1..=20 {
         table.apply(New, entry(id, Some(u64::from(id))), ms(10));
     }
-    let shared = super::Shared {
-        table,
-        status: app::wire::Status::default(),
-        seq: 0,
-    };
+    let shared =
+        super::Snapshot::new(0, app::wire::Status::default(), table.view());
     let filter = app::query::Filter::parse("sport:!1003").unwrap();
     let sort: app::query::Sort = "-id".parse().unwrap();
     let ids = |offset, limit| -> (usize, Vec<u32>) {
@@ -280,4 +278,31 @@ fn a_restart_gives_live_flows_their_keys_back() {
     // The dump did not see flow 3: its saved key is forgotten.
     after.apply(Dumped, entry(3, None), ms(200));
     assert_eq!(key_of(&after, 3).start, ms(200));
+}
+
+#[test]
+fn readers_of_one_tick_share_a_view_and_never_see_later_writes() {
+    let mut table = table(1);
+    for id in 1..=5 {
+        table.apply(New, entry(id, Some(u64::from(id))), ms(10));
+    }
+    let snapshot =
+        super::Snapshot::new(0, app::wire::Status::default(), table.view());
+    let filter = app::query::Filter::parse("").unwrap();
+    let sort = app::query::Sort::default();
+    let first = snapshot.shared_page(&filter, &sort, 0, 3);
+    assert!(Arc::ptr_eq(
+        &first,
+        &snapshot.shared_page(&filter, &sort, 0, 3)
+    ));
+    assert!(!Arc::ptr_eq(
+        &first,
+        &snapshot.shared_page(&filter, &sort, 1, 3)
+    ));
+    // The writer goes on; the snapshot's readers see the tick they took.
+    table.apply(New, entry(6, Some(6)), ms(11));
+    table.apply(Destroy, entry(1, Some(1)), ms(11));
+    assert_eq!(snapshot.page(&filter, &sort, 0, 10).total, 5);
+    assert_eq!(table.len(), 5);
+    assert_eq!(ids(&table), [2, 3, 4, 5, 6]);
 }

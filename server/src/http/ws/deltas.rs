@@ -66,16 +66,13 @@ impl Watcher {
         socket: &mut WebSocket,
         flows: &StateHandle,
     ) -> Result<(), axum::Error> {
-        let msg = {
-            let shared = flows.read();
-            self.seq = shared.seq;
-            let matching = shared.matching(&self.filter);
-            self.sent = matching.iter().map(|f| f.key).collect();
-            ServerMsg::Snapshot {
-                seq: shared.seq,
-                flows: matching,
-                status: shared.status.clone(),
-            }
+        let (snapshot, matching) = flows.matching(self.filter.clone()).await;
+        self.seq = snapshot.seq;
+        self.sent = matching.iter().map(|f| f.key).collect();
+        let msg = ServerMsg::Snapshot {
+            seq: snapshot.seq,
+            flows: matching,
+            status: snapshot.status.clone(),
         };
         send(socket, &msg).await
     }

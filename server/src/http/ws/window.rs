@@ -117,7 +117,7 @@ impl Watcher {
             return send(socket, &ServerMsg::Status(flows.status())).await;
         }
         let began = Instant::now();
-        let rows = self.compute(flows);
+        let rows = self.compute(flows).await;
         self.next_at = Instant::now() + began.elapsed();
         self.dirty = false;
         let shown = Shown::of(&rows);
@@ -128,28 +128,29 @@ impl Watcher {
         send(socket, &ServerMsg::Window(Box::new(rows))).await
     }
 
-    fn compute(&self, flows: &StateHandle) -> WindowRows {
-        let shared = flows.read();
+    async fn compute(&self, flows: &StateHandle) -> WindowRows {
         let Window {
             offset,
             limit,
             open,
         } = self.window;
-        let page = shared.page(&self.filter, &self.sort, offset, limit);
-        // The open flow usually is a row of the window; a scan otherwise.
+        let (snapshot, page) = flows
+            .page(self.filter.clone(), self.sort, offset, limit)
+            .await;
+        // The open flow usually is a row of the window; a lookup otherwise.
         let open = open.and_then(|key| {
             page.flows
                 .iter()
                 .find(|f| f.key == key)
                 .cloned()
-                .or_else(|| shared.table.get(&key))
+                .or_else(|| flows.read().table.get(&key))
         });
         WindowRows {
             total: page.total,
             offset,
-            rows: page.flows,
+            rows: page.flows.clone(),
             open,
-            status: shared.status.clone(),
+            status: snapshot.status.clone(),
         }
     }
 }

@@ -1,0 +1,116 @@
+//! The table as readers see it: an immutable copy taken in microseconds
+//! (a pointer per chunk of entries), scanned without any lock while the
+//! owner goes on writing, and shared by every reader of one publish tick.
+//! Identical views of one tick (several dashboards on the same filter,
+//! sort and rows) are computed once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use app::query::{Filter, Sort};
+use app::wire::{Flow, FlowPage, Status};
+
+use super::table::TableView;
+
+/// One publish tick's table and status.
+pub struct Snapshot {
+    pub seq: u64,
+    pub status: Status,
+    table: TableView,
+    /// Views computed from this snapshot, by their text.
+    views: Mutex<HashMap<ViewKey, Arc<OnceLock<Arc<FlowPage>>>>>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct ViewKey {
+    filter: String,
+    sort: String,
+    offset: usize,
+    limit: usize,
+}
+
+/// Distinct views one snapshot remembers; a client that asks for more
+/// (every offset in turn, say) gets them computed but not kept.
+const VIEWS_KEPT: usize = 64;
+
+impl Snapshot {
+    pub fn new(seq: u64, status: Status, table: TableView) -> Self {
+        Self {
+            seq,
+            status,
+            table,
+            views: Mutex::default(),
+        }
+    }
+
+    /// [`Snapshot::page`], computed once for all readers of this view.
+    /// Blocks while another reader computes it.
+    pub fn shared_page(
+        &self,
+        filter: &Filter,
+        sort: &Sort,
+        offset: usize,
+        limit: usize,
+    ) -> Arc<FlowPage> {
+        let key = ViewKey {
+            filter: filter.to_string(),
+            sort: sort.to_string(),
+            offset,
+            limit,
+        };
+        let cell = {
+            let mut views =
+                self.views.lock().unwrap_or_else(|e| e.into_inner());
+            match views.get(&key) {
+                Some(cell) => Some(Arc::clone(cell)),
+                None if views.len() < VIEWS_KEPT => {
+                    Some(Arc::clone(views.entry(key).or_default()))
+                }
+                None => None,
+            }
+        };
+        let compute = || Arc::new(self.page(filter, sort, offset, limit));
+        match cell {
+            Some(cell) => Arc::clone(cell.get_or_init(compute)),
+            None => compute(),
+        }
+    }
+
+    /// Rows `offset..offset + limit` of the flows `filter` selects, in
+    /// `sort` order. Keeps only the best `offset + limit` flows while it
+    /// scans, so the first screens of a big table cost little memory.
+    pub fn page(
+        &self,
+        filter: &Filter,
+        sort: &Sort,
+        offset: usize,
+        limit: usize,
+    ) -> FlowPage {
+        let cmp = |a: &Flow, b: &Flow| sort.compare(a, b);
+        let keep = offset.saturating_add(limit);
+        // Selecting once the buffer holds twice what is kept makes the
+        // scan linear in the table.
+        let buffer = keep.saturating_mul(2).max(64);
+        let mut total = 0;
+        let mut best = Vec::new();
+        for flow in self.table.flows().filter(|f| filter.matches(f)) {
+            total += 1;
+            if keep == 0 {
+                continue;
+            }
+            best.push(flow);
+            if best.len() >= buffer {
+                best.select_nth_unstable_by(keep - 1, cmp);
+                best.truncate(keep);
+            }
+        }
+        best.sort_unstable_by(cmp);
+        best.truncate(keep);
+        best.drain(..offset.min(best.len()));
+        FlowPage { total, flows: best }
+    }
+
+    pub fn matching(&self, filter: &Filter) -> Vec<Flow> {
+        self.table.flows().filter(|f| filter.matches(f)).collect()
+    }
+}
