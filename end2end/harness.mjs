@@ -13,7 +13,9 @@ const PATIENCE_MS = 20_000;
 export async function startDemo(labName = 'nfs-t') {
   const child = spawn(
     BIN,
-    ['demo', '--lab-name', labName, '--listen', '127.0.0.1:0'],
+    // Counters refresh once an hour: within a test only live events
+    // change the table, so a test of them fails when they stop.
+    ['demo', '--lab-name', labName, '--listen', '127.0.0.1:0', '--ct-refresh', '3600'],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RUST_LOG: 'info', NO_COLOR: '1' } },
   );
   let log = '';

@@ -16,6 +16,15 @@ use nfscope::demo::{Lab, ADDRS};
 use crate::proc::{count, field, in_netns, run_timed, sibling};
 use crate::server::Server;
 use crate::stats::{median, thousands};
+
+/// The conntrack collector's counts, where lost events are told.
+fn conntrack(status: &app::wire::Status) -> app::wire::CollectorStatus {
+    status
+        .collectors
+        .get("conntrack")
+        .cloned()
+        .unwrap_or_default()
+}
 use crate::summary::{at_most, Summary};
 
 /// Probe flows take ports from here up, below the flood's.
@@ -133,18 +142,19 @@ fn round(flows: u32, lab_base: &str) -> anyhow::Result<Round> {
         flood(&lab.client(), 1, probe)?;
         probe += 1;
         std::thread::sleep(POLL);
-        Ok(listener.lines() >= 1 && server.status()?.events_received >= 1)
+        Ok(listener.lines() >= 1
+            && conntrack(&server.status()?).events_received >= 1)
     })?;
     // The last probe's events may still be on their way.
     settle(&rtr, &server, &listener)?;
     let created_before = count(&rtr)?;
-    let status_before = server.status()?;
+    let status_before = conntrack(&server.status()?);
     let (heard_before, warned_before) = (listener.lines(), listener.enobufs());
 
     let report = flood(&lab.client(), flows, FLOOD_FIRST_PORT)?;
     eprintln!("events: udp-flood {}", report.trim());
     settle(&rtr, &server, &listener)?;
-    let status = server.status()?;
+    let status = conntrack(&server.status()?);
     let round = Round {
         sent_per_sec: field(&report, "per_sec")?,
         created: count(&rtr)? - created_before,
@@ -169,7 +179,7 @@ fn settle(
     wait("the listeners to catch up", || {
         let now = (
             count(ns)?,
-            server.status()?.events_received,
+            conntrack(&server.status()?).events_received,
             listener.lines(),
         );
         if last != Some(now) {

@@ -116,7 +116,9 @@ impl Server {
             if done(&status) {
                 return Ok(status);
             }
-            if let Some(e) = &status.error {
+            if let Some(e) =
+                status.collectors.values().find_map(|c| c.error.as_ref())
+            {
                 bail!("nfscope reports an error while waiting for {what}: {e}");
             }
             if Instant::now() > end {

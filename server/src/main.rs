@@ -51,6 +51,11 @@ struct ServeArgs {
     /// with a K or M suffix.
     #[arg(long, default_value = "64M", value_parser = parse_size)]
     rcvbuf: usize,
+    /// Conntrack events carry no counters: a dump refreshes them at most
+    /// this often, in seconds (less often on a big table, so that dumps
+    /// take at most 5 % of the time).
+    #[arg(long, default_value_t = 5, value_name = "SECS")]
+    ct_refresh: u64,
     /// Folder with the built site (`pkg/`); defaults to `site/` beside the
     /// executable's `release/` or `debug/` folder, as the build leaves it.
     #[arg(long, env = "NFSCOPE_SITE_ROOT")]
@@ -88,7 +93,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(name) = &args.netns {
                 netns::enter(name)?;
             }
-            run_server(args, listener)
+            run_server(args, listener, true)
         }
         Command::Demo(DemoArgs {
             serve: args,
@@ -105,8 +110,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 listener.local_addr()?
             );
             netns::enter(&lab.router())?;
-            // The lab is removed when it drops, after the server stops.
-            run_server(args, listener)
+            // The lab is removed when it drops, after the server stops:
+            // its flows and their keys end with it.
+            run_server(args, listener, false)
         }
     }
 }
@@ -118,14 +124,17 @@ fn bind(args: &ServeArgs) -> anyhow::Result<std::net::TcpListener> {
         .with_context(|| format!("cannot listen on {}", args.listen))
 }
 
+/// `keep_keys`: save flow keys in the state folder for a restart.
 fn run_server(
     args: ServeArgs,
     listener: std::net::TcpListener,
+    keep_keys: bool,
 ) -> anyhow::Result<()> {
     let config = ServeConfig {
         rcvbuf: args.rcvbuf,
+        ct_refresh: std::time::Duration::from_secs(args.ct_refresh),
         site_root: args.site_root.unwrap_or_else(default_site_root),
-        state_dir: Some(args.state_dir),
+        state_dir: keep_keys.then_some(args.state_dir),
     };
     // Built after the namespace switch: every thread the runtime starts
     // belongs to the watched namespace.

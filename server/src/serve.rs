@@ -3,24 +3,27 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::sync::mpsc;
 
-use crate::collect::conntrack::{self, EventSocket};
+use crate::collect::conntrack::Supervisor;
 use crate::state::{KeySpace, StateHandle};
 
-/// Event batches queued between the socket thread and the table owner.
-/// When full the reader waits, the kernel's buffer fills, and ENOBUFS
-/// triggers a resync: memory stays bounded under any event storm.
+/// Updates queued between the collectors and the state owner. When full
+/// a collector waits, and so do its threads, until the kernel's buffer
+/// fills and ENOBUFS triggers a resync: memory stays bounded under any
+/// event storm.
 const UPDATE_QUEUE: usize = 4096;
 
 #[derive(Clone, Debug)]
 pub struct ServeConfig {
     /// Socket receive buffer for conntrack events, bytes.
     pub rcvbuf: usize,
+    /// The shortest time between two conntrack dumps that refresh
+    /// counters (events carry none).
+    pub ct_refresh: Duration,
     /// Folder holding `pkg/` (wasm, JS, CSS).
     pub site_root: PathBuf,
     /// Where flow keys are kept across restarts; `None` keeps nothing.
@@ -36,27 +39,13 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let netns = crate::netns::current().context("reading /proc/self/ns/net")?;
     let boot = crate::netns::boot().context("reading the kernel's boot_id")?;
-    let events = EventSocket::open(config.rcvbuf)?;
-    if events.rcvbuf < config.rcvbuf {
-        tracing::warn!(
-            granted = events.rcvbuf,
-            asked = config.rcvbuf,
-            "smaller event buffer than asked; events may be lost under load"
-        );
-    }
     let space = KeySpace { boot, netns };
     let state = StateHandle::new(space, config.state_dir.as_deref());
-    let (tx, rx) = mpsc::channel(UPDATE_QUEUE);
-    let stop = Arc::new(AtomicBool::new(false));
-    let rcvbuf = events.rcvbuf;
-    {
-        let (tx, stop) = (tx.clone(), Arc::clone(&stop));
-        std::thread::Builder::new()
-            .name("ct-events".into())
-            .spawn(move || conntrack::read_events(events, tx, stop))
-            .context("starting the event thread")?;
-    }
-    tokio::spawn(state.clone().run(rx, tx, rcvbuf));
+    let (updates, from_collectors) = mpsc::channel(UPDATE_QUEUE);
+    let conntrack =
+        Supervisor::start(config.rcvbuf, config.ct_refresh, updates)?;
+    tokio::spawn(conntrack.run());
+    tokio::spawn(state.clone().run(from_collectors));
 
     listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
@@ -74,7 +63,6 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await
         .context("HTTP server")?;
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
     tokio::task::spawn_blocking(move || state.save_keys()).await?;
     Ok(())
 }

@@ -8,13 +8,13 @@ use crate::live::{Health, Link};
 #[component]
 pub fn StatusBar(health: Health) -> impl IntoView {
     let s = health.status;
-    let lost = move || s.with(|s| s.enobufs);
+    let lost = move || s.with(|s| s.enobufs());
     view! {
         <dl class="flex flex-wrap items-center gap-x-4 gap-y-1 text-xs tabular-nums">
             <Count label="entries" value=move || format::count(s.with(|s| s.entries as u64))/>
             <Count
                 label="events/s"
-                value=move || format::count(s.with(|s| s.events_per_sec.round() as u64))
+                value=move || format::count(s.with(|s| s.events_per_sec().round() as u64))
             />
             <div
                 class=move || {
@@ -29,7 +29,7 @@ pub fn StatusBar(health: Health) -> impl IntoView {
                 <dt class="text-slate-500 dark:text-slate-400">"lost"</dt>
                 <dd data-testid="enobufs" class="font-semibold">{move || lost().to_string()}</dd>
             </div>
-            <Count label="resyncs" value=move || s.with(|s| s.resyncs.to_string())/>
+            <Count label="resyncs" value=move || s.with(|s| s.resyncs().to_string())/>
             <LinkDot link=health.link/>
         </dl>
     }

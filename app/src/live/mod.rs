@@ -103,7 +103,8 @@ impl LiveTable {
             ServerMsg::Error { message } => Applied::Refused(message),
             // The page always asks for a window; these serve other clients.
             ServerMsg::Snapshot { status, .. }
-            | ServerMsg::Delta { status, .. } => Applied::Unchanged(status),
+            | ServerMsg::Delta { status, .. }
+            | ServerMsg::Lagged { status, .. } => Applied::Unchanged(status),
         }
     }
 }

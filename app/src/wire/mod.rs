@@ -15,5 +15,5 @@ pub use flow::{Counters, Direction, Flow, FlowPage, Tuple, Word};
 pub use key::{FlowKey, FlowKeyError};
 pub use nat::{endpoint as nat_endpoint, Nat};
 pub use proto::Proto;
-pub use status::Status;
+pub use status::{CollectorStatus, Status};
 pub use stream::{ServerMsg, Window, WindowRows};

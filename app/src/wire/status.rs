@@ -1,20 +1,39 @@
-//! Health of the collector, as `GET /api/status` and the header show it.
+//! Health of the server and of each collector, as `GET /api/status` and
+//! the header show it.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Status {
-    /// Entries in the table now.
+    /// Entries in the flow table now.
     pub entries: usize,
-    /// True once the first full dump is in the table.
+    /// True once the first full conntrack dump is in the table.
     pub synced: bool,
-    /// Conntrack events received since start.
+    /// `net.netfilter.nf_conntrack_acct`: counters are only known when on.
+    pub accounting: Option<bool>,
+    /// `net.netfilter.nf_conntrack_timestamp`.
+    pub timestamps: Option<bool>,
+    /// `net.netfilter.nf_conntrack_events`: with 0 the kernel sends none.
+    pub kernel_events: Option<bool>,
+    /// Inode of the watched network namespace.
+    pub netns: u64,
+    /// Each collector by name (`conntrack`), so that every lost event is
+    /// counted against its source.
+    pub collectors: BTreeMap<String, CollectorStatus>,
+}
+
+/// What one collector received, lost and repaired.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CollectorStatus {
+    /// Events received since start.
     pub events_received: u64,
     /// Events per second over the last few seconds.
     pub events_per_sec: f64,
     /// Times the kernel reported ENOBUFS: events were dropped.
     pub enobufs: u64,
-    /// Full re-dumps done to repair the table after lost events.
+    /// Full re-reads done to repair the state after lost events.
     pub resyncs: u64,
     /// When the last resync finished, ms since the Unix epoch.
     pub last_resync: Option<u64>,
@@ -22,33 +41,39 @@ pub struct Status {
     pub resyncing: bool,
     /// Messages that failed to decode and were skipped.
     pub decode_errors: u64,
-    /// `net.netfilter.nf_conntrack_acct`: counters are only known when on.
-    pub accounting: Option<bool>,
-    /// `net.netfilter.nf_conntrack_timestamp`.
-    pub timestamps: Option<bool>,
-    /// `net.netfilter.nf_conntrack_events`: with 0 the kernel sends none.
-    pub kernel_events: Option<bool>,
     /// Receive buffer the kernel granted for events, bytes.
     pub rcvbuf: usize,
-    /// Inode of the watched network namespace.
-    pub netns: u64,
     /// Set when the collector cannot run (e.g. missing CAP_NET_ADMIN).
     pub error: Option<String>,
 }
 
 impl Status {
+    /// Events per second, all collectors together.
+    pub fn events_per_sec(&self) -> f64 {
+        self.collectors.values().map(|c| c.events_per_sec).sum()
+    }
+
+    /// Times any collector lost events.
+    pub fn enobufs(&self) -> u64 {
+        self.collectors.values().map(|c| c.enobufs).sum()
+    }
+
+    pub fn resyncs(&self) -> u64 {
+        self.collectors.values().map(|c| c.resyncs).sum()
+    }
+
     /// A sentence for the header when something costs the user data.
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if let Some(e) = &self.error {
-            out.push(e.clone());
-        }
-        if self.resyncing {
-            out.push(
-                "The kernel dropped conntrack events (ENOBUFS); \
-                 re-reading the table."
-                    .to_owned(),
-            );
+        for (name, c) in &self.collectors {
+            if let Some(e) = &c.error {
+                out.push(e.clone());
+            }
+            if c.resyncing {
+                out.push(format!(
+                    "The kernel dropped {name} events (ENOBUFS); re-reading."
+                ));
+            }
         }
         if self.kernel_events == Some(false) {
             out.push(

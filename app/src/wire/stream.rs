@@ -29,6 +29,9 @@ pub enum ServerMsg {
         remove: Vec<FlowKey>,
         status: Status,
     },
+    /// The watcher fell behind by `missed` batches, which nobody keeps
+    /// for it: a fresh `snapshot` follows.
+    Lagged { missed: u64, status: Status },
     /// Windowed mode: rows `offset..offset + rows.len()` of the matching
     /// flows in the stream's sort order, whenever they change. Each one
     /// is complete, so nothing can be missed between two of them.

@@ -2,3 +2,4 @@
 //! plain Rust values to the state owner.
 
 pub mod conntrack;
+mod rate;

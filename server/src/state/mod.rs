@@ -4,11 +4,9 @@
 
 mod id_map;
 mod owner;
-mod rate;
 pub mod saved_keys;
 pub mod slot;
 mod snapshot;
-mod sysctl;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -22,6 +20,7 @@ use app::query::{Filter, Sort};
 use app::wire::{Flow, FlowKey, FlowPage, Status};
 use tokio::sync::broadcast;
 
+pub use owner::Update;
 pub use slot::KeySpace;
 pub use snapshot::Snapshot;
 pub use table::FlowTable;

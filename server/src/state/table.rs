@@ -71,16 +71,12 @@ impl FlowTable {
         self.records.is_empty()
     }
 
-    /// Applies one message received at `now_ns` (since the Unix epoch);
-    /// `false` when it lacked `CTA_ID` or the original tuple.
-    pub fn apply(
-        &mut self,
-        kind: EventKind,
-        entry: CtEntry,
-        now_ns: u64,
-    ) -> bool {
+    /// Applies one message received at `now_ns` (since the Unix epoch).
+    /// The decoder passes on no entry without `CTA_ID` or original tuple;
+    /// were one to come, it would be ignored.
+    pub fn apply(&mut self, kind: EventKind, entry: CtEntry, now_ns: u64) {
         let Some(slot) = slot_of(&entry) else {
-            return false;
+            return;
         };
         match kind {
             EventKind::Destroy => self.destroy(slot, &entry),
@@ -99,7 +95,6 @@ impl FlowTable {
                 self.upsert(kind, slot, entry, now_ns)
             }
         }
-        true
     }
 
     /// A dump entry about a flow an event changed since the dump began:

@@ -31,10 +31,13 @@ pub struct Server {
 
 impl Server {
     /// Keeps no flow keys for a restart, unless `extra` names a
-    /// `--state-dir`.
+    /// `--state-dir`. Refreshes counters only once an hour: within a
+    /// test only live events change the table, so a test of them fails
+    /// when they stop.
     pub fn start(netns: &str, extra: &[&str]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_nfscope"));
         command.args(["serve", "--listen", "127.0.0.1:0", "--netns", netns]);
+        command.args(["--ct-refresh", "3600"]);
         let scratch = (!extra.contains(&"--state-dir")).then(|| {
             let dir = scratch_dir("state");
             command.args(["--state-dir", &dir]);

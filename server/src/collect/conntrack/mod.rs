@@ -1,11 +1,14 @@
-//! Conntrack over ctnetlink: pure decoders, the sockets, and the two
-//! threads that feed the flow table (live events, and full dumps).
+//! Conntrack over ctnetlink: pure decoders, the sockets, the two threads
+//! that read them (live events, and full dumps), and the supervisor that
+//! schedules dumps and hands the flow table what they read.
 
 mod attr;
 pub mod decode;
 pub mod flow;
 mod names;
 pub mod socket;
+mod supervisor;
+mod sysctl;
 #[cfg(test)]
 mod tests;
 
@@ -17,20 +20,22 @@ use tokio::sync::mpsc;
 
 pub use decode::{CtEntry, CtMessage, EventKind};
 pub use socket::{EventSocket, SocketError};
+pub use supervisor::{Supervisor, TableOp};
+pub use sysctl::Settings;
 
 use socket::{DumpSocket, READ_SIZE};
 
 /// Most datagrams to gather into one batch before handing it on.
 const BATCH_DATAGRAMS: usize = 64;
 
-/// What the conntrack threads tell the flow table.
+/// What the conntrack threads tell their supervisor.
 #[derive(Debug)]
 pub enum CtUpdate {
-    /// Live events, in kernel order.
-    Events(Vec<(EventKind, CtEntry)>),
+    /// Live events or dumped entries (by their kind), in kernel order.
+    Entries(Vec<(EventKind, CtEntry)>),
     /// The kernel dropped events (ENOBUFS): the table needs a resync.
     Lost,
-    /// A dump began; its entries follow as `Events` of kind `Dumped`.
+    /// A dump began; its entries follow as `Entries` of kind `Dumped`.
     DumpStarted,
     /// The dump ended; `Err` says why it is incomplete.
     DumpDone(Result<(), String>),
@@ -79,7 +84,7 @@ pub fn read_events(
                 }
             }
         }
-        if !batch.is_empty() && !send(CtUpdate::Events(batch)) {
+        if !batch.is_empty() && !send(CtUpdate::Entries(batch)) {
             return;
         }
         if lost && !send(CtUpdate::Lost) {
@@ -114,7 +119,7 @@ fn dump_inner(tx: &mpsc::Sender<CtUpdate>) -> Result<(), String> {
         let mut errors = 0;
         let end = decode_into(&buf, true, &mut batch, &mut errors);
         if !batch.is_empty() {
-            tx.blocking_send(CtUpdate::Events(batch)).map_err(closed)?;
+            tx.blocking_send(CtUpdate::Entries(batch)).map_err(closed)?;
         }
         if errors > 0 {
             tx.blocking_send(CtUpdate::DecodeErrors(errors))
@@ -145,7 +150,18 @@ fn decode_into(
     let mut end = None;
     for msg in decode::messages(datagram) {
         match msg.and_then(|m| decode::parse_message(&m, dumping)) {
-            Ok(CtMessage::Entry(kind, entry)) => out.push((kind, entry)),
+            // The table keys entries by id and original tuple: one
+            // without is malformed.
+            Ok(CtMessage::Entry(kind, entry))
+                if entry.id.is_some() && entry.orig.is_some() =>
+            {
+                out.push((kind, entry))
+            }
+            Ok(CtMessage::Entry(..)) => {
+                let e = "entry without CTA_ID or CTA_TUPLE_ORIG".into();
+                log_decode_error(*errors, &e);
+                *errors += 1;
+            }
             Ok(CtMessage::Done) => end = Some(Ok(())),
             Ok(CtMessage::Error(0) | CtMessage::Ignored) => {}
             Ok(CtMessage::Error(code)) => end = Some(Err(dump_error(code))),

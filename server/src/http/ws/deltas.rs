@@ -41,9 +41,9 @@ impl Watcher {
                 batch = deltas.recv() => {
                     let sent = match batch {
                         Ok(batch) => self.delta(&mut socket, &batch).await,
-                        Err(RecvError::Lagged(_)) => {
+                        Err(RecvError::Lagged(missed)) => {
                             deltas = deltas.resubscribe();
-                            self.snapshot(&mut socket, &flows).await
+                            self.lagged(&mut socket, &flows, missed).await
                         }
                         Err(RecvError::Closed) => return,
                     };
@@ -75,6 +75,18 @@ impl Watcher {
             status: snapshot.status.clone(),
         };
         send(socket, &msg).await
+    }
+
+    /// Says how far the watcher fell behind, then starts it over.
+    async fn lagged(
+        &mut self,
+        socket: &mut WebSocket,
+        flows: &StateHandle,
+        missed: u64,
+    ) -> Result<(), axum::Error> {
+        let status = flows.status();
+        send(socket, &ServerMsg::Lagged { missed, status }).await?;
+        self.snapshot(socket, flows).await
     }
 
     async fn delta(

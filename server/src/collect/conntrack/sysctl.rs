@@ -5,13 +5,14 @@ use std::path::Path;
 
 const DIR: &str = "/proc/sys/net/netfilter";
 
-pub struct Conntrack {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settings {
     pub acct: Option<bool>,
     pub timestamp: Option<bool>,
     pub events: Option<bool>,
 }
 
-impl Conntrack {
+impl Settings {
     /// `None` where the file is missing (module not loaded yet).
     pub fn read() -> Self {
         Self {

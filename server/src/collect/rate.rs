@@ -1,4 +1,4 @@
-//! Events per second over a sliding window of publish ticks.
+//! Events per second over a sliding window of ticks.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};

@@ -1,0 +1,265 @@
+//! The conntrack collector's supervisor: starts the event thread, decides
+//! when to dump (the first fill, a resync after lost events, periodic
+//! refreshes of counters), keeps the collector's health, and hands the
+//! state owner entries and the edges of dumps, in the order read.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use app::wire::CollectorStatus;
+
+use super::{read_events, CtEntry, CtUpdate, EventKind, EventSocket, Settings};
+use crate::collect::rate::Rate;
+use crate::state::{now_ms, Update};
+
+/// The collector's name in `/api/status`.
+pub const NAME: &str = "conntrack";
+
+/// What the flow table does with what the collector read.
+#[derive(Debug)]
+pub enum TableOp {
+    Entries(Vec<(EventKind, CtEntry)>),
+    /// A dump begins: what it does not mention, and no event touches
+    /// meanwhile, is gone when it ends complete.
+    DumpBegins,
+    DumpEnds {
+        complete: bool,
+    },
+}
+
+/// Messages queued between the threads and the supervisor. When full the
+/// event thread waits, the kernel's buffer fills, and ENOBUFS triggers a
+/// resync: memory stays bounded under any event storm.
+const QUEUE: usize = 4096;
+/// How often the health is sent to the state, when it changed.
+const HEALTH_EVERY: Duration = Duration::from_millis(100);
+/// How often the conntrack sysctls are read again.
+const SYSCTLS_EVERY: Duration = Duration::from_secs(5);
+/// Pause before retrying a dump that failed.
+const DUMP_RETRY: Duration = Duration::from_secs(2);
+/// Events carry no counters, so a dump refreshes them now and then; its
+/// cost stays a small share of the time: at most 1/REFRESH_SHARE of it.
+const REFRESH_SHARE: u32 = 20;
+
+/// Why a dump runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dump {
+    /// The first fill of the table.
+    Initial,
+    /// Repair after the kernel dropped events.
+    Resync,
+    /// Fresh counters and timeouts, and a safety net.
+    Refresh,
+}
+
+pub struct Supervisor {
+    /// From the event thread and the dump threads, in the order read.
+    from_threads: mpsc::Receiver<CtUpdate>,
+    /// Where dump threads send: the events' queue, so both arrive in one
+    /// order.
+    to_self: mpsc::Sender<CtUpdate>,
+    state: mpsc::Sender<Update>,
+    health: CollectorStatus,
+    /// The health last sent to the state.
+    sent: Option<CollectorStatus>,
+    rate: Rate,
+    synced: bool,
+    running: Option<(Dump, Instant)>,
+    /// Events were lost while a dump ran, or a resync failed: resync next.
+    resync_pending: bool,
+    /// Why live events ended, if they did: a good dump must not hide it.
+    events_stopped: Option<String>,
+    next_dump: Instant,
+    /// The shortest time between refresh dumps.
+    refresh_every: Duration,
+    /// Stops the event thread when the supervisor ends.
+    stop: Arc<AtomicBool>,
+}
+
+impl Supervisor {
+    /// Subscribes to events (before any dump, so that no change slips
+    /// between) and starts the thread that reads them. Fails when the
+    /// socket cannot be had, e.g. without CAP_NET_ADMIN.
+    pub fn start(
+        rcvbuf: usize,
+        refresh_every: Duration,
+        state: mpsc::Sender<Update>,
+    ) -> anyhow::Result<Self> {
+        let events = EventSocket::open(rcvbuf)?;
+        if events.rcvbuf < rcvbuf {
+            tracing::warn!(
+                granted = events.rcvbuf,
+                asked = rcvbuf,
+                "smaller event buffer than asked; events may be lost under \
+                 load"
+            );
+        }
+        let health = CollectorStatus {
+            rcvbuf: events.rcvbuf,
+            ..CollectorStatus::default()
+        };
+        let (to_self, from_threads) = mpsc::channel(QUEUE);
+        let stop = Arc::new(AtomicBool::new(false));
+        {
+            let (tx, stop) = (to_self.clone(), Arc::clone(&stop));
+            std::thread::Builder::new()
+                .name("ct-events".into())
+                .spawn(move || read_events(events, tx, stop))?;
+        }
+        Ok(Self {
+            from_threads,
+            to_self,
+            state,
+            health,
+            sent: None,
+            rate: Rate::default(),
+            synced: false,
+            running: None,
+            resync_pending: false,
+            events_stopped: None,
+            next_dump: Instant::now(),
+            refresh_every,
+            stop,
+        })
+    }
+
+    /// Runs until the state owner is gone.
+    pub async fn run(mut self) {
+        let mut health = tokio::time::interval(HEALTH_EVERY);
+        health.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let mut sysctls = tokio::time::interval(SYSCTLS_EVERY);
+        sysctls.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        loop {
+            let next_dump = self.next_dump;
+            let alive = tokio::select! {
+                msg = self.from_threads.recv() => match msg {
+                    Some(msg) => self.handle(msg).await,
+                    None => false,
+                },
+                _ = health.tick() => self.send_health().await,
+                _ = sysctls.tick() => {
+                    let settings = Settings::read();
+                    self.send(Update::ConntrackSettings(settings)).await
+                }
+                _ = tokio::time::sleep_until(next_dump),
+                    if self.running.is_none() => {
+                    self.scheduled_dump();
+                    true
+                }
+            };
+            if !alive {
+                self.stop.store(true, Ordering::Relaxed);
+                return;
+            }
+        }
+    }
+
+    /// `false` once the state owner is gone.
+    async fn send(&self, update: Update) -> bool {
+        self.state.send(update).await.is_ok()
+    }
+
+    async fn table(&self, op: TableOp) -> bool {
+        self.send(Update::Conntrack(op)).await
+    }
+
+    async fn handle(&mut self, msg: CtUpdate) -> bool {
+        match msg {
+            CtUpdate::Entries(batch) => {
+                let live = batch
+                    .iter()
+                    .filter(|(k, _)| *k != EventKind::Dumped)
+                    .count() as u64;
+                self.rate.add(live);
+                self.health.events_received += live;
+                return self.table(TableOp::Entries(batch)).await;
+            }
+            CtUpdate::Lost => {
+                tracing::warn!(
+                    "the kernel dropped conntrack events (ENOBUFS); resyncing"
+                );
+                self.health.enobufs += 1;
+                self.resync_pending = true;
+                if self.running.is_none() {
+                    self.start_dump(Dump::Resync);
+                }
+            }
+            CtUpdate::DumpStarted => {
+                return self.table(TableOp::DumpBegins).await;
+            }
+            CtUpdate::DumpDone(result) => return self.dump_done(result).await,
+            CtUpdate::DecodeErrors(n) => self.health.decode_errors += n,
+            CtUpdate::EventsStopped(why) => {
+                self.events_stopped = Some(why.clone());
+                self.health.error = Some(why);
+            }
+        }
+        true
+    }
+
+    async fn dump_done(&mut self, result: Result<(), String>) -> bool {
+        let Some((why, started)) = self.running.take() else {
+            return true;
+        };
+        let complete = result.is_ok();
+        if !self.table(TableOp::DumpEnds { complete }).await {
+            return false;
+        }
+        match result {
+            Ok(()) => {
+                self.synced = true;
+                self.health.error = self.events_stopped.clone();
+                if why == Dump::Resync {
+                    self.health.resyncs += 1;
+                    self.health.last_resync = Some(now_ms());
+                }
+                let took = started.elapsed();
+                self.next_dump = Instant::now()
+                    + self.refresh_every.max(took * REFRESH_SHARE);
+                if self.resync_pending {
+                    self.start_dump(Dump::Resync);
+                }
+            }
+            Err(e) => {
+                self.health.error = Some(e);
+                self.resync_pending |= why == Dump::Resync;
+                self.next_dump = Instant::now() + DUMP_RETRY;
+            }
+        }
+        true
+    }
+
+    fn scheduled_dump(&mut self) {
+        let why = match (self.synced, self.resync_pending) {
+            (false, _) => Dump::Initial,
+            (true, true) => Dump::Resync,
+            (true, false) => Dump::Refresh,
+        };
+        self.start_dump(why);
+    }
+
+    fn start_dump(&mut self, why: Dump) {
+        if why == Dump::Resync {
+            self.resync_pending = false;
+        }
+        self.running = Some((why, Instant::now()));
+        let tx = self.to_self.clone();
+        tokio::task::spawn_blocking(move || super::dump(&tx));
+    }
+
+    /// Sends the health if it changed since last time.
+    async fn send_health(&mut self) -> bool {
+        self.health.events_per_sec = self.rate.per_sec();
+        self.health.resyncing = self.resync_pending
+            || matches!(self.running, Some((Dump::Resync, _)));
+        if self.sent.as_ref() == Some(&self.health) {
+            return true;
+        }
+        self.sent = Some(self.health.clone());
+        self.send(Update::Health(NAME, self.health.clone())).await
+    }
+}
