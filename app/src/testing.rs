@@ -70,5 +70,6 @@ pub fn flow(proto: Proto, orig: Tuple, reply: Tuple) -> Flow {
         secctx: None,
         secmark: None,
         master: None,
+        undecoded: Vec::new(),
     }
 }

@@ -1,7 +1,10 @@
 //! nfscope's server: netlink collectors, the flow state, and HTTP.
 //!
-//! A library so that integration tests and fuzz targets reach the
-//! decoders; the binary (`main.rs`) only wires it up.
+//! A library so that integration tests reach the collectors and the
+//! state; the binary (`main.rs`) only wires it up. Every decoder of
+//! outside bytes has a property test over arbitrary bytes: conntrack
+//! messages (`collect/conntrack/tests.rs`) and the saved flow keys
+//! (`state/saved_keys.rs`).
 
 pub mod collect;
 pub mod demo;

@@ -61,8 +61,9 @@ impl Counters {
 pub type Word = Cow<'static, str>;
 
 /// Fields that are usually absent (`use`, kernel timestamps, labels,
-/// helper, security context, master tuple, TCP flags) are left out of the
-/// JSON when absent or empty; the rest is always there, `null` if unknown.
+/// helper, security context, master tuple, TCP flags, undecoded
+/// attributes) are left out of the JSON when absent or empty; the rest is
+/// always there, `null` if unknown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Flow {
     pub key: FlowKey,
@@ -110,6 +111,10 @@ pub struct Flow {
     /// The master tuple of an expected (related) connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub master: Option<Tuple>,
+    /// Kinds (`CTA_*` numbers) of the attributes the kernel sent that
+    /// nfscope does not decode.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undecoded: Vec<u16>,
 }
 
 impl Flow {

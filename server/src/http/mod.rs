@@ -27,7 +27,7 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 /// Builds the whole router. `site_root` holds `pkg/` with the wasm, JS
-/// and CSS that scripts/build-site.sh produced.
+/// and CSS that scripts/build.sh produced.
 pub fn router(flows: StateHandle, site_root: PathBuf) -> Router {
     let leptos = LeptosOptions::builder()
         .output_name("nfscope")

@@ -56,8 +56,10 @@ impl StateHandle {
         match update {
             Update::Conntrack(TableOp::Entries(batch)) => self.write(|s| {
                 let now = now_ns();
-                for (kind, entry) in batch {
-                    s.table.apply(kind, entry, now);
+                for event in batch {
+                    // The kernel's time of the event where it says it.
+                    let at = event.at_ns.unwrap_or(now);
+                    s.table.apply(event.kind, event.entry, at);
                 }
                 s.status.entries = s.table.len();
             }),

@@ -378,7 +378,7 @@ fn merge(old: &mut CtEntry, new: CtEntry) -> bool {
     if let Some(new) = new.extra {
         let old = old.extra.get_or_insert_default();
         take!(old, new; master, orig_zone, reply_zone, secmark, stop_ns, labels,
-            helper, secctx);
+            helper, secctx, undecoded);
     }
     changed
 }

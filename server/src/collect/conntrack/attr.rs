@@ -29,6 +29,8 @@ pub const CTA_ZONE: u16 = 18;
 pub const CTA_SECCTX: u16 = 19;
 pub const CTA_TIMESTAMP: u16 = 20;
 pub const CTA_LABELS: u16 = 22;
+/// When the kernel made the event (Linux ≥ 6.14), on events only.
+pub const CTA_TIMESTAMP_EVENT: u16 = 27;
 
 // enum ctattr_tuple
 pub const CTA_TUPLE_IP: u16 = 1;

@@ -97,6 +97,10 @@ pub struct CtExtra {
     pub labels: Option<Box<[u8]>>,
     pub helper: Option<Box<str>>,
     pub secctx: Option<Box<str>>,
+    /// Kinds of the attributes this decoder does not read (NAT sequence
+    /// adjustments, synproxy, newer kernels' additions): kept, so that
+    /// nothing the kernel said goes unmentioned.
+    pub undecoded: Option<Box<[u16]>>,
 }
 
 /// Packets and bytes of both directions (`CTA_COUNTERS_ORIG`/`_REPLY`).
@@ -136,13 +140,23 @@ pub enum EventKind {
     Dumped,
 }
 
+/// One entry as one message told it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CtEvent {
+    pub kind: EventKind,
+    pub entry: CtEntry,
+    /// `CTA_TIMESTAMP_EVENT`: when the kernel made the event, ns since
+    /// the Unix epoch (Linux ≥ 6.14; never on dumps).
+    pub at_ns: Option<u64>,
+}
+
 /// One decoded netlink message of the conntrack sockets.
 // Entries are nearly every message: boxing them would cost an allocation
 // each on the hot path to shrink variants that are rare.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, PartialEq, Eq)]
 pub enum CtMessage {
-    Entry(EventKind, CtEntry),
+    Entry(CtEvent),
     /// End of a dump.
     Done,
     /// An `NLMSG_ERROR`; 0 is an acknowledgement.
@@ -189,7 +203,12 @@ pub fn parse_message(
         .payload()
         .get(NFGENMSG_LEN..)
         .ok_or_else(|| DecodeError::from("message shorter than nfgenmsg"))?;
-    Ok(CtMessage::Entry(event, parse_entry(attrs)?))
+    let (entry, at_ns) = parse_entry(attrs)?;
+    Ok(CtMessage::Entry(CtEvent {
+        kind: event,
+        entry,
+        at_ns,
+    }))
 }
 
 /// Iterates over the netlink messages packed in one datagram.
@@ -217,9 +236,14 @@ pub fn messages(
     })
 }
 
-/// Decodes the attributes of a conntrack message (after `nfgenmsg`).
-pub fn parse_entry(attrs: &[u8]) -> Result<CtEntry, DecodeError> {
+/// Decodes the attributes of a conntrack message (after `nfgenmsg`), and
+/// its `CTA_TIMESTAMP_EVENT` if any.
+pub fn parse_entry(
+    attrs: &[u8],
+) -> Result<(CtEntry, Option<u64>), DecodeError> {
     let mut e = CtEntry::default();
+    let mut at_ns = None;
+    let mut undecoded = Vec::new();
     for nla in NlasIterator::new(attrs) {
         let nla = nla.context("invalid conntrack attribute")?;
         let v = nla.value();
@@ -288,10 +312,16 @@ pub fn parse_entry(attrs: &[u8]) -> Result<CtEntry, DecodeError> {
                 }
             }
             CTA_LABELS => e.extra().labels = Some(v.into()),
-            _ => {}
+            CTA_TIMESTAMP_EVENT => {
+                at_ns = Some(be_u64(v).context("invalid CTA_TIMESTAMP_EVENT")?)
+            }
+            kind => undecoded.push(kind),
         }
     }
-    Ok(e)
+    if !undecoded.is_empty() {
+        e.extra().undecoded = Some(undecoded.into());
+    }
+    Ok((e, at_ns))
 }
 
 /// The tuple, and its `CTA_TUPLE_ZONE` if any.

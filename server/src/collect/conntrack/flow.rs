@@ -70,6 +70,10 @@ pub fn to_flow(e: &CtEntry, seen: Seen) -> Option<Flow> {
         master: extra
             .and_then(|x| x.master.as_ref())
             .map(|t| tuple(t, None)),
+        undecoded: extra
+            .and_then(|x| x.undecoded.as_deref())
+            .map(<[u16]>::to_vec)
+            .unwrap_or_default(),
     })
 }
 

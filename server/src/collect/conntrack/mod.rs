@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-pub use decode::{CtEntry, CtMessage, EventKind};
+pub use decode::{CtEntry, CtEvent, CtMessage, EventKind};
 pub use socket::{EventSocket, SocketError};
 pub use supervisor::{Supervisor, TableOp};
 pub use sysctl::Settings;
@@ -32,7 +32,7 @@ const BATCH_DATAGRAMS: usize = 64;
 #[derive(Debug)]
 pub enum CtUpdate {
     /// Live events or dumped entries (by their kind), in kernel order.
-    Entries(Vec<(EventKind, CtEntry)>),
+    Entries(Vec<CtEvent>),
     /// The kernel dropped events (ENOBUFS): the table needs a resync.
     Lost,
     /// A dump began; its entries follow as `Entries` of kind `Dumped`.
@@ -144,7 +144,7 @@ fn dump_error(code: i32) -> String {
 fn decode_into(
     datagram: &[u8],
     dumping: bool,
-    out: &mut Vec<(EventKind, CtEntry)>,
+    out: &mut Vec<CtEvent>,
     errors: &mut u64,
 ) -> Option<Result<(), String>> {
     let mut end = None;
@@ -152,10 +152,10 @@ fn decode_into(
         match msg.and_then(|m| decode::parse_message(&m, dumping)) {
             // The table keys entries by id and original tuple: one
             // without is malformed.
-            Ok(CtMessage::Entry(kind, entry))
-                if entry.id.is_some() && entry.orig.is_some() =>
+            Ok(CtMessage::Entry(event))
+                if event.entry.id.is_some() && event.entry.orig.is_some() =>
             {
-                out.push((kind, entry))
+                out.push(event)
             }
             Ok(CtMessage::Entry(..)) => {
                 let e = "entry without CTA_ID or CTA_TUPLE_ORIG".into();

@@ -12,7 +12,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use app::wire::CollectorStatus;
 
-use super::{read_events, CtEntry, CtUpdate, EventKind, EventSocket, Settings};
+use super::{read_events, CtEvent, CtUpdate, EventKind, EventSocket, Settings};
 use crate::collect::rate::Rate;
 use crate::state::{now_ms, Update};
 
@@ -22,7 +22,7 @@ pub const NAME: &str = "conntrack";
 /// What the flow table does with what the collector read.
 #[derive(Debug)]
 pub enum TableOp {
-    Entries(Vec<(EventKind, CtEntry)>),
+    Entries(Vec<CtEvent>),
     /// A dump begins: what it does not mention, and no event touches
     /// meanwhile, is gone when it ends complete.
     DumpBegins,
@@ -172,7 +172,7 @@ impl Supervisor {
             CtUpdate::Entries(batch) => {
                 let live = batch
                     .iter()
-                    .filter(|(k, _)| *k != EventKind::Dumped)
+                    .filter(|e| e.kind != EventKind::Dumped)
                     .count() as u64;
                 self.rate.add(live);
                 self.health.events_received += live;

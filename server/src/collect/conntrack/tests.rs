@@ -7,8 +7,8 @@ use netlink_packet_core::NetlinkBuffer;
 use proptest::prelude::*;
 
 use super::decode::{
-    messages, parse_entry, parse_message, CtEntry, CtMessage, EventKind, Icmp,
-    ProtoState,
+    messages, parse_entry, parse_message, CtEntry, CtEvent, CtMessage,
+    EventKind, Icmp, ProtoState,
 };
 use super::flow::{to_flow, Seen};
 
@@ -18,12 +18,17 @@ macro_rules! fixture {
     };
 }
 
-fn decode(bytes: &[u8], dumping: bool) -> (EventKind, CtEntry) {
+fn event(bytes: &[u8], dumping: bool) -> CtEvent {
     let msg = NetlinkBuffer::new_checked(bytes).expect("netlink header");
     match parse_message(&msg, dumping).expect("decodes") {
-        CtMessage::Entry(kind, entry) => (kind, entry),
+        CtMessage::Entry(event) => event,
         other => panic!("not an entry: {other:?}"),
     }
+}
+
+fn decode(bytes: &[u8], dumping: bool) -> (EventKind, CtEntry) {
+    let event = event(bytes, dumping);
+    (event.kind, event.entry)
 }
 
 fn dumped(bytes: &[u8]) -> CtEntry {
@@ -170,6 +175,34 @@ fn other_protocols_keep_their_numbers() {
 }
 
 #[test]
+fn events_tell_when_the_kernel_made_them() {
+    // Kernel 6.18 adds CTA_TIMESTAMP_EVENT to every event, not to dumps.
+    let new = event(fixture!("event_new_tcp"), false);
+    let destroy = event(fixture!("event_destroy_tcp"), false);
+    let (Some(made), Some(ended)) = (new.at_ns, destroy.at_ns) else {
+        panic!("no CTA_TIMESTAMP_EVENT: {new:?} {destroy:?}");
+    };
+    assert!(made < ended, "{made} {ended}");
+    assert!(made > 1_700_000_000_000_000_000, "ns since the epoch");
+    assert_eq!(event(fixture!("tcp_plain_established"), true).at_ns, None);
+    // Nothing else in them goes undecoded.
+    assert_eq!(new.entry.extra.and_then(|x| x.undecoded), None);
+}
+
+#[test]
+fn attributes_not_decoded_are_kept() {
+    // CTA_SEQ_ADJ_ORIG (15), nested and empty, after a CTA_ID.
+    let attrs = [
+        8, 0, 12, 0, 0, 0, 0, 7, //
+        4, 0, 15, 0x80, //
+    ];
+    let (entry, _) = parse_entry(&attrs).unwrap();
+    assert_eq!(entry.id, Some(7));
+    let undecoded = entry.extra.and_then(|x| x.undecoded).unwrap();
+    assert_eq!(&*undecoded, [15]);
+}
+
+#[test]
 fn events_new_update_destroy() {
     let (kind, e) = decode(fixture!("event_new_tcp"), false);
     assert_eq!(kind, EventKind::New);
@@ -207,9 +240,13 @@ fn one_datagram_many_messages() {
         .map(|m| parse_message(&m.unwrap(), true).unwrap())
         .collect();
     assert_eq!(entries.len(), 14);
-    assert!(entries
-        .iter()
-        .all(|m| matches!(m, CtMessage::Entry(EventKind::Dumped, _))));
+    assert!(entries.iter().all(|m| matches!(
+        m,
+        CtMessage::Entry(CtEvent {
+            kind: EventKind::Dumped,
+            ..
+        })
+    )));
     let done: Vec<_> = messages(fixture!("dump_done"))
         .map(|m| parse_message(&m.unwrap(), true).unwrap())
         .collect();
@@ -246,7 +283,9 @@ proptest! {
             bytes[at % 284] = value;
         }
         for msg in messages(&bytes).flatten() {
-            if let Ok(CtMessage::Entry(_, e)) = parse_message(&msg, true) {
+            if let Ok(CtMessage::Entry(CtEvent { entry: e, .. })) =
+                parse_message(&msg, true)
+            {
                 let _ = to_flow(&e, seen());
             }
         }
