@@ -4,7 +4,6 @@
 mod attr;
 pub mod decode;
 pub mod flow;
-mod names;
 pub mod socket;
 #[cfg(test)]
 mod tests;
