@@ -6,8 +6,10 @@
 
 mod cidr;
 mod filter;
+mod flow_fields;
 mod sort;
 
 pub use cidr::Cidr;
 pub use filter::{add_term, Filter, FilterError};
+pub use flow_fields::{Endpoints, FlowFields};
 pub use sort::{Sort, SortError, SortField};
