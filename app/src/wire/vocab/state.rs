@@ -4,7 +4,7 @@ use super::numbered;
 use crate::wire::Word;
 
 /// `enum tcp_conntrack`.
-pub const TCP_STATES: [&str; 10] = [
+pub static TCP_STATES: [&str; 10] = [
     "none",        // TCP_CONNTRACK_NONE
     "syn-sent",    // TCP_CONNTRACK_SYN_SENT
     "syn-recv",    // TCP_CONNTRACK_SYN_RECV
@@ -18,7 +18,7 @@ pub const TCP_STATES: [&str; 10] = [
 ];
 
 /// `enum sctp_conntrack`.
-pub const SCTP_STATES: [&str; 10] = [
+pub static SCTP_STATES: [&str; 10] = [
     "none",              // SCTP_CONNTRACK_NONE
     "closed",            // SCTP_CONNTRACK_CLOSED
     "cookie-wait",       // SCTP_CONNTRACK_COOKIE_WAIT
@@ -32,7 +32,7 @@ pub const SCTP_STATES: [&str; 10] = [
 ];
 
 /// `enum ct_dccp_states`.
-pub const DCCP_STATES: [&str; 10] = [
+pub static DCCP_STATES: [&str; 10] = [
     "none",     // CT_DCCP_NONE
     "request",  // CT_DCCP_REQUEST
     "respond",  // CT_DCCP_RESPOND

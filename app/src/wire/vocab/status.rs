@@ -4,7 +4,7 @@ use super::{numbered, set_bits};
 use crate::wire::Word;
 
 /// The words of the status bits, by bit number.
-pub const STATUS: [&str; 16] = [
+pub static STATUS: [&str; 16] = [
     "expected",      // IPS_EXPECTED_BIT
     "seen-reply",    // IPS_SEEN_REPLY_BIT
     "assured",       // IPS_ASSURED_BIT
@@ -29,8 +29,15 @@ pub fn status_words(bits: u32) -> Vec<Word> {
 }
 
 /// The bit number `word` names, `bit-N` included.
+///
+/// Filtering a table of flows asks this for every word of every flow.
+/// The server's words are borrowed from [`STATUS`], so most are found by
+/// their address before any text is compared.
 pub fn status_bit(word: &str) -> Option<u32> {
-    match STATUS.iter().position(|name| *name == word) {
+    let at = |same: fn(&str, &str) -> bool| {
+        STATUS.iter().position(|name| same(name, word))
+    };
+    match at(|a, b| std::ptr::eq(a, b)).or_else(|| at(|a, b| a == b)) {
         Some(bit) => Some(bit as u32),
         None => numbered(word, "bit-").filter(|bit| *bit < 32),
     }
@@ -71,6 +78,8 @@ mod tests {
                 assert_eq!(status_bit(&word), Some(bit), "{word}");
             }
         }
+        let from_json = Word::Owned("assured".into());
+        assert_eq!(status_bit(&from_json), Some(2));
         assert_eq!(status_bit("bit-2"), Some(2));
         for bad in ["bit-32", "bit-", "bit-+1", "Assured", "assure", ""] {
             assert_eq!(status_bit(bad), None, "{bad}");

@@ -6,7 +6,7 @@ use crate::wire::Word;
 
 /// The flag words of the original and of the reply direction, by bit
 /// number.
-pub const TCP_FLAGS: [[&str; 8]; 2] = [
+pub static TCP_FLAGS: [[&str; 8]; 2] = [
     [
         "orig:window-scale",        // IP_CT_TCP_FLAG_WINDOW_SCALE
         "orig:sack-perm",           // IP_CT_TCP_FLAG_SACK_PERM
