@@ -42,64 +42,28 @@ pub(super) struct Field {
     pub parse: fn(items: &[Item]) -> Parsed,
 }
 
+impl Field {
+    const fn new(name: &'static str, parse: fn(&[Item]) -> Parsed) -> Self {
+        Self { name, parse }
+    }
+}
+
 /// Every field, in the order help texts list them.
 pub(super) const FIELDS: &[Field] = &[
-    Field {
-        name: "proto",
-        parse: proto::parse,
-    },
-    Field {
-        name: "src",
-        parse: addr::src,
-    },
-    Field {
-        name: "dst",
-        parse: addr::dst,
-    },
-    Field {
-        name: "host",
-        parse: addr::host,
-    },
-    Field {
-        name: "sport",
-        parse: port::sport,
-    },
-    Field {
-        name: "dport",
-        parse: port::dport,
-    },
-    Field {
-        name: "port",
-        parse: port::port,
-    },
-    Field {
-        name: "nat",
-        parse: nat::parse,
-    },
-    Field {
-        name: "state",
-        parse: state::parse,
-    },
-    Field {
-        name: "status",
-        parse: status::parse,
-    },
-    Field {
-        name: "mark",
-        parse: mark::parse,
-    },
-    Field {
-        name: "zone",
-        parse: equals::zone,
-    },
-    Field {
-        name: "id",
-        parse: equals::id,
-    },
-    Field {
-        name: "key",
-        parse: equals::key,
-    },
+    Field::new("proto", proto::parse),
+    Field::new("src", addr::src),
+    Field::new("dst", addr::dst),
+    Field::new("host", addr::host),
+    Field::new("sport", port::sport),
+    Field::new("dport", port::dport),
+    Field::new("port", port::port),
+    Field::new("nat", nat::parse),
+    Field::new("state", state::parse),
+    Field::new("status", status::parse),
+    Field::new("mark", mark::parse),
+    Field::new("zone", equals::zone),
+    Field::new("id", equals::id),
+    Field::new("key", equals::key),
 ];
 
 /// The field called `name`, in any case.
