@@ -69,16 +69,27 @@ test('a URL with ?q= reopens the filtered view', async () => {
   await page.close();
 });
 
-test('a bad filter shows the same message as the API', async () => {
-  const api = await fetch(`${demo.base}/api/flows?q=proto:tcp+dport:99999`);
-  assert.equal(api.status, 400);
-  const { error, position } = await api.json();
-  assert.equal(position, 16);
-  const { page } = await openPage('/?q=proto:tcp+dport:99999', 'down');
-  const shown = await page.getByTestId('filter-error').textContent();
-  assert.equal(shown.trim(), error);
-  await page.close();
-});
+const BAD_FILTERS = [
+  { q: 'proto:tcp+dport:99999', says: /bad port "99999"/ },
+  {
+    q: 'proto:tcp+state:establishd',
+    says: /unknown state "establishd"; did you mean "established"\?$/,
+  },
+];
+
+for (const { q, says } of BAD_FILTERS) {
+  test(`a bad filter shows the same message as the API: ${q}`, async () => {
+    const api = await fetch(`${demo.base}/api/flows?q=${q}`);
+    assert.equal(api.status, 400);
+    const { error, position } = await api.json();
+    assert.equal(position, 16);
+    assert.match(error, says);
+    const { page } = await openPage(`/?q=${q}`, 'down');
+    const shown = await page.getByTestId('filter-error').textContent();
+    assert.equal(shown.trim(), error);
+    await page.close();
+  });
+}
 
 test('clicking a cell adds it to the filter and the URL', async () => {
   const { page } = await openPage('/');

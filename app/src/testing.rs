@@ -1,6 +1,7 @@
-//! Flows for unit tests.
+//! Flows and filters for unit tests.
 
-use crate::wire::{Flow, FlowKey, Nat, Proto, Tuple};
+use crate::query::Filter;
+use crate::wire::{vocab, Flow, FlowKey, Nat, Proto, Tuple};
 
 pub fn tuple(src: &str, sport: u16, dst: &str, dport: u16) -> Tuple {
     Tuple {
@@ -34,7 +35,7 @@ pub fn icmp(src: &str, dst: &str) -> Flow {
     };
     let mut flow = flow(Proto::ICMP, portless(src, dst), portless(dst, src));
     flow.state = None;
-    flow.status = vec!["seen-reply".into()];
+    flow.status = vocab::status_words(0b10); // SEEN_REPLY
     flow
 }
 
@@ -52,8 +53,9 @@ pub fn flow(proto: Proto, orig: Tuple, reply: Tuple) -> Flow {
         nat: Nat::classify(&orig, &reply),
         orig,
         reply,
-        state: Some("established".into()),
-        status: vec!["seen-reply".into(), "assured".into(), "confirmed".into()],
+        state: Some(vocab::tcp_state(3)),
+        // SEEN_REPLY | ASSURED | CONFIRMED
+        status: vocab::status_words(0b1110),
         flags: Vec::new(),
         mark: 0,
         zone: 0,
@@ -72,4 +74,33 @@ pub fn flow(proto: Proto, orig: Tuple, reply: Tuple) -> Flow {
         master: None,
         undecoded: Vec::new(),
     }
+}
+
+/// 10.0.1.2:40000 -> 10.0.1.1:8080, forwarded to 10.0.2.2:80 and
+/// masqueraded as 10.0.2.1:61000.
+pub fn nat_both() -> Flow {
+    flow(
+        Proto::TCP,
+        tuple("10.0.1.2", 40000, "10.0.1.1", 8080),
+        tuple("10.0.2.2", 80, "10.0.2.1", 61000),
+    )
+}
+
+pub fn filter(text: &str) -> Filter {
+    Filter::parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}"))
+}
+
+/// Whether the filter `text` matches `flow`.
+pub fn hits(text: &str, flow: &Flow) -> bool {
+    filter(text).matches(flow)
+}
+
+/// The error for `text`, as (column - 1, reason).
+pub fn error(text: &str) -> (usize, String) {
+    let e = Filter::parse(text).expect_err(text);
+    (e.position, e.reason)
+}
+
+pub fn position(text: &str) -> usize {
+    error(text).0
 }

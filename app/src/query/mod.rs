@@ -5,9 +5,13 @@
 //! plain Rust: no regexes, nothing OS-specific, so it builds for wasm.
 
 mod cidr;
+mod fields;
 mod filter;
+mod flow_fields;
 mod sort;
+mod words;
 
 pub use cidr::Cidr;
 pub use filter::{add_term, Filter, FilterError};
+pub use flow_fields::{Endpoints, FlowFields};
 pub use sort::{Sort, SortError, SortField};

@@ -4,7 +4,8 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::wire::{Flow, Nat};
+use super::FlowFields;
+use crate::wire::Nat;
 
 /// A column the table can be sorted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -65,28 +66,28 @@ impl SortField {
 
     /// Ascending order of this column alone; missing values (no ports, no
     /// state, no timeout) come first, missing counters count as 0.
-    pub fn compare(self, a: &Flow, b: &Flow) -> Ordering {
-        let bytes = |f: &Flow| f.counters.map_or(0, |c| c.bytes());
-        let packets = |f: &Flow| f.counters.map_or(0, |c| c.packets());
+    pub fn compare<F: FlowFields + ?Sized>(self, a: &F, b: &F) -> Ordering {
+        let bytes = |f: &F| f.counters().map_or(0, |c| c.bytes());
+        let packets = |f: &F| f.counters().map_or(0, |c| c.packets());
         match self {
-            Self::Proto => a.proto.cmp(&b.proto),
-            Self::Src => a.orig.src.cmp(&b.orig.src),
-            Self::Dst => a.orig.dst.cmp(&b.orig.dst),
-            Self::Sport => a.orig.sport.cmp(&b.orig.sport),
-            Self::Dport => a.orig.dport.cmp(&b.orig.dport),
-            Self::State => a.state.cmp(&b.state),
+            Self::Proto => a.proto().cmp(&b.proto()),
+            Self::Src => a.orig().src.cmp(&b.orig().src),
+            Self::Dst => a.orig().dst.cmp(&b.orig().dst),
+            Self::Sport => a.orig().sport.cmp(&b.orig().sport),
+            Self::Dport => a.orig().dport.cmp(&b.orig().dport),
+            Self::State => a.state().cmp(&b.state()),
             Self::Nat => {
                 let names = |n: &Nat| n.as_str();
-                a.nat.iter().map(names).cmp(b.nat.iter().map(names))
+                a.nat().iter().map(names).cmp(b.nat().iter().map(names))
             }
-            Self::Mark => a.mark.cmp(&b.mark),
-            Self::Zone => a.zone.cmp(&b.zone),
+            Self::Mark => a.mark().cmp(&b.mark()),
+            Self::Zone => a.zone().cmp(&b.zone()),
             // Age is now minus the start, so the later start is younger.
             Self::Age => b.started_ms().cmp(&a.started_ms()),
-            Self::Timeout => a.timeout.cmp(&b.timeout),
+            Self::Timeout => a.timeout().cmp(&b.timeout()),
             Self::Bytes => bytes(a).cmp(&bytes(b)),
             Self::Packets => packets(a).cmp(&packets(b)),
-            Self::Id => a.id.cmp(&b.id),
+            Self::Id => a.id().cmp(&b.id()),
         }
     }
 }
@@ -147,14 +148,14 @@ impl Sort {
     /// A total order: flows equal on the column keep the order of their
     /// keys, in either direction, so rows don't jump around between
     /// refreshes.
-    pub fn compare(&self, a: &Flow, b: &Flow) -> Ordering {
+    pub fn compare<F: FlowFields + ?Sized>(&self, a: &F, b: &F) -> Ordering {
         let by_field = self.field.compare(a, b);
         let by_field = if self.descending {
             by_field.reverse()
         } else {
             by_field
         };
-        by_field.then_with(|| a.key.cmp(&b.key))
+        by_field.then_with(|| a.key().cmp(&b.key()))
     }
 }
 
@@ -184,7 +185,7 @@ crate::wire::text::serde_as_text!(Sort);
 mod tests {
     use super::*;
     use crate::testing::{flow, icmp, tcp, tuple};
-    use crate::wire::{Counters, Direction, FlowKey, Proto};
+    use crate::wire::{Counters, Direction, Flow, FlowKey, Proto};
     use proptest::prelude::*;
 
     fn sort(text: &str) -> Sort {

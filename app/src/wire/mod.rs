@@ -10,6 +10,7 @@ mod proto;
 mod status;
 mod stream;
 pub(crate) mod text;
+pub mod vocab;
 
 pub use flow::{Counters, Direction, Flow, FlowPage, Tuple, Word};
 pub use key::{FlowKey, FlowKeyError};

@@ -29,6 +29,11 @@ impl Proto {
     pub const SCTP: Self = Self(132);
     pub const UDPLITE: Self = Self(136);
 
+    /// The names of the protocols conntrack tracks, by number.
+    pub fn names() -> impl Iterator<Item = &'static str> + Clone {
+        NAMES.iter().map(|(_, name)| *name)
+    }
+
     pub fn name(self) -> Option<&'static str> {
         NAMES
             .iter()

@@ -3,7 +3,7 @@
 use app::wire::{Counters, Direction, Flow, FlowKey, Nat, Proto, Tuple};
 
 use super::decode::{CtCounter, CtCounters, CtEntry, CtTuple, ProtoState};
-use super::names;
+use app::wire::vocab;
 
 /// What the table knows about an entry besides what the kernel said.
 #[derive(Clone, Copy, Debug)]
@@ -32,12 +32,12 @@ pub fn to_flow(e: &CtEntry, seen: Seen) -> Option<Flow> {
             flags_orig,
             flags_reply,
         } => {
-            flags.extend(names::tcp_flag_names(flags_orig, false));
-            flags.extend(names::tcp_flag_names(flags_reply, true));
-            names::tcp_state(state)
+            flags.extend(vocab::tcp_flag_words(flags_orig, false));
+            flags.extend(vocab::tcp_flag_words(flags_reply, true));
+            vocab::tcp_state(state)
         }
-        ProtoState::Sctp(s) => names::sctp_state(s),
-        ProtoState::Dccp(s) => names::dccp_state(s),
+        ProtoState::Sctp(s) => vocab::sctp_state(s),
+        ProtoState::Dccp(s) => vocab::dccp_state(s),
     });
     let id = e.id?;
     let extra = e.extra.as_deref();
@@ -48,7 +48,7 @@ pub fn to_flow(e: &CtEntry, seen: Seen) -> Option<Flow> {
         orig,
         reply,
         state,
-        status: names::status_names(e.status),
+        status: vocab::status_words(e.status),
         flags,
         mark: e.mark,
         zone: orig_zone.or(reply_zone).unwrap_or_default(),

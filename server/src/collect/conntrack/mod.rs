@@ -5,7 +5,6 @@
 mod attr;
 pub mod decode;
 pub mod flow;
-mod names;
 pub mod socket;
 mod supervisor;
 mod sysctl;
