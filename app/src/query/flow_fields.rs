@@ -4,9 +4,8 @@
 //! that the server can test its own table records without converting
 //! each one for the wire first.
 
-use std::net::IpAddr;
-
-use crate::wire::{vocab, Counters, Flow, FlowKey, Nat, Proto, Tuple};
+pub use crate::wire::Endpoints;
+use crate::wire::{vocab, Counters, Flow, FlowKey, Nat, Proto};
 
 /// The fields a filter term or a sort column looks at.
 pub trait FlowFields {
@@ -32,27 +31,6 @@ pub trait FlowFields {
     fn timeout(&self) -> Option<u32>;
     /// `None` while accounting is off.
     fn counters(&self) -> Option<Counters>;
-}
-
-/// The addresses and ports of one direction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Endpoints {
-    pub src: IpAddr,
-    pub dst: IpAddr,
-    /// `None` where the protocol has no ports.
-    pub sport: Option<u16>,
-    pub dport: Option<u16>,
-}
-
-impl From<&Tuple> for Endpoints {
-    fn from(t: &Tuple) -> Self {
-        Self {
-            src: t.src,
-            dst: t.dst,
-            sport: t.sport,
-            dport: t.dport,
-        }
-    }
 }
 
 impl FlowFields for Flow {

@@ -28,6 +28,27 @@ pub struct Tuple {
     pub zone: Option<u16>,
 }
 
+/// The addresses and ports of one direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Endpoints {
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    /// `None` where the protocol has no ports.
+    pub sport: Option<u16>,
+    pub dport: Option<u16>,
+}
+
+impl From<&Tuple> for Endpoints {
+    fn from(t: &Tuple) -> Self {
+        Self {
+            src: t.src,
+            dst: t.dst,
+            sport: t.sport,
+            dport: t.dport,
+        }
+    }
+}
+
 /// Packet and byte counts of one direction (`nf_conntrack_acct`).
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize,

@@ -12,7 +12,7 @@ mod stream;
 pub(crate) mod text;
 pub mod vocab;
 
-pub use flow::{Counters, Direction, Flow, FlowPage, Tuple, Word};
+pub use flow::{Counters, Direction, Endpoints, Flow, FlowPage, Tuple, Word};
 pub use key::{FlowKey, FlowKeyError};
 pub use nat::{endpoint as nat_endpoint, Nat};
 pub use proto::Proto;

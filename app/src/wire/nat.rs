@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::Tuple;
+use super::{Endpoints, Tuple};
 
 /// One kind of rewrite. A flow can carry several (DNAT and SNAT both).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -27,16 +27,24 @@ impl Nat {
     /// Classify by comparing the reply tuple with the mirror of the
     /// original one; a flow without NAT gives an empty list.
     pub fn classify(orig: &Tuple, reply: &Tuple) -> Vec<Nat> {
-        let mut nat = Vec::new();
-        if reply.src != orig.dst || reply.sport != orig.dport {
-            nat.push(Nat::Dnat);
+        Self::of(&orig.into(), &reply.into()).to_vec()
+    }
+
+    /// [`Nat::classify`] without allocating: one of the few combinations
+    /// there are, for filtering a whole table.
+    pub fn of(orig: &Endpoints, reply: &Endpoints) -> &'static [Nat] {
+        use Nat::*;
+        let dnat = reply.src != orig.dst || reply.sport != orig.dport;
+        let snat = reply.dst != orig.src;
+        let rewrite = reply.dport != orig.sport;
+        match (dnat, snat, rewrite) {
+            (false, false, false) => &[],
+            (true, false, false) => &[Dnat],
+            (false, true, _) => &[Snat],
+            (false, false, true) => &[SportRewrite],
+            (true, true, _) => &[Dnat, Snat],
+            (true, false, true) => &[Dnat, SportRewrite],
         }
-        if reply.dst != orig.src {
-            nat.push(Nat::Snat);
-        } else if reply.dport != orig.sport {
-            nat.push(Nat::SportRewrite);
-        }
-        nat
     }
 
     pub fn as_str(self) -> &'static str {

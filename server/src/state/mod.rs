@@ -4,6 +4,7 @@
 
 mod id_map;
 mod owner;
+mod row;
 pub mod saved_keys;
 pub mod slot;
 mod snapshot;

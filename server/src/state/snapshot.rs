@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use app::query::{Filter, Sort};
 use app::wire::{Flow, FlowPage, Status};
 
+use super::row::Row;
 use super::table::TableView;
 
 /// One publish tick's table and status.
@@ -86,19 +87,19 @@ impl Snapshot {
         offset: usize,
         limit: usize,
     ) -> FlowPage {
-        let cmp = |a: &Flow, b: &Flow| sort.compare(a, b);
+        let cmp = |a: &Row, b: &Row| sort.compare(a, b);
         let keep = offset.saturating_add(limit);
         // Selecting once the buffer holds twice what is kept makes the
         // scan linear in the table.
         let buffer = keep.saturating_mul(2).max(64);
         let mut total = 0;
         let mut best = Vec::new();
-        for flow in self.table.flows().filter(|f| filter.matches(f)) {
+        for row in self.table.rows().filter(|r| filter.matches(r)) {
             total += 1;
             if keep == 0 {
                 continue;
             }
-            best.push(flow);
+            best.push(row);
             if best.len() >= buffer {
                 best.select_nth_unstable_by(keep - 1, cmp);
                 best.truncate(keep);
@@ -106,11 +107,12 @@ impl Snapshot {
         }
         best.sort_unstable_by(cmp);
         best.truncate(keep);
-        best.drain(..offset.min(best.len()));
-        FlowPage { total, flows: best }
+        let flows = best.iter().skip(offset).filter_map(Row::flow).collect();
+        FlowPage { total, flows }
     }
 
     pub fn matching(&self, filter: &Filter) -> Vec<Flow> {
-        self.table.flows().filter(|f| filter.matches(f)).collect()
+        let rows = self.table.rows().filter(|r| filter.matches(r));
+        rows.filter_map(|r| r.flow()).collect()
     }
 }

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use app::wire::{Flow, FlowKey};
 
 use super::id_map::{IdMap, Snapshot};
+use super::row::Row;
 use super::saved_keys::SavedKey;
 use super::slot::{slot_of, KeySpace, Slot};
 use crate::collect::conntrack::decode::CtCounters;
@@ -13,11 +14,11 @@ use crate::collect::conntrack::flow::{to_flow, Seen};
 use crate::collect::conntrack::{CtEntry, EventKind};
 
 #[derive(Clone)]
-struct Record {
-    entry: CtEntry,
+pub(super) struct Record {
+    pub(super) entry: CtEntry,
     /// The start that goes into the flow key.
-    start_ns: u64,
-    first_seen_ms: u64,
+    pub(super) start_ns: u64,
+    pub(super) first_seen_ms: u64,
     updated_ms: u64,
     /// The dump pass that last confirmed the entry.
     pass: u32,
@@ -324,15 +325,19 @@ pub struct TableView {
 }
 
 impl TableView {
-    /// Every flow, converted for the wire.
-    pub fn flows(&self) -> impl Iterator<Item = Flow> + '_ {
+    /// Every entry, as the filter and the sort read it.
+    pub(super) fn rows(&self) -> impl Iterator<Item = Row<'_>> {
         self.records
             .iter()
-            .filter_map(|(s, r)| wire_flow(self.space, s, r))
+            .filter_map(|(slot, r)| Row::new(self.space, slot, r))
     }
 }
 
-fn wire_flow(space: KeySpace, slot: Slot, r: &Record) -> Option<Flow> {
+pub(super) fn wire_flow(
+    space: KeySpace,
+    slot: Slot,
+    r: &Record,
+) -> Option<Flow> {
     to_flow(
         &r.entry,
         Seen {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::slot::KeySpace;
 use super::table::FlowTable;
 use crate::collect::conntrack::decode::{
-    CtCounter, CtCounters, CtEntry, CtTuple,
+    CtCounter, CtCounters, CtEntry, CtTuple, ProtoState,
 };
 use crate::collect::conntrack::EventKind::{Destroy, Dumped, New, Update};
 
@@ -305,4 +305,61 @@ fn readers_of_one_tick_share_a_view_and_never_see_later_writes() {
     assert_eq!(snapshot.page(&filter, &sort, 0, 10).total, 5);
     assert_eq!(table.len(), 5);
     assert_eq!(ids(&table), [2, 3, 4, 5, 6]);
+}
+
+#[test]
+fn a_record_reads_as_its_wire_flow_does() {
+    use app::query::{Filter, FlowFields, Sort};
+    let mut table = table(1);
+    let mut natted = entry(2, Some(2));
+    natted.reply.as_mut().unwrap().src = Ipv4Addr::new(10, 0, 9, 9).into();
+    natted.status = 0b1110;
+    natted.mark = 0x42;
+    let mut tcp = entry(3, None);
+    tcp.orig.as_mut().unwrap().proto = 6;
+    tcp.reply.as_mut().unwrap().proto = 6;
+    tcp.proto_state = Some(ProtoState::Tcp {
+        state: 3,
+        flags_orig: 0,
+        flags_reply: 0,
+    });
+    for e in [entry(1, Some(1)), natted, tcp] {
+        table.apply(New, e, ms(5));
+    }
+    let view = table.view();
+    let rows: Vec<_> = view.rows().collect();
+    let flows: Vec<_> = rows.iter().map(|r| r.flow().unwrap()).collect();
+    for text in [
+        "",
+        "proto:tcp",
+        "proto:udp",
+        "nat:dnat",
+        "nat:none",
+        "state:established",
+        "state:none",
+        "status:assured",
+        "mark:0x42",
+        "src:10.0.0.0/8",
+        "host:10.0.9.9",
+        "sport:1001-1002",
+        "zone:0",
+        "id:2",
+    ] {
+        let filter = Filter::parse(text).unwrap();
+        for (row, flow) in rows.iter().zip(&flows) {
+            assert_eq!(filter.matches(row), filter.matches(flow), "{text}");
+        }
+    }
+    for field in app::query::SortField::ALL {
+        let sort = Sort {
+            field,
+            descending: false,
+        };
+        for (a, fa) in rows.iter().zip(&flows) {
+            for (b, fb) in rows.iter().zip(&flows) {
+                assert_eq!(sort.compare(a, b), sort.compare(fa, fb), "{sort}");
+            }
+        }
+    }
+    assert_eq!(rows[0].key(), flows[0].key);
 }

@@ -119,6 +119,13 @@ impl CtEntry {
         self.extra.as_ref().and_then(|x| x.stop_ns)
     }
 
+    /// The zone a flow is filtered and shown by: of both directions, or
+    /// of the one direction that has one.
+    pub fn flow_zone(&self) -> u16 {
+        let (orig, reply) = self.zones();
+        orig.or(reply).unwrap_or_default()
+    }
+
     /// The zones of the original and the reply direction.
     pub fn zones(&self) -> (Option<u16>, Option<u16>) {
         let x = self.extra.as_deref();

@@ -1,9 +1,10 @@
 //! Turns a decoded [`CtEntry`] into the wire [`Flow`] the API serves.
 
-use app::wire::{Counters, Direction, Flow, FlowKey, Nat, Proto, Tuple};
+use app::wire::{
+    vocab, Counters, Direction, Flow, FlowKey, Nat, Proto, Tuple, Word,
+};
 
 use super::decode::{CtCounter, CtCounters, CtEntry, CtTuple, ProtoState};
-use app::wire::vocab;
 
 /// What the table knows about an entry besides what the kernel said.
 #[derive(Clone, Copy, Debug)]
@@ -26,19 +27,16 @@ pub fn to_flow(e: &CtEntry, seen: Seen) -> Option<Flow> {
         tuple(reply, reply_zone.filter(|_| one_way)),
     );
     let mut flags = Vec::new();
-    let state = e.proto_state.map(|p| match p {
-        ProtoState::Tcp {
-            state,
-            flags_orig,
-            flags_reply,
-        } => {
-            flags.extend(vocab::tcp_flag_words(flags_orig, false));
-            flags.extend(vocab::tcp_flag_words(flags_reply, true));
-            vocab::tcp_state(state)
-        }
-        ProtoState::Sctp(s) => vocab::sctp_state(s),
-        ProtoState::Dccp(s) => vocab::dccp_state(s),
-    });
+    if let Some(ProtoState::Tcp {
+        flags_orig,
+        flags_reply,
+        ..
+    }) = e.proto_state
+    {
+        flags.extend(vocab::tcp_flag_words(flags_orig, false));
+        flags.extend(vocab::tcp_flag_words(flags_reply, true));
+    }
+    let state = e.proto_state.map(state_word);
     let id = e.id?;
     let extra = e.extra.as_deref();
     Some(Flow {
@@ -51,7 +49,7 @@ pub fn to_flow(e: &CtEntry, seen: Seen) -> Option<Flow> {
         status: vocab::status_words(e.status),
         flags,
         mark: e.mark,
-        zone: orig_zone.or(reply_zone).unwrap_or_default(),
+        zone: e.flow_zone(),
         timeout: e.timeout,
         id,
         use_count: e.use_count,
@@ -90,7 +88,16 @@ fn tuple(t: &CtTuple, zone: Option<u16>) -> Tuple {
     }
 }
 
-fn counters(c: CtCounters) -> Counters {
+/// The protocol state in the vocabulary's words.
+pub fn state_word(p: ProtoState) -> Word {
+    match p {
+        ProtoState::Tcp { state, .. } => vocab::tcp_state(state),
+        ProtoState::Sctp(s) => vocab::sctp_state(s),
+        ProtoState::Dccp(s) => vocab::dccp_state(s),
+    }
+}
+
+pub fn counters(c: CtCounters) -> Counters {
     let dir = |c: CtCounter| Direction {
         packets: c.packets,
         bytes: c.bytes,
