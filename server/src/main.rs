@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use nfscope::http::{AllowedHost, DEFAULT_MAX_WEBSOCKETS};
 use nfscope::serve::{serve, ServeConfig};
 use nfscope::{demo, netns};
 
@@ -55,6 +56,22 @@ struct ServeArgs {
     /// executable's `release/` or `debug/` folder, as the build leaves it.
     #[arg(long, env = "NFSCOPE_SITE_ROOT")]
     site_root: Option<PathBuf>,
+    /// Also answer to this host name or address: `NAME` on any port,
+    /// `NAME:PORT` on that one. Requests (and pages opening the live
+    /// stream) that name any other host are refused, so that web pages
+    /// cannot read the dashboard; loopback names and the listen address
+    /// are always allowed. Repeat for more (a comma list in the variable).
+    #[arg(
+        long = "allow-host",
+        value_name = "NAME[:PORT]",
+        env = "NFSCOPE_ALLOW_HOST",
+        value_delimiter = ','
+    )]
+    allow_hosts: Vec<AllowedHost>,
+    /// Live streams (WebSockets) open at once at most.
+    #[arg(long, value_name = "N", env = "NFSCOPE_MAX_WEBSOCKETS",
+          default_value_t = DEFAULT_MAX_WEBSOCKETS, value_parser = positive)]
+    max_websockets: usize,
 }
 
 fn main() {
@@ -115,6 +132,8 @@ fn run_server(
     let config = ServeConfig {
         rcvbuf: args.rcvbuf,
         site_root: args.site_root.unwrap_or_else(default_site_root),
+        allow_hosts: args.allow_hosts,
+        max_websockets: args.max_websockets,
     };
     // Built after the namespace switch: every thread the runtime starts
     // belongs to the watched namespace.
@@ -137,6 +156,13 @@ fn parse_size(text: &str) -> Result<usize, String> {
         .ok()
         .and_then(|n| n.checked_mul(1 << shift))
         .ok_or_else(|| format!("{text:?} is not a size like 4096, 256K or 64M"))
+}
+
+fn positive(text: &str) -> Result<usize, String> {
+    match text.parse() {
+        Ok(0) | Err(_) => Err(format!("{text:?} is not a positive number")),
+        Ok(n) => Ok(n),
+    }
 }
 
 fn default_site_root() -> PathBuf {

@@ -10,6 +10,7 @@ use anyhow::Context;
 use tokio::sync::mpsc;
 
 use crate::collect::conntrack::{self, EventSocket};
+use crate::http::{AllowedHost, HttpConfig};
 use crate::state::StateHandle;
 
 /// Event batches queued between the socket thread and the table owner.
@@ -23,6 +24,10 @@ pub struct ServeConfig {
     pub rcvbuf: usize,
     /// Folder holding `pkg/` (wasm, JS, CSS).
     pub site_root: PathBuf,
+    /// Names to answer to besides the loopback ones and the listen
+    /// address.
+    pub allow_hosts: Vec<AllowedHost>,
+    pub max_websockets: usize,
 }
 
 /// Runs until `shutdown` resolves. `listener` was bound by the caller,
@@ -65,7 +70,21 @@ pub async fn serve(
              scripts/build.sh or pass --site-root"
         );
     }
-    let app = crate::http::router(state, config.site_root);
+    if addr.ip().is_unspecified() {
+        tracing::info!(
+            "listening on every address: to open the dashboard by another \
+             name than localhost, allow it with --allow-host NAME"
+        );
+    }
+    let app = crate::http::router(
+        state,
+        HttpConfig {
+            site_root: config.site_root,
+            listen: addr,
+            allow_hosts: config.allow_hosts,
+            max_websockets: config.max_websockets,
+        },
+    );
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

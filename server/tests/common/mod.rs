@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use app::wire::{Flow, FlowPage, Status};
 pub use nfscope::demo::{Lab, ADDRS};
+use nfscope::http::MAX_PAGE_LIMIT;
 
 /// Upper bound for any wait in these tests.
 pub const PATIENCE: Duration = Duration::from_secs(20);
@@ -56,7 +57,8 @@ impl Server {
     }
 
     pub fn get(&self, path: &str) -> Result<String, (u16, String)> {
-        match ureq::get(&format!("{}{path}", self.base)).call() {
+        let request = ureq::get(&format!("{}{path}", self.base));
+        match request.timeout(PATIENCE).call() {
             Ok(r) => {
                 // into_string() caps bodies at 10 MB; a big table is more.
                 let mut body = String::new();
@@ -74,9 +76,24 @@ impl Server {
         serde_json::from_str(&self.get("/api/status").unwrap()).unwrap()
     }
 
+    /// Every matching flow, read page by page: pages of a table that
+    /// changes meanwhile may overlap or miss flows, so callers poll.
     pub fn flows(&self, query: &str) -> FlowPage {
-        let body = self.get(&format!("/api/flows?limit=100000&{query}"));
-        serde_json::from_str(&body.unwrap()).unwrap()
+        let mut all = FlowPage::default();
+        loop {
+            let path = format!(
+                "/api/flows?offset={}&limit={MAX_PAGE_LIMIT}&{query}",
+                all.flows.len()
+            );
+            let page: FlowPage =
+                serde_json::from_str(&self.get(&path).unwrap()).unwrap();
+            let last = page.flows.len() < MAX_PAGE_LIMIT;
+            all.total = page.total;
+            all.flows.extend(page.flows);
+            if last || all.flows.len() >= all.total {
+                return all;
+            }
+        }
     }
 
     /// Polls until `done` holds, at most [`PATIENCE`].
