@@ -68,6 +68,12 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     allow_hosts: Vec<AllowedHost>,
+    /// Open HTTP connections at most, WebSockets included; by default as
+    /// many as the file descriptor limit allows (up to 1024), keeping some
+    /// for the collector.
+    #[arg(long, value_name = "N", env = "NFSCOPE_MAX_CONNECTIONS",
+          value_parser = positive)]
+    max_connections: Option<usize>,
     /// Live streams (WebSockets) open at once at most.
     #[arg(long, value_name = "N", env = "NFSCOPE_MAX_WEBSOCKETS",
           default_value_t = DEFAULT_MAX_WEBSOCKETS, value_parser = positive)]
@@ -133,6 +139,7 @@ fn run_server(
         rcvbuf: args.rcvbuf,
         site_root: args.site_root.unwrap_or_else(default_site_root),
         allow_hosts: args.allow_hosts,
+        max_connections: args.max_connections,
         max_websockets: args.max_websockets,
     };
     // Built after the namespace switch: every thread the runtime starts

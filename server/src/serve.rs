@@ -10,7 +10,7 @@ use anyhow::Context;
 use tokio::sync::mpsc;
 
 use crate::collect::conntrack::{self, EventSocket};
-use crate::http::{AllowedHost, HttpConfig};
+use crate::http::{listener, AllowedHost, HttpConfig};
 use crate::state::StateHandle;
 
 /// Event batches queued between the socket thread and the table owner.
@@ -27,6 +27,9 @@ pub struct ServeConfig {
     /// Names to answer to besides the loopback ones and the listen
     /// address.
     pub allow_hosts: Vec<AllowedHost>,
+    /// Open HTTP connections at most; by default what the descriptor
+    /// limit allows.
+    pub max_connections: Option<usize>,
     pub max_websockets: usize,
 }
 
@@ -38,6 +41,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let netns = crate::netns::current().context("reading /proc/self/ns/net")?;
+    // Before the collector opens anything: a limit too low fails here.
+    let max_connections = listener::max_connections(config.max_connections)?;
     let events = EventSocket::open(config.rcvbuf)?;
     if events.rcvbuf < config.rcvbuf {
         tracing::warn!(
@@ -85,10 +90,7 @@ pub async fn serve(
             max_websockets: config.max_websockets,
         },
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("HTTP server")?;
+    listener::serve(listener, app, max_connections, shutdown).await;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     Ok(())
 }

@@ -7,6 +7,7 @@ mod compute;
 mod error;
 mod guard;
 mod headers;
+pub mod listener;
 mod site;
 mod ws;
 
