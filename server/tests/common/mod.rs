@@ -30,15 +30,25 @@ pub struct Server {
 
 impl Server {
     pub fn start(netns: &str, extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_nfscope"))
+        Self::start_with(netns, extra, |_| {})
+    }
+
+    /// [`Server::start`], with the command adjusted first (limits, say).
+    pub fn start_with(
+        netns: &str,
+        extra: &[&str],
+        adjust: impl FnOnce(&mut Command),
+    ) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_nfscope"));
+        command
             .args(["serve", "--listen", "127.0.0.1:0", "--netns", netns])
             .args(extra)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting nfscope");
+            .stderr(Stdio::piped());
+        adjust(&mut command);
+        let mut child = command.spawn().expect("starting nfscope");
         let stderr = child.stderr.take().unwrap();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
