@@ -57,6 +57,32 @@ test('hydrates and shows a flow created after load, without reload', async () =>
   await page.close();
 });
 
+test('the page hydrates and streams under its Content-Security-Policy', async () => {
+  const page = await chrome.newPage();
+  const violations = [];
+  page.on('console', (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) violations.push(m.text());
+  });
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  const response = await page.goto(`${demo.base}/`);
+  const policy = response.headers()['content-security-policy'];
+  assert.match(policy, /script-src 'nonce-[^']+' 'wasm-unsafe-eval'/);
+  // "live" is set by the wasm once its WebSocket delivered a window.
+  await page.locator('[data-testid=link][data-state=live]').waitFor();
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  udpFrom(demo.client, SERVER, port);
+  await page.getByText(`${SERVER}:${port}`, { exact: true }).first()
+    .waitFor({ timeout: 10_000 });
+  violations.push(...(await page.evaluate(() => window.__violations)));
+  assert.deepEqual(violations, []);
+  await page.close();
+});
+
 test('a URL with ?q= reopens the filtered view', async () => {
   const { page } = await openPage('/?q=proto:udp+dport:5300&sort=-bytes');
   assert.equal(await page.getByLabel('Filter').inputValue(), 'proto:udp dport:5300');

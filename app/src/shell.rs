@@ -26,7 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <title>"nfscope"</title>
                 <link rel="icon" href="/pkg/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href="/pkg/nfscope.css"/>
-                <script>{THEME_SCRIPT}</script>
+                <script nonce=use_nonce()>{THEME_SCRIPT}</script>
                 <HydrationScripts options/>
             </head>
             <body class="bg-white text-slate-900 dark:bg-slate-950 \

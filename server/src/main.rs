@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use nfscope::http::{AllowedHost, DEFAULT_MAX_WEBSOCKETS};
 use nfscope::serve::{serve, ServeConfig};
 use nfscope::{demo, netns};
 
@@ -70,6 +71,28 @@ struct ServeArgs {
         value_name = "DIR"
     )]
     state_dir: PathBuf,
+    /// Also answer to this host name or address: `NAME` on any port,
+    /// `NAME:PORT` on that one. Requests (and pages opening the live
+    /// stream) that name any other host are refused, so that web pages
+    /// cannot read the dashboard; loopback names and the listen address
+    /// are always allowed. Repeat for more (a comma list in the variable).
+    #[arg(
+        long = "allow-host",
+        value_name = "NAME[:PORT]",
+        env = "NFSCOPE_ALLOW_HOST",
+        value_delimiter = ','
+    )]
+    allow_hosts: Vec<AllowedHost>,
+    /// Open HTTP connections at most, WebSockets included; by default as
+    /// many as the file descriptor limit allows (up to 1024), keeping some
+    /// for the collector.
+    #[arg(long, value_name = "N", env = "NFSCOPE_MAX_CONNECTIONS",
+          value_parser = positive)]
+    max_connections: Option<usize>,
+    /// Live streams (WebSockets) open at once at most.
+    #[arg(long, value_name = "N", env = "NFSCOPE_MAX_WEBSOCKETS",
+          default_value_t = DEFAULT_MAX_WEBSOCKETS, value_parser = positive)]
+    max_websockets: usize,
 }
 
 fn main() {
@@ -135,6 +158,9 @@ fn run_server(
         ct_refresh: std::time::Duration::from_secs(args.ct_refresh),
         site_root: args.site_root.unwrap_or_else(default_site_root),
         state_dir: keep_keys.then_some(args.state_dir),
+        allow_hosts: args.allow_hosts,
+        max_connections: args.max_connections,
+        max_websockets: args.max_websockets,
     };
     // Built after the namespace switch: every thread the runtime starts
     // belongs to the watched namespace.
@@ -157,6 +183,13 @@ fn parse_size(text: &str) -> Result<usize, String> {
         .ok()
         .and_then(|n| n.checked_mul(1 << shift))
         .ok_or_else(|| format!("{text:?} is not a size like 4096, 256K or 64M"))
+}
+
+fn positive(text: &str) -> Result<usize, String> {
+    match text.parse() {
+        Ok(0) | Err(_) => Err(format!("{text:?} is not a positive number")),
+        Ok(n) => Ok(n),
+    }
 }
 
 fn default_site_root() -> PathBuf {

@@ -9,6 +9,7 @@ use anyhow::Context;
 use tokio::sync::mpsc;
 
 use crate::collect::conntrack::Supervisor;
+use crate::http::{listener, AllowedHost, HttpConfig};
 use crate::state::{KeySpace, StateHandle};
 
 /// Updates queued between the collectors and the state owner. When full
@@ -28,6 +29,13 @@ pub struct ServeConfig {
     pub site_root: PathBuf,
     /// Where flow keys are kept across restarts; `None` keeps nothing.
     pub state_dir: Option<PathBuf>,
+    /// Names to answer to besides the loopback ones and the listen
+    /// address.
+    pub allow_hosts: Vec<AllowedHost>,
+    /// Open HTTP connections at most; by default what the descriptor
+    /// limit allows.
+    pub max_connections: Option<usize>,
+    pub max_websockets: usize,
 }
 
 /// Runs until `shutdown` resolves. `listener` was bound by the caller,
@@ -39,6 +47,8 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let netns = crate::netns::current().context("reading /proc/self/ns/net")?;
     let boot = crate::netns::boot().context("reading the kernel's boot_id")?;
+    // Before the collector opens anything: a limit too low fails here.
+    let max_connections = listener::max_connections(config.max_connections)?;
     let space = KeySpace { boot, netns };
     let state = StateHandle::new(space, config.state_dir.as_deref());
     let (updates, from_collectors) = mpsc::channel(UPDATE_QUEUE);
@@ -58,11 +68,22 @@ pub async fn serve(
              scripts/build.sh or pass --site-root"
         );
     }
-    let app = crate::http::router(state.clone(), config.site_root);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("HTTP server")?;
+    if addr.ip().is_unspecified() {
+        tracing::info!(
+            "listening on every address: to open the dashboard by another \
+             name than localhost, allow it with --allow-host NAME"
+        );
+    }
+    let app = crate::http::router(
+        state.clone(),
+        HttpConfig {
+            site_root: config.site_root,
+            listen: addr,
+            allow_hosts: config.allow_hosts,
+            max_websockets: config.max_websockets,
+        },
+    );
+    listener::serve(listener, app, max_connections, shutdown).await;
     tokio::task::spawn_blocking(move || state.save_keys()).await?;
     Ok(())
 }

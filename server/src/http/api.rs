@@ -1,18 +1,19 @@
 //! `GET /api/flows`, `GET /api/flows/{key}`, `GET /api/status`, and the
 //! WebSocket at `/api/ws`.
 
-use std::sync::Arc;
-
 use axum::extract::{Path, Query, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use app::query::{Filter, FilterError, Sort};
-use app::wire::{FlowKey, FlowKeyError, FlowPage, Status};
+use app::query::{Filter, Sort};
+use app::wire::{FlowKey, FlowKeyError, Status};
 
+use super::bounds::{check_filter, MAX_PAGE_LIMIT};
+use super::error::{json_errors, ApiError};
 use super::{ws, AppState};
 
 /// Without `limit`, `/api/flows` answers at most this many flows.
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "no such API endpoint")
         })
+        .layer(axum::middleware::from_fn(json_errors))
 }
 
 /// The raw query string; parsed by hand to say exactly what is wrong.
@@ -50,8 +52,10 @@ pub struct View {
 
 impl ViewQuery {
     pub fn parse(&self) -> Result<View, ApiError> {
-        let filter = Filter::parse(self.q.as_deref().unwrap_or_default())
-            .map_err(ApiError::filter)?;
+        let text = self.q.as_deref().unwrap_or_default();
+        check_filter(text)
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e))?;
+        let filter = Filter::parse(text).map_err(ApiError::filter)?;
         let sort = match self.sort.as_deref() {
             None | Some("") => Sort::default(),
             Some(s) => s.parse().map_err(|e| {
@@ -88,17 +92,36 @@ fn number(name: &str, value: Option<&str>) -> Result<Option<usize>, ApiError> {
 
 async fn flows(
     State(state): State<AppState>,
-    query: Result<Query<ViewQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<FlowPage>, ApiError> {
-    let Query(query) = query
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
+    Query(query): Query<ViewQuery>,
+) -> Result<Response, ApiError> {
     let view = query.parse()?;
     let limit = view.limit.unwrap_or(DEFAULT_LIMIT);
-    let (_, page) = state
-        .flows
-        .page(view.filter, view.sort, view.offset, limit)
-        .await;
-    Ok(Json(Arc::unwrap_or_clone(page)))
+    if limit > MAX_PAGE_LIMIT {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "limit: {limit} is more than the {MAX_PAGE_LIMIT} flows a \
+                 page may hold; read further pages with offset"
+            ),
+        ));
+    }
+    // Encoded on the blocking thread too.
+    let body = state
+        .compute
+        .scan(move |snapshot| {
+            let page = snapshot.shared_page(
+                &view.filter,
+                &view.sort,
+                view.offset,
+                limit,
+            );
+            serde_json::to_vec(&*page)
+        })
+        .await
+        .map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+        })?;
+    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 async fn flow(
@@ -108,8 +131,7 @@ async fn flow(
     let key: FlowKey = key.parse().map_err(|e: FlowKeyError| {
         ApiError::new(StatusCode::BAD_REQUEST, e.to_string())
     })?;
-    let shared = state.flows.read();
-    match shared.table.get(&key) {
+    match state.compute.flows().flow(&key) {
         Some(flow) => Ok(Json(flow).into_response()),
         None => Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -119,52 +141,5 @@ async fn flow(
 }
 
 async fn status(State(state): State<AppState>) -> Json<Status> {
-    Json(state.flows.status())
-}
-
-/// An error answer: `{"error": "...", "position": N}` with a status code.
-#[derive(Debug)]
-pub struct ApiError {
-    code: StatusCode,
-    body: ErrorBody,
-}
-
-#[derive(Debug, Serialize)]
-struct ErrorBody {
-    error: String,
-    /// For filter errors: 0-based character offset of the problem.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    position: Option<usize>,
-}
-
-impl ApiError {
-    pub fn new(code: StatusCode, error: impl Into<String>) -> Self {
-        Self {
-            code,
-            body: ErrorBody {
-                error: error.into(),
-                position: None,
-            },
-        }
-    }
-
-    fn filter(e: FilterError) -> Self {
-        Self {
-            code: StatusCode::BAD_REQUEST,
-            body: ErrorBody {
-                error: format!("filter {e}"),
-                position: Some(e.position),
-            },
-        }
-    }
-
-    pub fn message(&self) -> &str {
-        &self.body.error
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.code, Json(self.body)).into_response()
-    }
+    Json(state.compute.flows().status())
 }

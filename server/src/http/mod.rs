@@ -2,21 +2,50 @@
 //! Leptos pages with their static assets.
 
 mod api;
+mod bounds;
+mod compute;
+mod error;
+mod guard;
+mod headers;
+pub mod listener;
 mod site;
 mod ws;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::extract::FromRef;
 use axum::Router;
 use leptos::prelude::LeptosOptions;
 use tower_http::compression::CompressionLayer;
 
+pub use bounds::{MAX_FILTER_CHARS, MAX_FILTER_VALUES, MAX_PAGE_LIMIT};
+pub use guard::AllowedHost;
+pub use ws::{DEFAULT_MAX_WEBSOCKETS, SEND_TIMEOUT};
+
 use crate::state::StateHandle;
+use compute::Compute;
+use guard::AllowedHosts;
+
+/// What the router needs to know besides the state.
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    /// Folder holding `pkg/` with the wasm, JS and CSS that
+    /// scripts/build-site.sh produced.
+    pub site_root: PathBuf,
+    /// The address the listener is bound to, port included.
+    pub listen: SocketAddr,
+    /// Names to answer to besides the loopback ones and `listen`.
+    pub allow_hosts: Vec<AllowedHost>,
+    pub max_websockets: usize,
+}
 
 #[derive(Clone)]
 pub struct AppState {
-    pub flows: StateHandle,
+    pub compute: Compute,
+    pub hosts: Arc<AllowedHosts>,
+    pub streams: ws::Streams,
     pub leptos: LeptosOptions,
 }
 
@@ -26,18 +55,29 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// Builds the whole router. `site_root` holds `pkg/` with the wasm, JS
-/// and CSS that scripts/build.sh produced.
-pub fn router(flows: StateHandle, site_root: PathBuf) -> Router {
+/// Builds the whole router.
+pub fn router(flows: StateHandle, config: HttpConfig) -> Router {
     let leptos = LeptosOptions::builder()
         .output_name("nfscope")
-        .site_root(site_root.to_string_lossy().into_owned())
+        .site_root(config.site_root.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .build();
-    let state = AppState { flows, leptos };
+    let hosts = Arc::new(AllowedHosts::new(config.listen, &config.allow_hosts));
+    let state = AppState {
+        compute: Compute::new(flows),
+        hosts: Arc::clone(&hosts),
+        streams: ws::Streams::new(config.max_websockets),
+        leptos,
+    };
+    // The last layer is the outermost: refusals get the headers too.
     Router::new()
         .nest("/api", api::routes())
-        .merge(site::routes(&state, &site_root))
+        .merge(site::routes(&state, &config.site_root))
+        .layer(axum::middleware::from_fn_with_state(
+            hosts,
+            guard::check_host,
+        ))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(headers::secure))
         .with_state(state)
 }

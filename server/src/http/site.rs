@@ -1,5 +1,7 @@
 //! Server-side rendered pages and the static files of `pkg/`.
 
+use std::convert::Infallible;
+use std::io::ErrorKind;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -7,32 +9,44 @@ use app::query::{Filter, Sort};
 use app::shell;
 use app::source::{FlowSource, SharedSource};
 use app::wire::{Flow, FlowKey, FlowPage, Status};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::render_app_to_stream_with_context;
+use tower::service_fn;
 use tower_http::services::ServeDir;
 
-use super::AppState;
-use crate::state::StateHandle;
+use super::bounds::check_filter;
+use super::compute::Compute;
+use super::{headers, AppState};
 
-impl FlowSource for StateHandle {
-    /// Leptos renders on an async worker; the scan moves the worker's
-    /// other tasks elsewhere while it runs.
+/// A page holds a few screens of rows: well under this.
+const MAX_PAGE_BYTES: usize = 16 << 20;
+
+impl FlowSource for Compute {
+    /// A filter too big to compute renders no rows; the page's stream
+    /// then says which limit it exceeds.
     fn page(&self, filter: &Filter, sort: &Sort, limit: usize) -> FlowPage {
-        let snapshot = self.snapshot();
-        let page = tokio::task::block_in_place(|| {
-            snapshot.shared_page(filter, sort, 0, limit)
-        });
+        if check_filter(&filter.to_string()).is_err() {
+            return FlowPage::default();
+        }
+        let page =
+            self.scan_in_place(|s| s.shared_page(filter, sort, 0, limit));
         Arc::unwrap_or_clone(page)
     }
 
     fn flow(&self, key: &FlowKey) -> Option<Flow> {
-        self.read().table.get(key)
+        self.flows().flow(key)
     }
 
     fn status(&self) -> Status {
-        StateHandle::status(self)
+        self.flows().status()
     }
 }
 
@@ -40,15 +54,67 @@ pub fn routes(state: &AppState, site_root: &Path) -> Router<AppState> {
     // Rendering spawns tasks through Leptos' executor; it runs them on
     // tokio. A second call (tests start several servers) changes nothing.
     let _ = any_spawner::Executor::init_tokio();
-    let source: SharedSource = Arc::new(state.flows.clone());
+    let source: SharedSource = Arc::new(state.compute.clone());
     let options = state.leptos.clone();
+    let bundle =
+        format!("/{}/{}.js", options.site_pkg_dir, options.output_name);
     // The app picks the page by path: any path but `/` is its own "page
     // not found", with a 404.
     let page = render_app_to_stream_with_context(
-        move || provide_context(source.clone()),
+        move || {
+            provide_context(source.clone());
+            headers::set_page_policy(&bundle);
+        },
         move || shell(options.clone()),
     );
+    let pkg = ServeDir::new(site_root.join("pkg"));
     Router::new()
-        .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))
-        .fallback(get(page))
+        .nest_service(
+            "/pkg",
+            service_fn(move |req| {
+                let pkg = pkg.clone();
+                async move { Ok::<_, Infallible>(pkg_file(pkg, req).await) }
+            }),
+        )
+        .fallback(get(page).layer(axum::middleware::from_fn(head_as_get)))
+}
+
+/// A page is a stream of unknown length; for `HEAD`, axum's fallback
+/// route would call it `content-length: 0`. The page is rendered as for
+/// `GET` to tell its real length.
+async fn head_as_get(mut req: Request, next: Next) -> Response {
+    if req.method() != Method::HEAD {
+        return next.run(req).await;
+    }
+    *req.method_mut() = Method::GET;
+    let (mut parts, body) = next.run(req).await.into_parts();
+    parts.headers.remove(TRANSFER_ENCODING);
+    match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+        Ok(bytes) => {
+            parts.headers.insert(CONTENT_LENGTH, bytes.len().into());
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot measure a page for HEAD");
+        }
+    }
+    Response::from_parts(parts, Body::empty())
+}
+
+/// A file of `pkg/`. ServeDir answers 500 for any error but a missing or
+/// unreadable file; a name the file system refuses (too long, or through
+/// a file as if it were a folder) is missing too.
+async fn pkg_file(mut pkg: ServeDir, req: Request) -> Response {
+    match pkg.try_call(req).await {
+        Ok(response) => response.map(Body::new),
+        Err(e) => match e.kind() {
+            ErrorKind::NotFound
+            | ErrorKind::PermissionDenied
+            | ErrorKind::InvalidFilename
+            | ErrorKind::NotADirectory => StatusCode::NOT_FOUND.into_response(),
+            _ => {
+                tracing::warn!(error = %e, "cannot serve a file of pkg/");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        },
+    }
 }

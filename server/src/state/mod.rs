@@ -17,8 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use app::query::{Filter, Sort};
-use app::wire::{Flow, FlowKey, FlowPage, Status};
+use app::wire::{Flow, FlowKey, Status};
 use tokio::sync::broadcast;
 
 pub use owner::Update;
@@ -156,30 +155,9 @@ impl StateHandle {
         Arc::clone(snapshot)
     }
 
-    /// A page of the table, computed on a blocking thread from this
-    /// tick's snapshot, once for every reader of the same view.
-    pub async fn page(
-        &self,
-        filter: Filter,
-        sort: Sort,
-        offset: usize,
-        limit: usize,
-    ) -> (Arc<Snapshot>, Arc<FlowPage>) {
-        let snapshot = self.snapshot();
-        let computing = Arc::clone(&snapshot);
-        let page = blocking(move || {
-            computing.shared_page(&filter, &sort, offset, limit)
-        })
-        .await;
-        (snapshot, page)
-    }
-
-    /// Every flow `filter` selects, from this tick's snapshot.
-    pub async fn matching(&self, filter: Filter) -> (Arc<Snapshot>, Vec<Flow>) {
-        let snapshot = self.snapshot();
-        let computing = Arc::clone(&snapshot);
-        let flows = blocking(move || computing.matching(&filter)).await;
-        (snapshot, flows)
+    /// The live flow with this key: a lookup, under the read lock.
+    pub fn flow(&self, key: &FlowKey) -> Option<Flow> {
+        self.read().table.get(key)
     }
 
     /// Publish ticks, telling whether anything changed. Subscribe first,
@@ -202,22 +180,6 @@ impl StateHandle {
 
     fn write<R>(&self, f: impl FnOnce(&mut Shared) -> R) -> R {
         f(&mut self.shared.write().unwrap_or_else(|e| e.into_inner()))
-    }
-}
-
-/// Scans of the table at once: one per core leaves the async workers and
-/// the collectors room, however many clients ask.
-static SCANS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-
-/// Runs a scan of the table on a blocking thread, off the async workers.
-async fn blocking<T: Send + 'static>(
-    scan: impl FnOnce() -> T + Send + 'static,
-) -> T {
-    // Never closed, so acquiring cannot fail.
-    let _permit = SCANS.acquire().await.ok();
-    match tokio::task::spawn_blocking(scan).await {
-        Ok(value) => value,
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }
 

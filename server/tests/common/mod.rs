@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use app::wire::{Flow, FlowPage, Status};
 pub use nfscope::demo::{Lab, ADDRS};
+use nfscope::http::MAX_PAGE_LIMIT;
 
 /// Upper bound for any wait in these tests.
 pub const PATIENCE: Duration = Duration::from_secs(20);
@@ -31,26 +32,37 @@ pub struct Server {
 
 impl Server {
     /// Keeps no flow keys for a restart, unless `extra` names a
-    /// `--state-dir`. Refreshes counters only once an hour: within a
-    /// test only live events change the table, so a test of them fails
-    /// when they stop.
+    /// `--state-dir`. Unless `extra` names a `--ct-refresh`, refreshes
+    /// counters only once an hour: within a test only live events change
+    /// the table, so a test of them fails when they stop.
     pub fn start(netns: &str, extra: &[&str]) -> Self {
+        Self::start_with(netns, extra, |_| {})
+    }
+
+    /// [`Server::start`], with the command adjusted first (limits, say).
+    pub fn start_with(
+        netns: &str,
+        extra: &[&str],
+        adjust: impl FnOnce(&mut Command),
+    ) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_nfscope"));
         command.args(["serve", "--listen", "127.0.0.1:0", "--netns", netns]);
-        command.args(["--ct-refresh", "3600"]);
+        if !extra.contains(&"--ct-refresh") {
+            command.args(["--ct-refresh", "3600"]);
+        }
         let scratch = (!extra.contains(&"--state-dir")).then(|| {
             let dir = scratch_dir("state");
             command.args(["--state-dir", &dir]);
             dir
         });
-        let mut child = command
+        command
             .args(extra)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting nfscope");
+            .stderr(Stdio::piped());
+        adjust(&mut command);
+        let mut child = command.spawn().expect("starting nfscope");
         let stderr = child.stderr.take().unwrap();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -73,7 +85,8 @@ impl Server {
     }
 
     pub fn get(&self, path: &str) -> Result<String, (u16, String)> {
-        match ureq::get(&format!("{}{path}", self.base)).call() {
+        let request = ureq::get(&format!("{}{path}", self.base));
+        match request.timeout(PATIENCE).call() {
             Ok(r) => {
                 // into_string() caps bodies at 10 MB; a big table is more.
                 let mut body = String::new();
@@ -91,9 +104,24 @@ impl Server {
         serde_json::from_str(&self.get("/api/status").unwrap()).unwrap()
     }
 
+    /// Every matching flow, read page by page: pages of a table that
+    /// changes meanwhile may overlap or miss flows, so callers poll.
     pub fn flows(&self, query: &str) -> FlowPage {
-        let body = self.get(&format!("/api/flows?limit=100000&{query}"));
-        serde_json::from_str(&body.unwrap()).unwrap()
+        let mut all = FlowPage::default();
+        loop {
+            let path = format!(
+                "/api/flows?offset={}&limit={MAX_PAGE_LIMIT}&{query}",
+                all.flows.len()
+            );
+            let page: FlowPage =
+                serde_json::from_str(&self.get(&path).unwrap()).unwrap();
+            let last = page.flows.len() < MAX_PAGE_LIMIT;
+            all.total = page.total;
+            all.flows.extend(page.flows);
+            if last || all.flows.len() >= all.total {
+                return all;
+            }
+        }
     }
 
     /// Polls until `done` holds, at most [`PATIENCE`].

@@ -11,8 +11,9 @@ use tokio::sync::broadcast::error::RecvError;
 use app::query::Filter;
 use app::wire::{FlowKey, ServerMsg};
 
-use super::send;
-use crate::state::{Published, StateHandle};
+use super::{encode, send_text};
+use crate::http::compute::Compute;
+use crate::state::Published;
 
 /// One client's copy of the matching flows.
 pub struct Watcher {
@@ -31,19 +32,21 @@ impl Watcher {
         }
     }
 
-    pub async fn run(mut self, mut socket: WebSocket, flows: StateHandle) {
-        let (mut deltas, _following) = flows.follow();
-        if self.snapshot(&mut socket, &flows).await.is_err() {
+    pub async fn run(mut self, mut socket: WebSocket, compute: Compute) {
+        let (mut deltas, _following) = compute.flows().follow();
+        if self.snapshot(&mut socket, &compute).await.is_err() {
             return;
         }
         loop {
             tokio::select! {
                 batch = deltas.recv() => {
                     let sent = match batch {
-                        Ok(batch) => self.delta(&mut socket, &batch).await,
+                        Ok(batch) => {
+                            self.delta(&mut socket, &compute, batch).await
+                        }
                         Err(RecvError::Lagged(missed)) => {
                             deltas = deltas.resubscribe();
-                            self.lagged(&mut socket, &flows, missed).await
+                            self.lagged(&mut socket, &compute, missed).await
                         }
                         Err(RecvError::Closed) => return,
                     };
@@ -61,64 +64,87 @@ impl Watcher {
         }
     }
 
-    async fn snapshot(
-        &mut self,
-        socket: &mut WebSocket,
-        flows: &StateHandle,
-    ) -> Result<(), axum::Error> {
-        let (snapshot, matching) = flows.matching(self.filter.clone()).await;
-        self.seq = snapshot.seq;
-        self.sent = matching.iter().map(|f| f.key).collect();
-        let msg = ServerMsg::Snapshot {
-            seq: snapshot.seq,
-            flows: matching,
-            status: snapshot.status.clone(),
-        };
-        send(socket, &msg).await
-    }
-
     /// Says how far the watcher fell behind, then starts it over.
     async fn lagged(
         &mut self,
         socket: &mut WebSocket,
-        flows: &StateHandle,
+        compute: &Compute,
         missed: u64,
     ) -> Result<(), axum::Error> {
-        let status = flows.status();
-        send(socket, &ServerMsg::Lagged { missed, status }).await?;
-        self.snapshot(socket, flows).await
+        let status = compute.flows().status();
+        let text = encode(&ServerMsg::Lagged { missed, status });
+        send_text(socket, text?).await?;
+        self.snapshot(socket, compute).await
+    }
+
+    /// Finds and encodes the matching flows on a blocking thread.
+    async fn snapshot(
+        &mut self,
+        socket: &mut WebSocket,
+        compute: &Compute,
+    ) -> Result<(), axum::Error> {
+        let filter = self.filter.clone();
+        let (seq, sent, text) = compute
+            .scan(move |snapshot| {
+                let (seq, status) = (snapshot.seq, snapshot.status.clone());
+                let flows = snapshot.matching(&filter);
+                let sent = flows.iter().map(|f| f.key).collect();
+                let text = encode(&ServerMsg::Snapshot { seq, flows, status });
+                (seq, sent, text)
+            })
+            .await;
+        self.seq = seq;
+        self.sent = sent;
+        send_text(socket, text?).await
     }
 
     async fn delta(
         &mut self,
         socket: &mut WebSocket,
-        batch: &Arc<Published>,
+        compute: &Compute,
+        batch: Arc<Published>,
     ) -> Result<(), axum::Error> {
         // Batches up to the snapshot's are already in it.
         if batch.seq <= self.seq {
             return Ok(());
         }
         self.seq = batch.seq;
-        let mut upsert = Vec::new();
-        let mut remove = Vec::new();
-        for flow in &batch.upsert {
-            if self.filter.matches(flow) {
-                self.sent.insert(flow.key);
-                upsert.push(flow.clone());
-            } else if self.sent.remove(&flow.key) {
-                remove.push(flow.key);
-            }
+        // A refresh dump changes the whole table: the keys this browser
+        // holds go to the blocking thread and come back.
+        let filter = self.filter.clone();
+        let mut sent = std::mem::take(&mut self.sent);
+        let (sent, text) = compute
+            .run(move || {
+                let msg = changes(&filter, &mut sent, &batch);
+                (sent, encode(&msg))
+            })
+            .await;
+        self.sent = sent;
+        send_text(socket, text?).await
+    }
+}
+
+/// The part of `batch` a watcher of `filter` holding `sent` must see.
+fn changes(
+    filter: &Filter,
+    sent: &mut HashSet<FlowKey>,
+    batch: &Published,
+) -> ServerMsg {
+    let mut upsert = Vec::new();
+    let mut remove = Vec::new();
+    for flow in &batch.upsert {
+        if filter.matches(flow) {
+            sent.insert(flow.key);
+            upsert.push(flow.clone());
+        } else if sent.remove(&flow.key) {
+            remove.push(flow.key);
         }
-        remove.extend(batch.remove.iter().filter(|k| self.sent.remove(k)));
-        send(
-            socket,
-            &ServerMsg::Delta {
-                seq: batch.seq,
-                upsert,
-                remove,
-                status: batch.status.clone(),
-            },
-        )
-        .await
+    }
+    remove.extend(batch.remove.iter().filter(|k| sent.remove(k)));
+    ServerMsg::Delta {
+        seq: batch.seq,
+        upsert,
+        remove,
+        status: batch.status.clone(),
     }
 }

@@ -2,26 +2,83 @@
 //! stream. Without `limit` it follows every matching flow as deltas
 //! ([`deltas`]); with `limit` it keeps one window of sorted rows up to
 //! date, as the page needs ([`window`]).
+//!
+//! What one stream may hold is bounded: a message the client does not
+//! take within [`SEND_TIMEOUT`] ends it (a snapshot of a big table is tens
+//! of megabytes, and the broadcast backlog stays alive behind it), and at
+//! most `--max-websockets` streams are open at once.
 
 mod deltas;
 mod window;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use app::wire::{ServerMsg, Window};
 
 use super::api::ViewQuery;
+use super::error::ApiError;
 use super::AppState;
+
+/// Streams open at once unless `--max-websockets` says otherwise.
+pub const DEFAULT_MAX_WEBSOCKETS: usize = 32;
+/// A message the client has not taken by then ends its stream.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// Clients only send window moves, under a hundred bytes each.
+const MAX_CLIENT_MESSAGE: usize = 4096;
+
+/// The open streams, at most `max`.
+#[derive(Clone)]
+pub struct Streams {
+    open: Arc<Semaphore>,
+    max: usize,
+}
+
+impl Streams {
+    pub fn new(max: usize) -> Self {
+        Self {
+            open: Arc::new(Semaphore::new(max)),
+            max,
+        }
+    }
+
+    fn enter(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        Arc::clone(&self.open).try_acquire_owned().map_err(|_| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "too many live streams: all {} are open; close a page \
+                     or raise --max-websockets (NFSCOPE_MAX_WEBSOCKETS)",
+                    self.max
+                ),
+            )
+        })
+    }
+}
 
 pub async fn upgrade(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(query): Query<ViewQuery>,
     ws: WebSocketUpgrade,
-) -> Response {
+) -> Result<Response, ApiError> {
+    state.hosts.check_origin(&headers)?;
+    check_key(&headers)?;
+    let open = state.streams.enter()?;
     let view = query.parse();
-    ws.on_upgrade(move |mut socket| async move {
+    let ws = ws
+        .max_message_size(MAX_CLIENT_MESSAGE)
+        .max_frame_size(MAX_CLIENT_MESSAGE);
+    Ok(ws.on_upgrade(move |mut socket| async move {
+        let _open = open;
         let view = match view {
             Ok(view) => view,
             Err(e) => {
@@ -32,7 +89,7 @@ pub async fn upgrade(
         match view.limit {
             None => {
                 deltas::Watcher::new(view.filter)
-                    .run(socket, state.flows)
+                    .run(socket, state.compute)
                     .await
             }
             Some(limit) => {
@@ -42,11 +99,30 @@ pub async fn upgrade(
                     open: view.open,
                 };
                 window::Watcher::new(view.filter, view.sort, window)
-                    .run(socket, state.flows)
+                    .run(socket, state.compute)
                     .await
             }
         }
-    })
+    }))
+}
+
+/// RFC 6455: the key is 16 random bytes in base64. axum only checks that
+/// there is one.
+fn check_key(headers: &HeaderMap) -> Result<(), ApiError> {
+    let key = headers
+        .get("sec-websocket-key")
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    match STANDARD.decode(key) {
+        Ok(bytes) if bytes.len() == 16 => Ok(()),
+        _ => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "Sec-WebSocket-Key {:?} is not 16 bytes in base64",
+                String::from_utf8_lossy(key)
+            ),
+        )),
+    }
 }
 
 fn error(message: &str) -> ServerMsg {
@@ -55,10 +131,57 @@ fn error(message: &str) -> ServerMsg {
     }
 }
 
+fn encode(msg: &ServerMsg) -> Result<Utf8Bytes, axum::Error> {
+    let text = serde_json::to_string(msg).map_err(axum::Error::new)?;
+    Ok(Utf8Bytes::from(text))
+}
+
 async fn send(
     socket: &mut WebSocket,
     msg: &ServerMsg,
 ) -> Result<(), axum::Error> {
-    let text = serde_json::to_string(msg).map_err(axum::Error::new)?;
-    socket.send(Message::Text(Utf8Bytes::from(text))).await
+    send_text(socket, encode(msg)?).await
+}
+
+async fn send_text(
+    socket: &mut WebSocket,
+    text: Utf8Bytes,
+) -> Result<(), axum::Error> {
+    let sending = socket.send(Message::Text(text));
+    match tokio::time::timeout(SEND_TIMEOUT, sending).await {
+        Ok(sent) => sent,
+        Err(_) => Err(axum::Error::new(format!(
+            "the client took no message for {} s",
+            SEND_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn key(value: &str) -> Result<(), ApiError> {
+        let mut headers = HeaderMap::new();
+        headers
+            .insert("sec-websocket-key", HeaderValue::from_str(value).unwrap());
+        check_key(&headers)
+    }
+
+    #[test]
+    fn keys_are_16_bytes_of_base64() {
+        // The example of RFC 6455, section 1.3.
+        assert!(key("dGhlIHNhbXBsZSBub25jZQ==").is_ok());
+        for bad in [
+            "x",
+            "dGhlIHNhbXBsZSBub25jZQ",
+            "dGhlIHNhbXBsZSBub25jZSE=",
+            "!!!!",
+        ] {
+            let err = key(bad).unwrap_err();
+            assert!(err.message().contains(bad), "{}", err.message());
+        }
+    }
 }

@@ -3,16 +3,16 @@
 //! whatever the size of the table, and a busy table costs it no more than
 //! a quiet one.
 
-use std::time::Instant;
-
 use axum::extract::ws::{Message, WebSocket};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
 
 use app::query::{Filter, Sort};
 use app::wire::{Flow, FlowKey, ServerMsg, Window, WindowRows};
 
 use super::{error, send};
-use crate::state::StateHandle;
+use crate::http::compute::Compute;
+use crate::state::{Snapshot, StateHandle};
 
 /// Largest window a page may ask for: a few tall screens.
 const MAX_LIMIT: usize = 1000;
@@ -25,8 +25,11 @@ pub struct Watcher {
     shown: Option<Shown>,
     /// Flows changed since the window was last computed.
     dirty: bool,
+    /// The client moved the window since it was last computed.
+    moved: bool,
     /// Computing a window of a big table takes a while; the next one waits
-    /// as long again, so a watcher never takes more than half a core.
+    /// as long again, so a watcher never takes more than half a core. The
+    /// client's moves wait too: only the last one before this counts.
     next_at: Instant,
 }
 
@@ -59,13 +62,14 @@ impl Watcher {
             window: clamp(window),
             shown: None,
             dirty: true,
+            moved: false,
             next_at: Instant::now(),
         }
     }
 
-    pub async fn run(mut self, mut socket: WebSocket, flows: StateHandle) {
-        let mut ticks = flows.subscribe();
-        if self.update(&mut socket, &flows).await.is_err() {
+    pub async fn run(mut self, mut socket: WebSocket, compute: Compute) {
+        let mut ticks = compute.flows().subscribe();
+        if self.update(&mut socket, &compute).await.is_err() {
             return;
         }
         loop {
@@ -79,7 +83,10 @@ impl Watcher {
                         }
                         Err(RecvError::Closed) => return,
                     }
-                    self.update(&mut socket, &flows).await
+                    self.update(&mut socket, &compute).await
+                }
+                () = tokio::time::sleep_until(self.next_at), if self.moved => {
+                    self.update(&mut socket, &compute).await
                 }
                 incoming = socket.recv() => match incoming {
                     Some(Ok(Message::Text(text))) => {
@@ -87,8 +94,8 @@ impl Watcher {
                             Ok(window) => {
                                 self.window = clamp(window);
                                 self.dirty = true;
-                                self.next_at = Instant::now();
-                                self.update(&mut socket, &flows).await
+                                self.moved = true;
+                                Ok(())
                             }
                             Err(e) => {
                                 let message = format!("window: {e}");
@@ -111,15 +118,26 @@ impl Watcher {
     async fn update(
         &mut self,
         socket: &mut WebSocket,
-        flows: &StateHandle,
+        compute: &Compute,
     ) -> Result<(), axum::Error> {
         if !self.dirty || Instant::now() < self.next_at {
-            return send(socket, &ServerMsg::Status(flows.status())).await;
+            let status = compute.flows().status();
+            return send(socket, &ServerMsg::Status(status)).await;
         }
-        let began = Instant::now();
-        let rows = self.compute(flows).await;
-        self.next_at = Instant::now() + began.elapsed();
+        let (filter, sort, window) =
+            (self.filter.clone(), self.sort, self.window);
+        let flows = compute.flows().clone();
+        let (rows, took) = compute
+            .scan(move |snapshot| {
+                let began = std::time::Instant::now();
+                let rows =
+                    window_rows(snapshot, &flows, &filter, &sort, window);
+                (rows, began.elapsed())
+            })
+            .await;
+        self.next_at = Instant::now() + took;
         self.dirty = false;
+        self.moved = false;
         let shown = Shown::of(&rows);
         if self.shown.as_ref() == Some(&shown) {
             return send(socket, &ServerMsg::Status(rows.status)).await;
@@ -127,31 +145,37 @@ impl Watcher {
         self.shown = Some(shown);
         send(socket, &ServerMsg::Window(Box::new(rows))).await
     }
+}
 
-    async fn compute(&self, flows: &StateHandle) -> WindowRows {
-        let Window {
-            offset,
-            limit,
-            open,
-        } = self.window;
-        let (snapshot, page) = flows
-            .page(self.filter.clone(), self.sort, offset, limit)
-            .await;
-        // The open flow usually is a row of the window; a lookup otherwise.
-        let open = open.and_then(|key| {
-            page.flows
-                .iter()
-                .find(|f| f.key == key)
-                .cloned()
-                .or_else(|| flows.read().table.get(&key))
-        });
-        WindowRows {
-            total: page.total,
-            offset,
-            rows: page.flows.clone(),
-            open,
-            status: snapshot.status.clone(),
-        }
+/// The window's rows from the snapshot, shared with every watcher of the
+/// same view; the open flow as it is now.
+fn window_rows(
+    snapshot: &Snapshot,
+    flows: &StateHandle,
+    filter: &Filter,
+    sort: &Sort,
+    window: Window,
+) -> WindowRows {
+    let Window {
+        offset,
+        limit,
+        open,
+    } = window;
+    let page = snapshot.shared_page(filter, sort, offset, limit);
+    // The open flow usually is a row of the window; a lookup otherwise.
+    let open = open.and_then(|key| {
+        page.flows
+            .iter()
+            .find(|f| f.key == key)
+            .cloned()
+            .or_else(|| flows.flow(&key))
+    });
+    WindowRows {
+        total: page.total,
+        offset,
+        rows: page.flows.clone(),
+        open,
+        status: snapshot.status.clone(),
     }
 }
 
