@@ -10,12 +10,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, ensure, Context};
+use anyhow::{ensure, Context};
 use nfscope::demo::{Lab, ADDRS};
 
-use crate::proc::{count, field, in_netns, run_timed, sibling};
+use crate::proc::{count, field, in_netns, run_timed, sibling, wait_for};
 use crate::server::Server;
 use crate::stats::{median, thousands};
+use crate::summary::{at_most, Summary};
 
 /// The conntrack collector's counts, where lost events are told.
 fn conntrack(status: &app::wire::Status) -> app::wire::CollectorStatus {
@@ -25,11 +26,10 @@ fn conntrack(status: &app::wire::Status) -> app::wire::CollectorStatus {
         .cloned()
         .unwrap_or_default()
 }
-use crate::summary::{at_most, Summary};
 
 /// Probe flows take ports from here up, below the flood's.
 const PROBE_FIRST_PORT: u16 = 900;
-const FLOOD_FIRST_PORT: u16 = 1024;
+pub(crate) const FLOOD_FIRST_PORT: u16 = 1024;
 const POLL: Duration = Duration::from_millis(200);
 /// Counters that hold still this long mean the listeners are done.
 const QUIET: Duration = Duration::from_secs(1);
@@ -191,7 +191,11 @@ fn settle(
 }
 
 /// Runs `udp-flood` from the client to the server, through the router.
-fn flood(client: &str, flows: u32, first_port: u16) -> anyhow::Result<String> {
+pub(crate) fn flood(
+    client: &str,
+    flows: u32,
+    first_port: u16,
+) -> anyhow::Result<String> {
     let mut cmd = std::process::Command::new(sibling("udp-flood")?);
     cmd.args(["--netns", client, "--dst", &ADDRS.server.to_string()])
         .args(["--flows", &flows.to_string()])
@@ -202,16 +206,9 @@ fn flood(client: &str, flows: u32, first_port: u16) -> anyhow::Result<String> {
 /// Polls `done` every [`POLL`] for at most [`PATIENCE`].
 fn wait(
     what: &str,
-    mut done: impl FnMut() -> anyhow::Result<bool>,
+    done: impl FnMut() -> anyhow::Result<bool>,
 ) -> anyhow::Result<()> {
-    let end = Instant::now() + PATIENCE;
-    while !done()? {
-        if Instant::now() > end {
-            bail!("timed out waiting for {what}");
-        }
-        std::thread::sleep(POLL);
-    }
-    Ok(())
+    wait_for(what, POLL, PATIENCE, done)
 }
 
 /// `conntrack -E -e NEW -o id` in a namespace, its lines counted.

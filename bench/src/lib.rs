@@ -12,3 +12,4 @@ pub mod server;
 pub mod stats;
 pub mod summary;
 pub mod table;
+pub mod watchers;

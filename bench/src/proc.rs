@@ -77,3 +77,18 @@ pub fn count(ns: &str) -> anyhow::Result<u64> {
         .parse()
         .with_context(|| format!("conntrack -C said {out:?}"))
 }
+
+/// Polls `done` every `poll` until it holds; fails after `patience`.
+pub fn wait_for(
+    what: &str,
+    poll: Duration,
+    patience: Duration,
+    mut done: impl FnMut() -> anyhow::Result<bool>,
+) -> anyhow::Result<()> {
+    let end = Instant::now() + patience;
+    while !done()? {
+        anyhow::ensure!(Instant::now() < end, "timed out waiting for {what}");
+        std::thread::sleep(poll);
+    }
+    Ok(())
+}

@@ -2,6 +2,7 @@
 //! benchmarks read from it: `/api/status` and its memory.
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -36,7 +37,12 @@ impl Server {
     /// Starts `nfscope serve --netns NETNS` on a free loopback port and
     /// returns as soon as it listens; it may still be dumping.
     pub fn start(netns: &str) -> anyhow::Result<Self> {
-        let mut cmd = Command::new(sibling("nfscope")?);
+        Self::start_bin(&sibling("nfscope")?, netns)
+    }
+
+    /// [`Server::start`] with another build of nfscope.
+    pub fn start_bin(bin: &Path, netns: &str) -> anyhow::Result<Self> {
+        let mut cmd = Command::new(bin);
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--netns", netns])
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
@@ -80,14 +86,20 @@ impl Server {
         Ok(server)
     }
 
+    /// `http://ADDR`, where it listens.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     pub fn status(&self) -> anyhow::Result<Status> {
-        let body = self
-            .agent
-            .get(&format!("{}/api/status", self.base))
-            .call()
-            .context("GET /api/status")?
-            .into_string()?;
-        serde_json::from_str(&body).context("decoding /api/status")
+        serde_json::from_str(&self.status_text()?)
+            .context("decoding /api/status")
+    }
+
+    /// `/api/status` as text, for readers of any version.
+    pub fn status_text(&self) -> anyhow::Result<String> {
+        let answer = self.agent.get(&format!("{}/api/status", self.base));
+        Ok(answer.call().context("GET /api/status")?.into_string()?)
     }
 
     /// Time to answer `GET /api/flows?QUERY`, body read to the end.

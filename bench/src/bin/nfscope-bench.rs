@@ -44,6 +44,24 @@ enum Command {
         #[arg(long, default_value_t = 200_000)]
         flows: u32,
     },
+    /// Events lost, and a new flow's way to a page, while eight page
+    /// windows watch a big table through a flood.
+    Watchers {
+        /// Entries in the table before the flood. With the flood it must
+        /// stay below nf_conntrack_max (262144 here), or the kernel drops
+        /// new flows.
+        #[arg(long, default_value_t = 150_000)]
+        preload: u64,
+        /// Flows in the flood.
+        #[arg(long, default_value_t = 100_000)]
+        flows: u32,
+        /// Which build this is, for the tables.
+        #[arg(long, default_value = "this build")]
+        design: String,
+        /// Another build of nfscope to measure (default: the sibling).
+        #[arg(long)]
+        nfscope: Option<PathBuf>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -56,5 +74,18 @@ fn main() -> anyhow::Result<()> {
         Command::Events { flows } => {
             bench::events::run(flows, cli.rounds, &cli.lab_name, &mut summary)
         }
+        Command::Watchers {
+            preload,
+            flows,
+            design,
+            nfscope,
+        } => bench::watchers::run(
+            preload,
+            flows,
+            &design,
+            nfscope.as_deref(),
+            &cli.lab_name,
+            &mut summary,
+        ),
     }
 }
