@@ -28,12 +28,12 @@ after(async () => {
   await demo?.stop();
 });
 
-async function openPage(path = '/', link = 'live') {
+async function openPage(path = '/') {
   const page = await chrome.newPage({ viewport: { width: 1400, height: 900 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
   await page.goto(`${demo.base}${path}`);
-  await page.locator(`[data-testid=link][data-state=${link}]`).waitFor();
+  await page.locator('[data-testid=link][data-state=live]').waitFor();
   return { page, errors };
 }
 
@@ -74,9 +74,12 @@ test('a bad filter shows the same message as the API', async () => {
   assert.equal(api.status, 400);
   const { error, position } = await api.json();
   assert.equal(position, 16);
-  const { page } = await openPage('/?q=proto:tcp+dport:99999', 'down');
+  const { page } = await openPage('/?q=proto:tcp+dport:99999');
   const shown = await page.getByTestId('filter-error').textContent();
   assert.equal(shown.trim(), error);
+  // The header stays live; the table says why it does not follow.
+  const stream = page.locator('[data-testid=stream][data-state=down]');
+  assert.equal((await stream.textContent()).trim(), 'paused: invalid filter');
   await page.close();
 });
 

@@ -16,6 +16,7 @@ pub mod wire;
 #[cfg(test)]
 mod testing;
 
+mod components;
 mod layout;
 mod pages;
 mod shell;

@@ -1,5 +1,5 @@
-//! The frame around every page: header with live counts and warnings,
-//! navigation, theme switch.
+//! The frame around every page: header with live counts and warnings, fed
+//! by a status stream of its own, navigation, theme switch.
 
 mod status_bar;
 mod theme;
@@ -24,7 +24,8 @@ pub fn Layout<V: IntoView + 'static>(
         status: RwSignal::new(initial),
         link: RwSignal::new(Link::Connecting),
     };
-    provide_context(health);
+    #[cfg(feature = "hydrate")]
+    StoredValue::new_local(crate::live::follow_status(health));
     view! {
         <div class="flex h-dvh flex-col">
             <header class="z-20 shrink-0 border-b border-slate-200 \

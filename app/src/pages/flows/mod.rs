@@ -13,9 +13,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-#[cfg(feature = "hydrate")]
-use crate::live::Health;
-use crate::live::{now_ms, LiveTable};
+use crate::live::{now_ms, Link, LiveTable};
 use crate::location;
 use crate::wire::{Flow, FlowPage};
 
@@ -44,8 +42,9 @@ pub fn FlowsPage() -> impl IntoView {
         RwSignal::new(LiveTable::new(initial.page, initial.open.clone()));
     let ended = RwSignal::new(initial.open.map(Arc::new));
     let span = RwSignal::new(Span::first());
+    let link = RwSignal::new(Link::Connecting);
     #[cfg(feature = "hydrate")]
-    stream(params, span, table, expect_context::<Health>(), now);
+    stream(params, span, table, link, now);
 
     let go: Navigate = Callback::new(move |p: ViewParams| {
         #[cfg(feature = "hydrate")]
@@ -54,7 +53,7 @@ pub fn FlowsPage() -> impl IntoView {
     });
 
     view! {
-        <filter_bar::FilterBar params go table/>
+        <filter_bar::FilterBar params go table link/>
         <div class="flex min-h-0 flex-1">
             <table::FlowTable params go table now span/>
             {move || params.with(|p| p.open).map(|key| view! {
@@ -72,10 +71,10 @@ fn stream(
     params: Memo<ViewParams>,
     span: RwSignal<Span>,
     table: RwSignal<LiveTable>,
-    health: Health,
+    link: RwSignal<Link>,
     now: RwSignal<u64>,
 ) {
-    use crate::live::{connect, Link};
+    use crate::live::connect;
     use crate::wire::Window;
 
     let _clock = set_interval_with_handle(
@@ -108,11 +107,9 @@ fn stream(
         if params.with_untracked(|p| crate::query::Filter::parse(&p.q).is_ok())
         {
             let window = window.get_untracked();
-            connection.set_value(Some(connect(query, window, table, health)));
+            connection.set_value(Some(connect(query, window, table, link)));
         } else {
-            health
-                .link
-                .set(Link::Down(Some("paused: invalid filter".into())));
+            link.set(Link::Down(Some("paused: invalid filter".into())));
         }
     });
 }

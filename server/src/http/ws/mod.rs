@@ -4,6 +4,7 @@
 //! date, as the page needs ([`window`]).
 
 mod deltas;
+pub mod status;
 mod window;
 
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};

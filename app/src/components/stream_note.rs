@@ -1,0 +1,21 @@
+//! The state of a page's own stream, next to what it feeds. The header
+//! shows the server's link; this says when the page's data stopped
+//! following it (a refused filter, a reconnect).
+
+use leptos::prelude::*;
+
+use crate::live::Link;
+
+#[component]
+pub fn StreamNote(link: RwSignal<Link>) -> impl IntoView {
+    let down = move || link.with(|l| matches!(l, Link::Down(_)));
+    view! {
+        <span
+            data-testid="stream"
+            data-state=move || link.with(Link::state)
+            class="text-sm text-red-600 dark:text-red-400"
+        >
+            {move || down().then(|| link.with(Link::describe))}
+        </span>
+    }
+}
