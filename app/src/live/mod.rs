@@ -16,7 +16,7 @@ use leptos::prelude::RwSignal;
 
 use crate::wire::{Flow, FlowKey, FlowPage, ServerMsg, Status};
 
-pub use clock::now_ms;
+pub use clock::{clock, now_ms, remaining_secs};
 #[cfg(feature = "hydrate")]
 pub use status::follow as follow_status;
 #[cfg(feature = "hydrate")]
