@@ -19,6 +19,7 @@ mod testing;
 mod components;
 mod layout;
 mod pages;
+mod routes;
 mod shell;
 
 pub use shell::{shell, App};

@@ -13,7 +13,14 @@ pub fn StreamNote(link: RwSignal<Link>) -> impl IntoView {
         <span
             data-testid="stream"
             data-state=move || link.with(Link::state)
-            class="text-sm text-red-600 dark:text-red-400"
+            // Takes no room in a row of items while there is nothing to say.
+            class=move || {
+                if down() {
+                    "text-sm text-red-600 dark:text-red-400"
+                } else {
+                    "hidden"
+                }
+            }
         >
             {move || down().then(|| link.with(Link::describe))}
         </span>

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::{Navigate, ViewParams};
 use crate::components::FlowDetails;
 use crate::live::LiveTable;
+use crate::routes::Route;
 use crate::wire::{Flow, FlowKey};
 
 #[component]
@@ -35,13 +36,16 @@ pub fn Detail(
             <div class="mb-3 flex items-start justify-between gap-2">
                 <div>
                     <h2 class="text-lg font-semibold">"Flow"</h2>
-                    <a
-                        class="break-all font-mono text-xs text-sky-700 underline \
-                               dark:text-sky-400"
-                        href=move || params.with(|p| p.href())
-                        title="Permalink to this flow"
-                    >
+                    <p class="break-all font-mono text-xs text-slate-500 \
+                              dark:text-slate-400">
                         {key.to_string()}
+                    </p>
+                    <a
+                        class="text-sm text-sky-700 underline dark:text-sky-400"
+                        href=Route::Flow(key).href()
+                        title="The flow's permalink"
+                    >
+                        "Open on its own page"
                     </a>
                 </div>
                 <button
