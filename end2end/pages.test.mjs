@@ -96,6 +96,28 @@ test('a bad key is the 404 page, with a live header', async () => {
   await page.close();
 });
 
+test('the status stream sends the status at once, then on changes and every second', async () => {
+  const { page } = await openPage('/flow/12-x');
+  const got = await page.evaluate(() => new Promise((resolve) => {
+    const t0 = Date.now();
+    const messages = [];
+    const ws = new WebSocket(`ws://${location.host}/api/ws/status`);
+    ws.onmessage = (m) => messages.push({ at: Date.now() - t0, msg: JSON.parse(m.data) });
+    setTimeout(() => { ws.close(); resolve(messages); }, 2500);
+  }));
+  assert.ok(got.length >= 3, `${got.length} messages in 2.5 s`);
+  assert.ok(got.length <= 26, `${got.length} messages in 2.5 s`);
+  assert.ok(got[0].at < 1000, `the first came after ${got[0].at} ms`);
+  for (const { msg } of got) {
+    assert.deepEqual(Object.keys(msg), ['status']);
+    assert.equal(typeof msg.status.entries, 'number');
+  }
+  for (let i = 1; i < got.length; i++) {
+    assert.ok(got[i].at - got[i - 1].at < 1500, 'a heartbeat at least every second');
+  }
+  await page.close();
+});
+
 test('the flows panel links to the flow page, and back', async () => {
   const key = await insertFlow(4104);
   const { page, errors } = await openPage(`/?open=${key}`);

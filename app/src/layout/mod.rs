@@ -27,6 +27,7 @@ pub fn Layout<V: IntoView + 'static>(
         status: RwSignal::new(initial),
         link: RwSignal::new(Link::Connecting),
     };
+    // Kept by the layout's owner: the socket lives as long as the page.
     #[cfg(feature = "hydrate")]
     StoredValue::new_local(crate::live::follow_status(health));
     view! {

@@ -34,6 +34,7 @@ pub fn SingleFlowPage(key: FlowKey) -> impl IntoView {
     ));
     let ended = RwSignal::new(initial.flow.map(Arc::new));
     let link = RwSignal::new(Link::Connecting);
+    // Kept by the page's owner: the socket lives as long as the page.
     #[cfg(feature = "hydrate")]
     StoredValue::new_local(stream(key, table, link));
     view! {
