@@ -142,7 +142,8 @@ async function openPage(chrome, demo, height) {
   const page = await chrome.newPage({ viewport: { width: 1400, height } });
   await page.addInitScript(hookStream);
   await page.goto(`${demo.base}/`);
-  await page.locator('[data-testid=link][data-state=live]').waitFor({ timeout: PATIENCE_MS });
+  await page.locator('[data-testid=stream][data-state=live]')
+    .waitFor({ state: 'attached', timeout: PATIENCE_MS });
   await page.evaluate(watchRows);
   return page;
 }

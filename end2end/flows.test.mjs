@@ -1,44 +1,19 @@
 // The flows page in a real browser against the real server watching a
 // real namespace: server-side render, hydration, live rows, URL state.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { launchBrowser, startDemo, udpFrom, sleep } from './harness.mjs';
+import { udpFrom } from './harness.mjs';
+import { demoSuite } from './suite.mjs';
 
 const SERVER = '10.88.2.2';
-let demo;
-let chrome;
-
-before(async () => {
-  demo = await startDemo();
-  chrome = await launchBrowser();
-  // The lab's traffic makes flows within a second or two.
-  for (let i = 0; i < 100; i++) {
-    const status = await (await fetch(`${demo.base}/api/status`)).json();
-    if (status.synced && status.entries > 0) return;
-    await sleep(100);
-  }
-  throw new Error('the demo lab made no flows');
-});
-
-after(async () => {
-  await chrome?.close();
-  await demo?.stop();
-});
-
-async function openPage(path = '/', link = 'live') {
-  const page = await chrome.newPage({ viewport: { width: 1400, height: 900 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  await page.goto(`${demo.base}${path}`);
-  await page.locator(`[data-testid=link][data-state=${link}]`).waitFor();
-  return { page, errors };
-}
+const suite = demoSuite();
+const { openPage } = suite;
 
 test('the page is rendered on the server with flow rows', async () => {
-  const html = await (await fetch(`${demo.base}/`)).text();
+  const html = await (await fetch(`${suite.demo.base}/`)).text();
   assert.match(html, /role="table"/);
   assert.match(html, /role="row" data-key="[0-9a-f]{8}-\d+-\d+-[0-9a-f]{8}-\d+"/);
   assert.match(html, /\/pkg\/nfscope\.js/);
@@ -49,7 +24,7 @@ test('hydrates and shows a flow created after load, without reload', async () =>
   const port = 20000 + Math.floor(Math.random() * 20000);
   const cell = page.getByText(`${SERVER}:${port}`, { exact: true });
   assert.equal(await cell.count(), 0);
-  udpFrom(demo.client, SERVER, port);
+  udpFrom(suite.demo.client, SERVER, port);
   await cell.first().waitFor({ timeout: 10_000 });
   assert.deepEqual(errors, []);
   mkdirSync('target/screenshots', { recursive: true });
@@ -58,7 +33,7 @@ test('hydrates and shows a flow created after load, without reload', async () =>
 });
 
 test('the page hydrates and streams under its Content-Security-Policy', async () => {
-  const page = await chrome.newPage();
+  const page = await suite.chrome.newPage();
   const violations = [];
   page.on('console', (m) => {
     if (/Content.Security.Policy/i.test(m.text())) violations.push(m.text());
@@ -69,13 +44,13 @@ test('the page hydrates and streams under its Content-Security-Policy', async ()
       window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`);
     });
   });
-  const response = await page.goto(`${demo.base}/`);
+  const response = await page.goto(`${suite.demo.base}/`);
   const policy = response.headers()['content-security-policy'];
   assert.match(policy, /script-src 'nonce-[^']+' 'wasm-unsafe-eval'/);
   // "live" is set by the wasm once its WebSocket delivered a window.
   await page.locator('[data-testid=link][data-state=live]').waitFor();
   const port = 20000 + Math.floor(Math.random() * 20000);
-  udpFrom(demo.client, SERVER, port);
+  udpFrom(suite.demo.client, SERVER, port);
   await page.getByText(`${SERVER}:${port}`, { exact: true }).first()
     .waitFor({ timeout: 10_000 });
   violations.push(...(await page.evaluate(() => window.__violations)));
@@ -105,14 +80,17 @@ const BAD_FILTERS = [
 
 for (const { q, says } of BAD_FILTERS) {
   test(`a bad filter shows the same message as the API: ${q}`, async () => {
-    const api = await fetch(`${demo.base}/api/flows?q=${q}`);
+    const api = await fetch(`${suite.demo.base}/api/flows?q=${q}`);
     assert.equal(api.status, 400);
     const { error, position } = await api.json();
     assert.equal(position, 16);
     assert.match(error, says);
-    const { page } = await openPage(`/?q=${q}`, 'down');
+    const { page } = await openPage(`/?q=${q}`);
     const shown = await page.getByTestId('filter-error').textContent();
     assert.equal(shown.trim(), error);
+    // The header stays live; the table says why it does not follow.
+    const stream = page.locator('[data-testid=stream][data-state=down]');
+    assert.equal((await stream.textContent()).trim(), 'paused: invalid filter');
     await page.close();
   });
 }
@@ -126,7 +104,7 @@ test('clicking a cell adds it to the filter and the URL', async () => {
 });
 
 test('an unknown page is a 404 with a way back', async () => {
-  const res = await fetch(`${demo.base}/no/such/page`);
+  const res = await fetch(`${suite.demo.base}/no/such/page`);
   assert.equal(res.status, 404);
   assert.match(await res.text(), /Page not found/);
 });
@@ -134,7 +112,7 @@ test('an unknown page is a 404 with a way back', async () => {
 test('a long table scrolls to its end with only a screenful of rows in the page', async () => {
   const [first, count] = [3000, 300];
   execFileSync('ip', [
-    'netns', 'exec', demo.router, 'bash', '-c',
+    'netns', 'exec', suite.demo.router, 'bash', '-c',
     `for p in $(seq ${first} ${first + count - 1}); do
        conntrack -I -p udp -s 10.9.0.1 -d 10.9.0.2 --sport $p --dport 53 -t 300
      done >/dev/null 2>&1`,

@@ -59,6 +59,34 @@ export async function startDemo(labName = 'nfs-t') {
   };
 }
 
+/** Waits until the demo's table is in and holds flows. */
+export async function waitForFlows(base) {
+  for (let i = 0; i < 100; i++) {
+    const status = await (await fetch(`${base}/api/status`)).json();
+    if (status.synced && status.entries > 0) return;
+    await sleep(100);
+  }
+  throw new Error('the demo lab made no flows');
+}
+
+/**
+ * Opens `path` in a new tab and waits for the header to go live; the
+ * errors the page throws are collected in `errors`.
+ */
+export async function openPage(chrome, base, path) {
+  const page = await chrome.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.goto(`${base}${path}`);
+  await page.locator('[data-testid=link][data-state=live]').waitFor();
+  return { page, errors };
+}
+
+/** Runs `conntrack ARGS...` inside namespace `ns`. */
+export function conntrack(ns, ...args) {
+  execFileSync('ip', ['netns', 'exec', ns, 'conntrack', ...args], { stdio: 'ignore' });
+}
+
 /** Sends one UDP datagram from inside namespace `ns`. */
 export function udpFrom(ns, host, port) {
   execFileSync('ip', [

@@ -16,8 +16,10 @@ pub mod wire;
 #[cfg(test)]
 mod testing;
 
+mod components;
 mod layout;
 mod pages;
+mod routes;
 mod shell;
 
 pub use shell::{shell, App};

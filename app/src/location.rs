@@ -1,7 +1,9 @@
-//! The page URL, without a router: the app has one page, whose whole view
-//! lives in the query string. The server reads the URL from the request,
-//! the browser from `window.location`, and a view change replaces the
-//! browser's entry, so the address bar is always a shareable link.
+//! The page URL, without a router: the path names the page (see
+//! `routes`), and a page's whole view lives in the query string. The
+//! server reads the URL from the request, the browser from
+//! `window.location`, and a view change replaces the browser's entry, so
+//! the address bar is always a shareable link. Links between pages are
+//! plain links: each page loads in full.
 
 /// The URL's path and query string (without the `?`).
 pub fn current() -> (String, String) {

@@ -1,11 +1,11 @@
 //! The HTML document, and the page for each path.
 
-use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::layout::Layout;
 use crate::location;
-use crate::pages::flows::FlowsPage;
+use crate::pages::Page;
+use crate::routes::Route;
 
 /// Sets the theme before first paint, so a dark page never flashes white.
 const THEME_SCRIPT: &str = "(function(){try{var t=localStorage.getItem(\
@@ -37,31 +37,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The app has one page; every other path is "not found".
+/// The page the path names, in the frame every page shares.
 #[component]
 pub fn App() -> impl IntoView {
-    let path = location::current().0;
-    // Built inside the layout, which provides what pages expect.
+    let route = Route::parse(&location::current().0);
     view! {
-        <Layout>
-            {match path.as_str() {
-                "/" => Either::Left(view! { <FlowsPage/> }),
-                _ => Either::Right(view! { <NotFound/> }),
-            }}
+        <Layout route=route.clone()>
+            <Page route/>
         </Layout>
-    }
-}
-
-#[component]
-fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-        resp.set_status(http::StatusCode::NOT_FOUND);
-    }
-    view! {
-        <div class="p-8">
-            <h1 class="text-xl font-semibold">"Page not found"</h1>
-            <a class="text-sky-600 underline" href="/">"Back to the flows"</a>
-        </div>
     }
 }

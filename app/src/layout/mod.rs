@@ -1,5 +1,5 @@
-//! The frame around every page: header with live counts and warnings,
-//! navigation, theme switch.
+//! The frame around every page: header with live counts and warnings, fed
+//! by a status stream of its own, navigation, theme switch.
 
 mod status_bar;
 mod theme;
@@ -7,6 +7,7 @@ mod theme;
 use leptos::prelude::*;
 
 use crate::live::{Health, Link};
+use crate::routes::Route;
 use crate::wire::Status;
 
 use status_bar::StatusBar;
@@ -16,6 +17,8 @@ use status_bar::StatusBar;
 /// does.
 #[component]
 pub fn Layout<V: IntoView + 'static>(
+    /// The page inside, which the navigation marks.
+    route: Route,
     children: TypedChildren<V>,
 ) -> impl IntoView {
     let children = children.into_inner();
@@ -24,7 +27,9 @@ pub fn Layout<V: IntoView + 'static>(
         status: RwSignal::new(initial),
         link: RwSignal::new(Link::Connecting),
     };
-    provide_context(health);
+    // Kept by the layout's owner: the socket lives as long as the page.
+    #[cfg(feature = "hydrate")]
+    StoredValue::new_local(crate::live::follow_status(health));
     view! {
         <div class="flex h-dvh flex-col">
             <header class="z-20 shrink-0 border-b border-slate-200 \
@@ -38,10 +43,7 @@ pub fn Layout<V: IntoView + 'static>(
                                      bg-sky-500"></span>
                         "nfscope"
                     </a>
-                    <nav class="flex gap-4 text-sm">
-                        <a href="/" class="font-medium text-sky-700 \
-                                           dark:text-sky-400">"Flows"</a>
-                    </nav>
+                    <Nav current=route/>
                     <div class="flex flex-wrap items-center gap-x-4 gap-y-1 \
                                 sm:ml-auto">
                         <StatusBar health/>
@@ -52,6 +54,33 @@ pub fn Layout<V: IntoView + 'static>(
             </header>
             <main class="flex min-h-0 flex-1 flex-col">{children()}</main>
         </div>
+    }
+}
+
+/// The pages that exist; full page loads between them.
+#[component]
+fn Nav(current: Route) -> impl IntoView {
+    let links = Route::NAV.into_iter().map(|(route, name)| {
+        let here = route == current;
+        view! {
+            <a
+                href=route.href()
+                aria-current=here.then_some("page")
+                class=if here {
+                    "font-medium text-sky-700 dark:text-sky-400"
+                } else {
+                    "text-slate-600 hover:text-slate-900 \
+                     dark:text-slate-300 dark:hover:text-white"
+                }
+            >
+                {name}
+            </a>
+        }
+    });
+    view! {
+        <nav aria-label="Pages" class="flex gap-4 text-sm">
+            {links.collect_view()}
+        </nav>
     }
 }
 

@@ -50,25 +50,19 @@ fn Count(
 
 #[component]
 fn LinkDot(link: RwSignal<Link>) -> impl IntoView {
-    let text = move || match link.get() {
-        Link::Connecting => "connecting".to_owned(),
-        Link::Live => "live".to_owned(),
-        Link::Down(None) => "reconnecting".to_owned(),
-        Link::Down(Some(reason)) => reason,
-    };
     let color = move || match link.get() {
         Link::Live => "bg-emerald-500",
         Link::Connecting => "bg-slate-400",
         Link::Down(_) => "bg-red-500",
     };
     view! {
-        <div class="flex items-center gap-1.5" data-testid="link" data-state=move || match link.get() {
-            Link::Live => "live",
-            Link::Connecting => "connecting",
-            Link::Down(_) => "down",
-        }>
+        <div
+            class="flex items-center gap-1.5"
+            data-testid="link"
+            data-state=move || link.with(Link::state)
+        >
             <span class=move || format!("inline-block h-2 w-2 rounded-full {}", color())></span>
-            <span class="text-slate-500 dark:text-slate-400">{text}</span>
+            <span class="text-slate-500 dark:text-slate-400">{move || link.with(Link::describe)}</span>
         </div>
     }
 }

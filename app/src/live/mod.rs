@@ -1,8 +1,14 @@
-//! The page's live window on the flow table, fed by the WebSocket stream.
+//! What stays live in the browser: the page's window on the flow table,
+//! fed by the windowed stream, and the header's health, fed by the status
+//! stream.
 
 mod clock;
 #[cfg(feature = "hydrate")]
 mod socket;
+#[cfg(feature = "hydrate")]
+mod status;
+#[cfg(feature = "hydrate")]
+mod window;
 
 use std::sync::Arc;
 
@@ -10,12 +16,14 @@ use leptos::prelude::RwSignal;
 
 use crate::wire::{Flow, FlowKey, FlowPage, ServerMsg, Status};
 
-pub use clock::now_ms;
+pub use clock::{clock, now_ms, remaining_secs};
 #[cfg(feature = "hydrate")]
-pub use socket::{connect, Connection};
+pub use status::follow as follow_status;
+#[cfg(feature = "hydrate")]
+pub use window::{connect, Connection};
 
-/// Collector health and stream state, shared by the header and the page
-/// that feeds them.
+/// Collector health and the state of the status stream, shown in the
+/// header of every page.
 #[derive(Clone, Copy)]
 pub struct Health {
     pub status: RwSignal<Status>,
@@ -29,6 +37,26 @@ pub enum Link {
     Live,
     /// Closed; retrying. Holds the reason when the server gave one.
     Down(Option<String>),
+}
+
+impl Link {
+    /// A word for tests and styles: `connecting`, `live` or `down`.
+    pub fn state(&self) -> &'static str {
+        match self {
+            Self::Connecting => "connecting",
+            Self::Live => "live",
+            Self::Down(_) => "down",
+        }
+    }
+
+    /// What the user reads.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Down(None) => "reconnecting".to_owned(),
+            Self::Down(Some(reason)) => reason.clone(),
+            other => other.state().to_owned(),
+        }
+    }
 }
 
 /// The rows of the sorted, filtered table that the page shows, as the
@@ -45,14 +73,14 @@ pub struct LiveTable {
     open: Option<Arc<Flow>>,
 }
 
-/// What applying a message asks of the connection. Every message but an
-/// error brings the collector's status, which belongs to the header.
+/// What applying a message asks of the connection. The status that
+/// messages bring belongs to the header, which has a stream of its own.
 #[derive(Debug, PartialEq)]
 pub enum Applied {
     /// The rows or the open flow changed.
-    Changed(Status),
-    /// Only the status moved on.
-    Unchanged(Status),
+    Changed,
+    /// Nothing the page shows changed.
+    Unchanged,
     /// The server refused the view.
     Refused(String),
 }
@@ -97,14 +125,14 @@ impl LiveTable {
                 self.offset = w.offset;
                 self.total = w.total;
                 self.open = w.open.map(Arc::new);
-                Applied::Changed(w.status)
+                Applied::Changed
             }
-            ServerMsg::Status(status) => Applied::Unchanged(status),
             ServerMsg::Error { message } => Applied::Refused(message),
             // The page always asks for a window; these serve other clients.
-            ServerMsg::Snapshot { status, .. }
-            | ServerMsg::Delta { status, .. }
-            | ServerMsg::Lagged { status, .. } => Applied::Unchanged(status),
+            ServerMsg::Status(_)
+            | ServerMsg::Snapshot { .. }
+            | ServerMsg::Delta { .. }
+            | ServerMsg::Lagged { .. } => Applied::Unchanged,
         }
     }
 }
@@ -139,12 +167,12 @@ mod tests {
             open: Some(a.clone()),
             status: Status::default(),
         }));
-        assert_eq!(t.apply(window), Applied::Changed(Status::default()));
+        assert_eq!(t.apply(window), Applied::Changed);
         assert_eq!((t.offset(), t.total(), t.rows().len()), (30, 40, 1));
         assert!(t.get(&a.key).is_some(), "the open flow, outside the rows");
         assert!(t.get(&b.key).is_some());
         let status = ServerMsg::Status(Status::default());
-        assert_eq!(t.apply(status), Applied::Unchanged(Status::default()));
+        assert_eq!(t.apply(status), Applied::Unchanged);
         assert_eq!(t.rows().len(), 1);
     }
 

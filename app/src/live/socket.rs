@@ -1,5 +1,5 @@
-//! The browser end of `/api/ws`: connects, applies messages to the live
-//! table, and reconnects with a backoff when the stream breaks.
+//! A WebSocket to the server that hands each message to its owner, shows
+//! its state in a [`Link`], and reconnects with a backoff when it breaks.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -9,75 +9,73 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-use super::{Applied, Health, Link, LiveTable};
-use crate::wire::{ServerMsg, Window};
+use super::Link;
+use crate::wire::ServerMsg;
 
-const RETRY_MS: [i32; 5] = [250, 500, 1000, 2000, 5000];
+const RETRY_MS: [u64; 5] = [250, 500, 1000, 2000, 5000];
 
-/// Streams the rows `window` of the view `query` (the `q=...&sort=...`
-/// part of the page URL) into `table` until the returned guard is dropped.
-pub fn connect(
-    query: String,
-    window: Window,
-    table: RwSignal<LiveTable>,
-    health: Health,
-) -> Connection {
-    let conn = Connection {
-        inner: Rc::new(RefCell::new(Inner {
-            query,
-            window,
-            socket: None,
-            attempts: 0,
-            closed: false,
-            handlers: None,
-        })),
-    };
-    open(&conn.inner, table, health);
-    conn
-}
+type Handler = Rc<dyn Fn(ServerMsg) -> Result<(), String>>;
 
 /// Closes the stream when dropped.
-pub struct Connection {
-    inner: Rc<RefCell<Inner>>,
+pub struct Socket {
+    inner: Shared,
 }
 
+type Shared = Rc<RefCell<Inner>>;
+
 struct Inner {
-    query: String,
-    /// The rows the page wants; a reconnect asks for them in its URL.
-    window: Window,
+    /// The path and query to connect to, asked again at each reconnect.
+    path: Box<dyn Fn() -> String>,
+    handler: Handler,
+    link: RwSignal<Link>,
     socket: Option<WebSocket>,
     attempts: usize,
     closed: bool,
     /// Kept alive while the socket can call them.
-    handlers: Option<Handlers>,
+    handlers: Option<Callbacks>,
 }
 
-struct Handlers {
+struct Callbacks {
     _message: Closure<dyn FnMut(MessageEvent)>,
     _open: Closure<dyn FnMut()>,
     _close: Closure<dyn FnMut(CloseEvent)>,
 }
 
-impl Connection {
-    /// Asks for other rows, or another open flow.
-    pub fn set_window(&self, window: Window) {
-        let mut inner = self.inner.borrow_mut();
-        if inner.window == window {
-            return;
-        }
-        inner.window = window;
-        let Some(ws) = inner.socket.as_ref() else {
-            return;
-        };
-        if ws.ready_state() == WebSocket::OPEN {
-            if let Ok(text) = serde_json::to_string(&window) {
-                let _ = ws.send_with_str(&text);
+impl Socket {
+    /// Connects to `path` (and query) on the page's host. `handler` makes
+    /// something of each message; an `Err` holds why the server refused
+    /// the stream, which then stays closed.
+    pub fn open(
+        path: impl Fn() -> String + 'static,
+        link: RwSignal<Link>,
+        handler: impl Fn(ServerMsg) -> Result<(), String> + 'static,
+    ) -> Self {
+        let inner = Rc::new(RefCell::new(Inner {
+            path: Box::new(path),
+            handler: Rc::new(handler),
+            link,
+            socket: None,
+            attempts: 0,
+            closed: false,
+            handlers: None,
+        }));
+        connect(&inner);
+        Self { inner }
+    }
+
+    /// Sends `text` if the stream is up; a reconnect asks for what it
+    /// needs through its path instead.
+    pub fn send(&self, text: &str) {
+        let inner = self.inner.borrow();
+        if let Some(ws) = &inner.socket {
+            if ws.ready_state() == WebSocket::OPEN {
+                let _ = ws.send_with_str(text);
             }
         }
     }
 }
 
-impl Drop for Connection {
+impl Drop for Socket {
     fn drop(&mut self) {
         let mut inner = self.inner.borrow_mut();
         inner.closed = true;
@@ -88,32 +86,21 @@ impl Drop for Connection {
     }
 }
 
-type Shared = Rc<RefCell<Inner>>;
-
-fn open(inner: &Shared, table: RwSignal<LiveTable>, health: Health) {
-    let link = health.link;
-    let url = {
+fn connect(inner: &Shared) {
+    let (url, link, handler) = {
+        let state = inner.borrow();
         let location = window().location();
         let proto = match location.protocol().as_deref() {
             Ok("https:") => "wss:",
             _ => "ws:",
         };
         let host = location.host().unwrap_or_default();
-        let inner = inner.borrow();
-        let Window {
-            offset,
-            limit,
-            open,
-        } = inner.window;
-        let open = open.map(|k| format!("&open={k}")).unwrap_or_default();
-        format!(
-            "{proto}//{host}/api/ws?{}&offset={offset}&limit={limit}{open}",
-            inner.query
-        )
+        let url = format!("{proto}//{host}{}", (state.path)());
+        (url, state.link, Rc::clone(&state.handler))
     };
     link.set(Link::Connecting);
     let Ok(ws) = WebSocket::new(&url) else {
-        retry(inner, table, health);
+        retry(inner);
         return;
     };
 
@@ -131,21 +118,11 @@ fn open(inner: &Shared, table: RwSignal<LiveTable>, health: Health) {
                     return;
                 }
             };
-            // Untracked: a status-only tick must not redraw the rows.
-            let applied = table.try_update_untracked(|t| t.apply(msg));
-            match applied {
-                Some(Applied::Refused(reason)) => {
-                    if let Some(inner) = weak.upgrade() {
-                        inner.borrow_mut().closed = true;
-                    }
-                    link.set(Link::Down(Some(reason)));
+            if let Err(reason) = handler(msg) {
+                if let Some(inner) = weak.upgrade() {
+                    inner.borrow_mut().closed = true;
                 }
-                Some(Applied::Changed(status)) => {
-                    table.notify();
-                    health.status.set(status);
-                }
-                Some(Applied::Unchanged(status)) => health.status.set(status),
-                None => {}
+                link.set(Link::Down(Some(reason)));
             }
         }
     });
@@ -160,7 +137,7 @@ fn open(inner: &Shared, table: RwSignal<LiveTable>, health: Health) {
     });
     let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_| {
         if let Some(inner) = weak.upgrade() {
-            retry(&inner, table, health);
+            retry(&inner);
         }
     });
     ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -168,15 +145,15 @@ fn open(inner: &Shared, table: RwSignal<LiveTable>, health: Health) {
     ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
     let mut state = inner.borrow_mut();
     state.socket = Some(ws);
-    state.handlers = Some(Handlers {
+    state.handlers = Some(Callbacks {
         _message: on_message,
         _open: on_open,
         _close: on_close,
     });
 }
 
-fn retry(inner: &Shared, table: RwSignal<LiveTable>, health: Health) {
-    let delay = {
+fn retry(inner: &Shared) {
+    let (delay, link) = {
         let mut state = inner.borrow_mut();
         if state.closed {
             return;
@@ -184,16 +161,16 @@ fn retry(inner: &Shared, table: RwSignal<LiveTable>, health: Health) {
         state.socket = None;
         let delay = RETRY_MS[state.attempts.min(RETRY_MS.len() - 1)];
         state.attempts += 1;
-        delay
+        (delay, state.link)
     };
-    health.link.set(Link::Down(None));
+    link.set(Link::Down(None));
     let weak = Rc::downgrade(inner);
     set_timeout(
         move || {
             if let Some(inner) = weak.upgrade() {
-                open(&inner, table, health);
+                connect(&inner);
             }
         },
-        std::time::Duration::from_millis(delay as u64),
+        std::time::Duration::from_millis(delay),
     );
 }

@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/flows/{key}", get(flow))
         .route("/status", get(status))
         .route("/ws", get(ws::upgrade))
+        .route("/ws/status", get(ws::status::upgrade))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "no such API endpoint")
         })

@@ -58,8 +58,8 @@ pub fn routes(state: &AppState, site_root: &Path) -> Router<AppState> {
     let options = state.leptos.clone();
     let bundle =
         format!("/{}/{}.js", options.site_pkg_dir, options.output_name);
-    // The app picks the page by path: any path but `/` is its own "page
-    // not found", with a 404.
+    // The app picks the page by path (`app::routes`); a path that names
+    // no page, or a flow not in the table, gets a 404.
     let page = render_app_to_stream_with_context(
         move || {
             provide_context(source.clone());

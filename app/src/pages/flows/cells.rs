@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use super::columns::Column;
 use crate::format;
+use crate::live::remaining_secs;
 use crate::wire::{Flow, Nat, Tuple};
 
 const FILTER_CLASS: &str = "truncate rounded px-0.5 text-left \
@@ -177,15 +178,6 @@ fn pieces(col: Column, flow: &Flow) -> Option<Pieces> {
 
 /// Seconds left before the entry expires, counted down since the kernel
 /// last reported it.
-pub fn remaining_secs(
-    timeout: Option<u32>,
-    updated_ms: u64,
-    now_ms: u64,
-) -> Option<u64> {
-    let elapsed = now_ms.saturating_sub(updated_ms) / 1000;
-    timeout.map(|t| u64::from(t).saturating_sub(elapsed))
-}
-
 fn tuple(
     t: &Tuple,
     src_field: &'static str,

@@ -1,11 +1,13 @@
-//! The filter input, the match count, and the column chooser.
+//! The filter input, the match count, the table's stream state, and the
+//! column chooser.
 
 use leptos::prelude::*;
 
 use super::columns::Column;
 use super::{Navigate, ViewParams};
+use crate::components::StreamNote;
 use crate::format;
-use crate::live::LiveTable;
+use crate::live::{Link, LiveTable};
 use crate::query::Filter;
 
 const EXAMPLE: &str = "proto:tcp dport:443 nat:dnat src:10.0.0.0/8 \
@@ -16,6 +18,7 @@ pub fn FilterBar(
     params: Memo<ViewParams>,
     go: Navigate,
     table: RwSignal<LiveTable>,
+    link: RwSignal<Link>,
 ) -> impl IntoView {
     let draft = RwSignal::new(params.with_untracked(|p| p.q.clone()));
     // Follow the URL when it changes from elsewhere (a clicked cell).
@@ -83,6 +86,7 @@ pub fn FilterBar(
                 <span data-testid="flow-count" class="text-sm tabular-nums text-slate-500">
                     {count}
                 </span>
+                <StreamNote link/>
                 <ColumnPicker params go/>
             </form>
             {move || error().map(|e| view! {

@@ -13,9 +13,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-#[cfg(feature = "hydrate")]
-use crate::live::Health;
-use crate::live::{now_ms, LiveTable};
+use crate::live::{clock, now_ms, Link, LiveTable};
 use crate::location;
 use crate::wire::{Flow, FlowPage};
 
@@ -39,13 +37,14 @@ pub fn FlowsPage() -> impl IntoView {
     let params = Memo::new(move |_| view.get());
     let initial =
         SharedValue::new(|| load_initial(&params.get_untracked())).into_inner();
-    let now = RwSignal::new(initial.now_ms);
+    let now = clock(initial.now_ms);
     let table =
         RwSignal::new(LiveTable::new(initial.page, initial.open.clone()));
     let ended = RwSignal::new(initial.open.map(Arc::new));
     let span = RwSignal::new(Span::first());
+    let link = RwSignal::new(Link::Connecting);
     #[cfg(feature = "hydrate")]
-    stream(params, span, table, expect_context::<Health>(), now);
+    stream(params, span, table, link);
 
     let go: Navigate = Callback::new(move |p: ViewParams| {
         #[cfg(feature = "hydrate")]
@@ -54,7 +53,7 @@ pub fn FlowsPage() -> impl IntoView {
     });
 
     view! {
-        <filter_bar::FilterBar params go table/>
+        <filter_bar::FilterBar params go table link/>
         <div class="flex min-h-0 flex-1">
             <table::FlowTable params go table now span/>
             {move || params.with(|p| p.open).map(|key| view! {
@@ -64,24 +63,19 @@ pub fn FlowsPage() -> impl IntoView {
     }
 }
 
-/// Keeps the page live in the browser: a clock for ages and timeouts, and
-/// the stream for the current filter and sort, reopened when they change
-/// and told when the page scrolls or opens another flow.
+/// Keeps the table live in the browser: the stream for the current filter
+/// and sort, reopened when they change and told when the page scrolls or
+/// opens another flow.
 #[cfg(feature = "hydrate")]
 fn stream(
     params: Memo<ViewParams>,
     span: RwSignal<Span>,
     table: RwSignal<LiveTable>,
-    health: Health,
-    now: RwSignal<u64>,
+    link: RwSignal<Link>,
 ) {
-    use crate::live::{connect, Link};
+    use crate::live::connect;
     use crate::wire::Window;
 
-    let _clock = set_interval_with_handle(
-        move || now.set(now_ms()),
-        std::time::Duration::from_secs(1),
-    );
     let connection = StoredValue::new_local(None::<crate::live::Connection>);
     let stream_query = Memo::new(move |_| params.with(|p| p.stream_query()));
     let window = Memo::new(move |_| {
@@ -108,11 +102,9 @@ fn stream(
         if params.with_untracked(|p| crate::query::Filter::parse(&p.q).is_ok())
         {
             let window = window.get_untracked();
-            connection.set_value(Some(connect(query, window, table, health)));
+            connection.set_value(Some(connect(query, window, table, link)));
         } else {
-            health
-                .link
-                .set(Link::Down(Some("paused: invalid filter".into())));
+            link.set(Link::Down(Some("paused: invalid filter".into())));
         }
     });
 }

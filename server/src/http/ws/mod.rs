@@ -9,6 +9,7 @@
 //! most `--max-websockets` streams are open at once.
 
 mod deltas;
+pub mod status;
 mod window;
 
 use std::sync::Arc;
@@ -64,19 +65,31 @@ impl Streams {
     }
 }
 
+/// What every stream checks before it opens: who opens it, that the
+/// handshake is sound, and that there is room; the stream holds the
+/// returned place while it lives.
+fn admit(
+    state: &AppState,
+    headers: &HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<(WebSocketUpgrade, OwnedSemaphorePermit), ApiError> {
+    state.hosts.check_origin(headers)?;
+    check_key(headers)?;
+    let open = state.streams.enter()?;
+    let ws = ws
+        .max_message_size(MAX_CLIENT_MESSAGE)
+        .max_frame_size(MAX_CLIENT_MESSAGE);
+    Ok((ws, open))
+}
+
 pub async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(query): Query<ViewQuery>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    state.hosts.check_origin(&headers)?;
-    check_key(&headers)?;
-    let open = state.streams.enter()?;
+    let (ws, open) = admit(&state, &headers, ws)?;
     let view = query.parse();
-    let ws = ws
-        .max_message_size(MAX_CLIENT_MESSAGE)
-        .max_frame_size(MAX_CLIENT_MESSAGE);
     Ok(ws.on_upgrade(move |mut socket| async move {
         let _open = open;
         let view = match view {

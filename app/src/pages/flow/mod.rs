@@ -1,0 +1,110 @@
+//! `/flow/{key}`: one flow on a page of its own, with what the flows
+//! page's panel shows. It stays live through a windowed stream that asks
+//! for no rows, only this flow, which the server sends whenever it
+//! changes and as `null` once it has ended.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::flows::ViewParams;
+use super::not_found;
+use crate::components::{FlowDetails, StreamNote};
+use crate::live::{clock, now_ms, Link, LiveTable};
+use crate::wire::{Flow, FlowKey, FlowPage};
+
+/// What the server renders with, and the browser hydrates from.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Initial {
+    flow: Option<Flow>,
+    now_ms: u64,
+}
+
+#[component]
+pub fn SingleFlowPage(key: FlowKey) -> impl IntoView {
+    let initial = SharedValue::new(|| load_initial(&key)).into_inner();
+    if initial.flow.is_none() {
+        not_found::set_status();
+    }
+    let now = clock(initial.now_ms);
+    let table = RwSignal::new(LiveTable::new(
+        FlowPage::default(),
+        initial.flow.clone(),
+    ));
+    let ended = RwSignal::new(initial.flow.map(Arc::new));
+    let link = RwSignal::new(Link::Connecting);
+    // Kept by the page's owner: the socket lives as long as the page.
+    #[cfg(feature = "hydrate")]
+    StoredValue::new_local(stream(key, table, link));
+    view! {
+        <div class="min-h-0 flex-1 overflow-y-auto">
+            <article class="mx-auto max-w-3xl p-4">
+                <div class="mb-4 flex flex-wrap items-start justify-between \
+                            gap-2">
+                    <div>
+                        <h1 class="text-lg font-semibold">"Flow"</h1>
+                        <p class="break-all font-mono text-xs text-slate-500 \
+                                  dark:text-slate-400">
+                            {key.to_string()}
+                        </p>
+                    </div>
+                    <div class="flex items-center gap-4 text-sm">
+                        <StreamNote link/>
+                        <a
+                            class="text-sky-700 underline dark:text-sky-400"
+                            href=in_the_table(key)
+                        >
+                            "Show in the flows table"
+                        </a>
+                    </div>
+                </div>
+                <FlowDetails key table ended now/>
+            </article>
+        </div>
+    }
+}
+
+/// The flows page with this flow open in its panel.
+fn in_the_table(key: FlowKey) -> String {
+    let view = ViewParams {
+        open: Some(key),
+        ..ViewParams::from_query("")
+    };
+    view.href()
+}
+
+/// The stream of this one flow: its key as the filter, so the server
+/// sends something only when the flow itself changes.
+#[cfg(feature = "hydrate")]
+fn stream(
+    key: FlowKey,
+    table: RwSignal<LiveTable>,
+    link: RwSignal<Link>,
+) -> crate::live::Connection {
+    let window = crate::wire::Window {
+        offset: 0,
+        limit: 0,
+        open: Some(key),
+    };
+    crate::live::connect(format!("q=key:{key}"), window, table, link)
+}
+
+#[cfg(feature = "ssr")]
+fn load_initial(key: &FlowKey) -> Initial {
+    let source = use_context::<crate::source::SharedSource>();
+    Initial {
+        flow: source.and_then(|s| s.flow(key)),
+        now_ms: now_ms(),
+    }
+}
+
+/// In the browser this only runs after a client-side navigation; the
+/// stream brings the flow right after.
+#[cfg(not(feature = "ssr"))]
+fn load_initial(_: &FlowKey) -> Initial {
+    Initial {
+        flow: None,
+        now_ms: now_ms(),
+    }
+}
