@@ -19,7 +19,7 @@ use crate::stats::{median, thousands};
 use crate::summary::{at_most, Summary};
 
 /// The conntrack collector's counts, where lost events are told.
-fn conntrack(status: &app::wire::Status) -> app::wire::CollectorStatus {
+fn conntrack(status: &app::wire::Health) -> app::wire::CollectorHealth {
     status
         .collectors
         .get("conntrack")

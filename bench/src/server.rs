@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use app::wire::Status;
+use app::wire::Health;
 
 use crate::proc::{die_with_parent, sibling};
 
@@ -91,7 +91,7 @@ impl Server {
         &self.base
     }
 
-    pub fn status(&self) -> anyhow::Result<Status> {
+    pub fn status(&self) -> anyhow::Result<Health> {
         serde_json::from_str(&self.status_text()?)
             .context("decoding /api/status")
     }
@@ -120,8 +120,8 @@ impl Server {
         what: &str,
         every: Duration,
         timeout: Duration,
-        done: impl Fn(&Status) -> bool,
-    ) -> anyhow::Result<Status> {
+        done: impl Fn(&Health) -> bool,
+    ) -> anyhow::Result<Health> {
         let end = Instant::now() + timeout;
         loop {
             let status = self.status()?;

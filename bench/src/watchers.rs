@@ -25,10 +25,10 @@ use crate::server::Server;
 use crate::summary::{at_most, Summary};
 
 /// The windows a few dashboards would hold: (sort, offset). The first
-/// one, youngest flows first, is where the flood's flows show.
+/// one, youngest flows first (`age`), is where the flood's flows show.
 const WINDOWS: [(&str, usize); 8] = [
-    ("-age", 0),
     ("age", 0),
+    ("-age", 0),
     ("sport", 0),
     ("-sport", 40_000),
     ("dport", 75_000),

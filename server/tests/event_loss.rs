@@ -8,11 +8,11 @@ mod common;
 use std::collections::BTreeSet;
 use std::net::UdpSocket;
 
-use app::wire::CollectorStatus;
+use app::wire::CollectorHealth;
 use common::*;
 
 /// The lost events are counted against their collector.
-fn conntrack(server: &Server) -> CollectorStatus {
+fn conntrack(server: &Server) -> CollectorHealth {
     server.status().collectors["conntrack"].clone()
 }
 

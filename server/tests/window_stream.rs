@@ -32,7 +32,7 @@ fn window_where(
         assert!(Instant::now() < end, "no such window on the stream");
         match next(ws) {
             ServerMsg::Window(w) if done(&w) => return *w,
-            ServerMsg::Window(_) | ServerMsg::Status(_) => {}
+            ServerMsg::Window(_) | ServerMsg::Health(_) => {}
             other => panic!("unexpected message {other:?}"),
         }
     }
@@ -108,7 +108,7 @@ fn a_window_follows_the_client_and_the_table() {
                 assert!(message.starts_with("window: "), "{message}");
                 break;
             }
-            ServerMsg::Window(_) | ServerMsg::Status(_) => {}
+            ServerMsg::Window(_) | ServerMsg::Health(_) => {}
             other => panic!("unexpected message {other:?}"),
         }
     }

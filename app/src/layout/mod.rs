@@ -6,9 +6,9 @@ mod theme;
 
 use leptos::prelude::*;
 
-use crate::live::{Health, Link};
+use crate::live::{HeaderState, Link};
 use crate::routes::Route;
-use crate::wire::Status;
+use crate::wire::Health;
 
 use status_bar::StatusBar;
 
@@ -23,7 +23,7 @@ pub fn Layout<V: IntoView + 'static>(
 ) -> impl IntoView {
     let children = children.into_inner();
     let initial = SharedValue::new(initial_status).into_inner();
-    let health = Health {
+    let health = HeaderState {
         status: RwSignal::new(initial),
         link: RwSignal::new(Link::Connecting),
     };
@@ -85,8 +85,8 @@ fn Nav(current: Route) -> impl IntoView {
 }
 
 #[component]
-fn Warnings(health: Health) -> impl IntoView {
-    let warnings = move || health.status.with(Status::warnings);
+fn Warnings(health: HeaderState) -> impl IntoView {
+    let warnings = move || health.status.with(Health::warnings);
     view! {
         <For each=warnings key=|w| w.clone() let:warning>
             <div
@@ -101,10 +101,10 @@ fn Warnings(health: Health) -> impl IntoView {
     }
 }
 
-fn initial_status() -> Status {
+fn initial_status() -> Health {
     #[cfg(feature = "ssr")]
     if let Some(source) = use_context::<crate::source::SharedSource>() {
         return source.status();
     }
-    Status::default()
+    Health::default()
 }

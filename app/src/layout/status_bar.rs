@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 
 use crate::format;
-use crate::live::{Health, Link};
+use crate::live::{HeaderState, Link};
 
 #[component]
-pub fn StatusBar(health: Health) -> impl IntoView {
+pub fn StatusBar(health: HeaderState) -> impl IntoView {
     let s = health.status;
     let lost = move || s.with(|s| s.enobufs());
     view! {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use leptos::prelude::RwSignal;
 
-use crate::wire::{Flow, FlowKey, FlowPage, ServerMsg, Status};
+use crate::wire::{Flow, FlowKey, FlowPage, Health, ServerMsg};
 
 pub use clock::{clock, now_ms, remaining_secs};
 #[cfg(feature = "hydrate")]
@@ -25,8 +25,8 @@ pub use window::{connect, Connection};
 /// Collector health and the state of the status stream, shown in the
 /// header of every page.
 #[derive(Clone, Copy)]
-pub struct Health {
-    pub status: RwSignal<Status>,
+pub struct HeaderState {
+    pub status: RwSignal<Health>,
     pub link: RwSignal<Link>,
 }
 
@@ -129,7 +129,7 @@ impl LiveTable {
             }
             ServerMsg::Error { message } => Applied::Refused(message),
             // The page always asks for a window; these serve other clients.
-            ServerMsg::Status(_)
+            ServerMsg::Health(_)
             | ServerMsg::Snapshot { .. }
             | ServerMsg::Delta { .. }
             | ServerMsg::Lagged { .. } => Applied::Unchanged,
@@ -165,13 +165,13 @@ mod tests {
             offset: 30,
             rows: vec![b.clone()],
             open: Some(a.clone()),
-            status: Status::default(),
+            status: Health::default(),
         }));
         assert_eq!(t.apply(window), Applied::Changed);
         assert_eq!((t.offset(), t.total(), t.rows().len()), (30, 40, 1));
         assert!(t.get(&a.key).is_some(), "the open flow, outside the rows");
         assert!(t.get(&b.key).is_some());
-        let status = ServerMsg::Status(Status::default());
+        let status = ServerMsg::Health(Health::default());
         assert_eq!(t.apply(status), Applied::Unchanged);
         assert_eq!(t.rows().len(), 1);
     }

@@ -1,20 +1,20 @@
-//! The browser end of `/api/ws/status`: keeps the header's [`Health`]
+//! The browser end of `/api/ws/status`: keeps the header's [`HeaderState`]
 //! live on every page, whatever the page streams itself.
 
 use leptos::prelude::*;
 
 use super::socket::Socket;
-use super::Health;
+use super::HeaderState;
 use crate::wire::ServerMsg;
 
 /// Follows the collector's status into `health` until dropped.
-pub fn follow(health: Health) -> Socket {
+pub fn follow(health: HeaderState) -> Socket {
     Socket::open(
         || "/api/ws/status".to_owned(),
         health.link,
         move |msg| {
             match msg {
-                ServerMsg::Status(status) => {
+                ServerMsg::Health(status) => {
                     // The heartbeat repeats it; the header need not redraw.
                     if health.status.with_untracked(|s| *s != status) {
                         health.status.set(status);

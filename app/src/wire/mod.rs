@@ -4,17 +4,17 @@
 //! the same definitions build for the server and for wasm.
 
 mod flow;
+mod health;
 mod key;
 mod nat;
 mod proto;
-mod status;
 mod stream;
 pub(crate) mod text;
 pub mod vocab;
 
 pub use flow::{Counters, Direction, Endpoints, Flow, FlowPage, Tuple, Word};
+pub use health::{CollectorHealth, Health};
 pub use key::{FlowKey, FlowKeyError};
 pub use nat::{endpoint as nat_endpoint, Nat};
 pub use proto::Proto;
-pub use status::{CollectorStatus, Status};
 pub use stream::{ServerMsg, Window, WindowRows};

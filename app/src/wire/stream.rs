@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Flow, FlowKey, Status};
+use super::{Flow, FlowKey, Health};
 
 /// Externally tagged (`{"delta": {...}}`): the tag comes first, so a
 /// reader parses a message in one pass.
@@ -21,23 +21,25 @@ pub enum ServerMsg {
     Snapshot {
         seq: u64,
         flows: Vec<Flow>,
-        status: Status,
+        status: Health,
     },
     Delta {
         seq: u64,
         upsert: Vec<Flow>,
         remove: Vec<FlowKey>,
-        status: Status,
+        status: Health,
     },
     /// The watcher fell behind by `missed` batches, which nobody keeps
     /// for it: a fresh `snapshot` follows.
-    Lagged { missed: u64, status: Status },
+    Lagged { missed: u64, status: Health },
     /// Windowed mode: rows `offset..offset + rows.len()` of the matching
     /// flows in the stream's sort order, whenever they change. Each one
     /// is complete, so nothing can be missed between two of them.
     Window(Box<WindowRows>),
-    /// Windowed mode, on a tick that changed no row of the window.
-    Status(Status),
+    /// Windowed mode, on a tick that changed no row of the window, and the
+    /// status stream. Its JSON name is the API's word, `status`.
+    #[serde(rename = "status")]
+    Health(Health),
     /// The filter or sort in the stream's URL is wrong; nothing follows.
     Error { message: String },
 }
@@ -51,7 +53,7 @@ pub struct WindowRows {
     /// The flow the page has open, wherever it sorts and whether or not
     /// it matches; `None` once it has ended.
     pub open: Option<Flow>,
-    pub status: Status,
+    pub status: Health,
 }
 
 /// What a page shows, sent as the stream's query (`offset`, `limit`,

@@ -2,8 +2,9 @@
 //! a window, turning a big batch into JSON. On an async worker it stalls
 //! every connection that worker serves (`/api/status` included); here it
 //! runs on tokio's blocking threads, on a snapshot of the table that no
-//! lock guards, and only a few at a time, so that the async workers and
-//! the table's owner always keep a core.
+//! lock guards, one per core at most: the async workers, the table's
+//! owner and the event thread are threads of their own, which the kernel
+//! gives their share of the cores, and none of them waits for a scan.
 
 use std::sync::Arc;
 
@@ -18,12 +19,15 @@ pub struct Compute {
 }
 
 impl Compute {
-    /// One slot per core but one.
+    /// One slot per core. With one core fewer (one slot on two cores),
+    /// eight windows over 150k flows took turns on one core and a new
+    /// flow took ~1.3 s (p99) to reach the page during a flood; with two,
+    /// 0.24 s, and no event was lost either way (`nfscope-bench watchers`).
     pub fn new(flows: StateHandle) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Self {
             flows,
-            slots: Arc::new(Semaphore::new(cores.saturating_sub(1).max(1))),
+            slots: Arc::new(Semaphore::new(cores)),
         }
     }
 

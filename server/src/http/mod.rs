@@ -9,6 +9,7 @@ mod guard;
 mod headers;
 pub mod listener;
 mod site;
+mod view;
 mod ws;
 
 use std::net::SocketAddr;

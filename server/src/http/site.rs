@@ -8,7 +8,7 @@ use std::sync::Arc;
 use app::query::{Filter, Sort};
 use app::shell;
 use app::source::{FlowSource, SharedSource};
-use app::wire::{Flow, FlowKey, FlowPage, Status};
+use app::wire::{Flow, FlowKey, FlowPage, Health};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
@@ -45,7 +45,7 @@ impl FlowSource for Compute {
         self.flows().flow(key)
     }
 
-    fn status(&self) -> Status {
+    fn status(&self) -> Health {
         self.flows().status()
     }
 }

@@ -14,10 +14,10 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, Weak};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use app::wire::{Flow, FlowKey, Status};
+use app::wire::{Flow, FlowKey, Health};
 use tokio::sync::broadcast;
 
 pub use owner::Update;
@@ -38,25 +38,28 @@ pub struct Published {
     pub changed: bool,
     pub upsert: Vec<Flow>,
     pub remove: Vec<FlowKey>,
-    pub status: Status,
+    pub status: Health,
 }
 
 pub struct Shared {
     pub table: FlowTable,
-    pub status: Status,
+    pub status: Health,
     /// Sequence number of the last published batch.
     pub seq: u64,
-    /// The snapshot of this tick, taken when a reader first asks for it.
-    snapshot: OnceLock<Arc<Snapshot>>,
+    /// The last snapshot, while readers still hold it: one taken when a
+    /// reader first asks in a tick, shared by the readers of that tick.
+    /// Held weakly: once its readers are done, the writer no longer
+    /// copies the chunks it changes.
+    snapshot: Mutex<Weak<Snapshot>>,
 }
 
 impl Shared {
-    fn new(table: FlowTable, status: Status) -> Self {
+    fn new(table: FlowTable, status: Health) -> Self {
         Self {
             table,
             status,
             seq: 0,
-            snapshot: OnceLock::new(),
+            snapshot: Mutex::new(Weak::new()),
         }
     }
 }
@@ -89,9 +92,9 @@ impl StateHandle {
     /// A table for `space`, holding the keys a previous run saved in
     /// `state_dir`.
     pub fn new(space: KeySpace, state_dir: Option<&Path>) -> Self {
-        let status = Status {
+        let status = Health {
             netns: space.netns,
-            ..Status::default()
+            ..Health::default()
         };
         let mut table = FlowTable::new(space);
         let keys_file = state_dir
@@ -121,10 +124,14 @@ impl StateHandle {
             return;
         };
         let path = file.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(keys) = self.write(|s| s.table.keys_to_save()) else {
+        if !self.write(|s| s.table.take_keys_changed()) {
             return;
-        };
-        if let Err(e) = saved_keys::store(&path, self.space, &keys) {
+        }
+        // Written from a copy of the table, record by record: no lock is
+        // held, and no list of 250k keys is built first.
+        let view = self.read().table.view();
+        let keys = view.saved_keys();
+        if let Err(e) = saved_keys::store(&path, self.space, view.len(), keys) {
             tracing::warn!(
                 error = %e,
                 "cannot save flow keys: a restart will give flows new keys"
@@ -136,23 +143,27 @@ impl StateHandle {
         self.shared.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn status(&self) -> Status {
+    pub fn status(&self) -> Health {
         self.read().status.clone()
     }
 
     /// The table as of the last publish tick, or later. Taking one costs a
-    /// pointer per 32 entries under the read lock, once per tick; scanning
-    /// it holds no lock at all.
+    /// pointer per 32 entries under the read lock, at most once per tick
+    /// while readers hold it; scanning it holds no lock at all.
     pub fn snapshot(&self) -> Arc<Snapshot> {
         let shared = self.read();
-        let snapshot = shared.snapshot.get_or_init(|| {
-            Arc::new(Snapshot::new(
-                shared.seq,
-                shared.status.clone(),
-                shared.table.view(),
-            ))
-        });
-        Arc::clone(snapshot)
+        let mut last =
+            shared.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = last.upgrade().filter(|s| s.seq == shared.seq) {
+            return s;
+        }
+        let snapshot = Arc::new(Snapshot::new(
+            shared.seq,
+            shared.status.clone(),
+            shared.table.view(),
+        ));
+        *last = Arc::downgrade(&snapshot);
+        snapshot
     }
 
     /// The live flow with this key: a lookup, under the read lock.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 
-use app::wire::CollectorStatus;
+use app::wire::CollectorHealth;
 
 use super::{now_ns, Published, StateHandle};
 use crate::collect::conntrack::{Settings, TableOp};
@@ -27,7 +27,7 @@ pub enum Update {
     /// The conntrack sysctls that change what can be shown.
     ConntrackSettings(Settings),
     /// A collector's health, by its name.
-    Health(&'static str, CollectorStatus),
+    Health(&'static str, CollectorHealth),
 }
 
 impl StateHandle {
@@ -95,11 +95,8 @@ impl StateHandle {
                 s.table.discard_changes();
             }
             let (upsert, remove) = s.table.take_changes();
+            // Readers of the next tick take a new snapshot.
             s.seq += 1;
-            // Readers of this tick take a new snapshot; the last one is
-            // freed once its readers are done, and with it the chunks the
-            // writer copied meanwhile.
-            s.snapshot = std::sync::OnceLock::new();
             let batch = Published {
                 seq: s.seq,
                 changed,

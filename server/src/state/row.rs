@@ -2,6 +2,8 @@
 //! it for the wire: a page of a big table converts only the rows it
 //! keeps.
 
+use std::cell::OnceCell;
+
 use app::query::FlowFields;
 use app::wire::{Counters, Endpoints, Flow, FlowKey, Nat, Proto, Word};
 
@@ -16,9 +18,9 @@ pub(super) struct Row<'a> {
     record: &'a Record,
     orig: &'a CtTuple,
     reply: &'a CtTuple,
-    /// Worked out once: a filter or a sort may ask several times.
-    state: Option<Word>,
-    nat: &'static [Nat],
+    /// Worked out when first asked: most filters and sorts never ask,
+    /// and one that does may ask often.
+    state: OnceCell<Option<Word>>,
 }
 
 impl<'a> Row<'a> {
@@ -37,8 +39,7 @@ impl<'a> Row<'a> {
             record,
             orig,
             reply,
-            state: e.proto_state.map(state_word),
-            nat: Nat::of(&ends(orig), &ends(reply)),
+            state: OnceCell::new(),
         })
     }
 
@@ -75,11 +76,12 @@ impl FlowFields for Row<'_> {
     }
 
     fn nat(&self) -> &[Nat] {
-        self.nat
+        Nat::of(&ends(self.orig), &ends(self.reply))
     }
 
     fn state(&self) -> Option<&str> {
-        self.state.as_deref()
+        let state = self.record.entry.proto_state;
+        self.state.get_or_init(|| state.map(state_word)).as_deref()
     }
 
     fn status_bits(&self) -> u32 {

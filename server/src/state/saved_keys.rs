@@ -109,11 +109,13 @@ pub fn load(
 }
 
 /// Writes the file whole and renames it into place, so that a crash
-/// leaves the old file or the new one, never half of one.
+/// leaves the old file or the new one, never half of one. `keys` must
+/// yield `count` keys.
 pub fn store(
     path: &Path,
     space: KeySpace,
-    keys: &[SavedKey],
+    count: usize,
+    keys: impl Iterator<Item = SavedKey>,
 ) -> Result<(), KeysFileError> {
     let io = |err| KeysFileError::Io {
         path: path.to_owned(),
@@ -123,19 +125,26 @@ pub fn store(
         fs::create_dir_all(dir).map_err(io)?;
     }
     let tmp = path.with_extension("tmp");
-    let mut file = fs::File::create(&tmp).map_err(io)?;
-    file.write_all(&encode(space, keys)).map_err(io)?;
+    let mut file = io::BufWriter::new(fs::File::create(&tmp).map_err(io)?);
+    encode(&mut file, space, count, keys).map_err(io)?;
+    let file = file.into_inner().map_err(|e| io(e.into_error()))?;
     file.sync_all().map_err(io)?;
     fs::rename(&tmp, path).map_err(io)
 }
 
-fn encode(space: KeySpace, keys: &[SavedKey]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(HEADER + keys.len() * RECORD);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
-    out.extend_from_slice(&space.boot.to_le_bytes());
-    out.extend_from_slice(&(keys.len() as u32).to_le_bytes());
-    out.extend_from_slice(&space.netns.to_le_bytes());
+fn encode(
+    out: &mut impl Write,
+    space: KeySpace,
+    count: usize,
+    keys: impl Iterator<Item = SavedKey>,
+) -> io::Result<()> {
+    let count = u32::try_from(count)
+        .map_err(|_| io::Error::other("more keys than the file can hold"))?;
+    out.write_all(MAGIC)?;
+    out.write_all(&VERSION.to_le_bytes())?;
+    out.write_all(&space.boot.to_le_bytes())?;
+    out.write_all(&count.to_le_bytes())?;
+    out.write_all(&space.netns.to_le_bytes())?;
     for k in keys {
         for word in [
             k.slot,
@@ -143,10 +152,10 @@ fn encode(space: KeySpace, keys: &[SavedKey]) -> Vec<u8> {
             k.kernel_start.unwrap_or(0),
             k.packets.unwrap_or(u64::MAX),
         ] {
-            out.extend_from_slice(&word.to_le_bytes());
+            out.write_all(&word.to_le_bytes())?;
         }
     }
-    out
+    Ok(())
 }
 
 /// `None` when the bytes are not a file of this version; an empty list
@@ -208,7 +217,7 @@ mod tests {
             .join(format!("nfscope-keys-test-{}", std::process::id()));
         let path = path(&dir, SPACE, Some(7));
         let keys: Vec<_> = (0..5).map(saved).collect();
-        store(&path, SPACE, &keys).unwrap();
+        store(&path, SPACE, keys.len(), keys.iter().copied()).unwrap();
         assert_eq!(load(&path, SPACE).unwrap(), keys);
         // After a reboot, or for another namespace, the file says nothing.
         let rebooted = KeySpace { boot: 1, ..SPACE };
@@ -219,7 +228,9 @@ mod tests {
 
     #[test]
     fn a_damaged_file_is_an_error() {
-        let bytes = encode(SPACE, &[saved(1), saved(2)]);
+        let mut bytes = Vec::new();
+        let keys = [saved(1), saved(2)];
+        encode(&mut bytes, SPACE, keys.len(), keys.into_iter()).unwrap();
         for cut in [0, 3, HEADER, bytes.len() - 1] {
             assert_eq!(decode(&bytes[..cut], SPACE), None, "cut at {cut}");
         }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use app::query::{Filter, Sort};
-use app::wire::{Flow, FlowPage, Status};
+use app::wire::{Flow, FlowPage, Health};
 
 use super::row::Row;
 use super::table::TableView;
@@ -16,7 +16,7 @@ use super::table::TableView;
 /// One publish tick's table and status.
 pub struct Snapshot {
     pub seq: u64,
-    pub status: Status,
+    pub status: Health,
     table: TableView,
     /// Views computed from this snapshot, by their text.
     views: Mutex<HashMap<ViewKey, Arc<OnceLock<Arc<FlowPage>>>>>,
@@ -35,7 +35,7 @@ struct ViewKey {
 const VIEWS_KEPT: usize = 64;
 
 impl Snapshot {
-    pub fn new(seq: u64, status: Status, table: TableView) -> Self {
+    pub fn new(seq: u64, status: Health, table: TableView) -> Self {
         Self {
             seq,
             status,
@@ -78,8 +78,10 @@ impl Snapshot {
     }
 
     /// Rows `offset..offset + limit` of the flows `filter` selects, in
-    /// `sort` order. Keeps only the best `offset + limit` flows while it
-    /// scans, so the first screens of a big table cost little memory.
+    /// `sort` order. Keeps only the rows up to the window while it scans,
+    /// so the first screens of a big table cost little memory; a window
+    /// past the middle is sought from the end (in reverse order), when
+    /// the total is known before the scan, as it is without a filter.
     pub fn page(
         &self,
         filter: &Filter,
@@ -87,8 +89,32 @@ impl Snapshot {
         offset: usize,
         limit: usize,
     ) -> FlowPage {
-        let cmp = |a: &Row, b: &Row| sort.compare(a, b);
+        let known = filter.is_empty().then(|| self.table.len());
+        if let Some(len) = known {
+            if offset.saturating_add(limit / 2) > len / 2 {
+                let from_end = len.saturating_sub(offset);
+                let (total, last_first) =
+                    self.best(filter, |a, b| sort.compare(b, a), from_end);
+                let start = total.saturating_sub(offset.saturating_add(limit));
+                let rows = last_first.get(start..).unwrap_or_default();
+                let flows = rows.iter().rev().filter_map(Row::flow).collect();
+                return FlowPage { total, flows };
+            }
+        }
         let keep = offset.saturating_add(limit);
+        let (total, best) = self.best(filter, |a, b| sort.compare(a, b), keep);
+        let flows = best.iter().skip(offset).filter_map(Row::flow).collect();
+        FlowPage { total, flows }
+    }
+
+    /// How many rows `filter` selects, and the first `keep` of them in
+    /// `cmp` order.
+    fn best(
+        &self,
+        filter: &Filter,
+        cmp: impl Fn(&Row, &Row) -> std::cmp::Ordering,
+        keep: usize,
+    ) -> (usize, Vec<Row<'_>>) {
         // Selecting once the buffer holds twice what is kept makes the
         // scan linear in the table.
         let buffer = keep.saturating_mul(2).max(64);
@@ -101,14 +127,13 @@ impl Snapshot {
             }
             best.push(row);
             if best.len() >= buffer {
-                best.select_nth_unstable_by(keep - 1, cmp);
+                best.select_nth_unstable_by(keep - 1, &cmp);
                 best.truncate(keep);
             }
         }
-        best.sort_unstable_by(cmp);
+        best.sort_unstable_by(&cmp);
         best.truncate(keep);
-        let flows = best.iter().skip(offset).filter_map(Row::flow).collect();
-        FlowPage { total, flows }
+        (total, best)
     }
 
     pub fn matching(&self, filter: &Filter) -> Vec<Flow> {

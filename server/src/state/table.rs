@@ -218,25 +218,10 @@ impl FlowTable {
         self.restored = saved.into_iter().map(|s| (s.slot, s)).collect();
     }
 
-    /// Every key with what tells its flow apart after a restart, if
-    /// entries came or went since the last call. All of them: even a key
-    /// made of the kernel's start may have been given first to an UPDATE
-    /// event, which carries none.
-    pub fn keys_to_save(&mut self) -> Option<Vec<SavedKey>> {
-        if !std::mem::take(&mut self.keys_changed) {
-            return None;
-        }
-        let keys = self
-            .records
-            .iter()
-            .map(|(slot, r)| SavedKey {
-                slot,
-                start: r.start_ns,
-                kernel_start: r.entry.start_ns,
-                packets: r.entry.counters.as_ref().map(packets),
-            })
-            .collect();
-        Some(keys)
+    /// Whether entries came or went since the last call: the keys a
+    /// restart needs have changed.
+    pub fn take_keys_changed(&mut self) -> bool {
+        std::mem::take(&mut self.keys_changed)
     }
 
     /// A dump starts: what it does not mention, and no event touches
@@ -314,6 +299,7 @@ impl FlowTable {
         TableView {
             space: self.space,
             records: self.records.snapshot(),
+            len: self.records.len(),
         }
     }
 }
@@ -322,9 +308,27 @@ impl FlowTable {
 pub struct TableView {
     space: KeySpace,
     records: Snapshot<Record>,
+    len: usize,
 }
 
 impl TableView {
+    /// Entries in the copy.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Every key with what tells its flow apart after a restart. All of
+    /// them: even a key made of the kernel's start may have been given
+    /// first to an UPDATE event, which carries none.
+    pub fn saved_keys(&self) -> impl Iterator<Item = SavedKey> + '_ {
+        self.records.iter().map(|(slot, r)| SavedKey {
+            slot,
+            start: r.start_ns,
+            kernel_start: r.entry.start_ns,
+            packets: r.entry.counters.as_ref().map(packets),
+        })
+    }
+
     /// Every entry, as the filter and the sort read it.
     pub(super) fn rows(&self) -> impl Iterator<Item = Row<'_>> {
         self.records

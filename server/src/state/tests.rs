@@ -181,7 +181,7 @@ fn a_page_is_a_slice_of_the_sorted_matches() {
         table.apply(New, entry(id, Some(u64::from(id))), ms(10));
     }
     let shared =
-        super::Snapshot::new(0, app::wire::Status::default(), table.view());
+        super::Snapshot::new(0, app::wire::Health::default(), table.view());
     let filter = app::query::Filter::parse("sport:!1003").unwrap();
     let sort: app::query::Sort = "-id".parse().unwrap();
     let ids = |offset, limit| -> (usize, Vec<u32>) {
@@ -192,6 +192,20 @@ fn a_page_is_a_slice_of_the_sorted_matches() {
     assert_eq!(ids(15, 10), (19, vec![5, 4, 2, 1]));
     assert_eq!(ids(19, 5), (19, vec![]));
     assert_eq!(ids(usize::MAX, usize::MAX), (19, vec![]));
+
+    // Without a filter, windows past the middle are sought from the end:
+    // the same rows as a scan from the start finds.
+    let everything = app::query::Filter::parse("").unwrap();
+    let all: Vec<u32> = (1..=20).rev().collect();
+    for offset in 0..=22 {
+        for limit in [0, 1, 3, 7, 25] {
+            let page = shared.page(&everything, &sort, offset, limit);
+            let got: Vec<u32> = page.flows.iter().map(|f| f.id).collect();
+            let end = (offset + limit).min(20);
+            let want = all.get(offset.min(20)..end).unwrap_or_default();
+            assert_eq!((page.total, &got[..]), (20, want), "{offset}+{limit}");
+        }
+    }
 }
 
 #[test]
@@ -257,8 +271,9 @@ fn a_restart_gives_live_flows_their_keys_back() {
         before.apply(New, entry(id, None), ms(u64::from(id)));
     }
     let keys: Vec<_> = before.flows().map(|f| f.key).collect();
-    let saved = before.keys_to_save().unwrap();
-    assert!(before.keys_to_save().is_none(), "nothing changed since");
+    assert!(before.take_keys_changed());
+    assert!(!before.take_keys_changed(), "nothing changed since");
+    let saved = before.view().saved_keys().collect();
 
     let mut after = table(1);
     after.restore(saved);
@@ -287,7 +302,7 @@ fn readers_of_one_tick_share_a_view_and_never_see_later_writes() {
         table.apply(New, entry(id, Some(u64::from(id))), ms(10));
     }
     let snapshot =
-        super::Snapshot::new(0, app::wire::Status::default(), table.view());
+        super::Snapshot::new(0, app::wire::Health::default(), table.view());
     let filter = app::query::Filter::parse("").unwrap();
     let sort = app::query::Sort::default();
     let first = snapshot.shared_page(&filter, &sort, 0, 3);

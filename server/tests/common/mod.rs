@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use app::wire::{Flow, FlowPage, Status};
+use app::wire::{Flow, FlowPage, Health};
 pub use nfscope::demo::{Lab, ADDRS};
 use nfscope::http::MAX_PAGE_LIMIT;
 
@@ -100,7 +100,7 @@ impl Server {
         }
     }
 
-    pub fn status(&self) -> Status {
+    pub fn status(&self) -> Health {
         serde_json::from_str(&self.get("/api/status").unwrap()).unwrap()
     }
 

@@ -55,7 +55,7 @@ pub fn FlowsPage() -> impl IntoView {
     view! {
         <filter_bar::FilterBar params go table link/>
         <div class="flex min-h-0 flex-1">
-            <table::FlowTable params go table now span/>
+            <table::FlowGrid params go table now span/>
             {move || params.with(|p| p.open).map(|key| view! {
                 <detail::Detail key table ended now go params/>
             })}

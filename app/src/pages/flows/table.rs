@@ -53,7 +53,7 @@ fn screen_rows(viewport_px: usize) -> usize {
 }
 
 #[component]
-pub fn FlowTable(
+pub fn FlowGrid(
     params: Memo<ViewParams>,
     go: Navigate,
     table: RwSignal<LiveTable>,

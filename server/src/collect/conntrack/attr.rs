@@ -29,6 +29,9 @@ pub const CTA_ZONE: u16 = 18;
 pub const CTA_SECCTX: u16 = 19;
 pub const CTA_TIMESTAMP: u16 = 20;
 pub const CTA_LABELS: u16 = 22;
+/// Synproxy's sequence adjustments; zero unless synproxy handled the
+/// handshake, as on every entry made over ctnetlink (`conntrack -I`).
+pub const CTA_SYNPROXY: u16 = 24;
 /// When the kernel made the event (Linux ≥ 6.14), on events only.
 pub const CTA_TIMESTAMP_EVENT: u16 = 27;
 

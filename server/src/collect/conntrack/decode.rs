@@ -322,6 +322,8 @@ pub fn parse_entry(
             CTA_TIMESTAMP_EVENT => {
                 at_ns = Some(be_u64(v).context("invalid CTA_TIMESTAMP_EVENT")?)
             }
+            // All zero says nothing; kept when synproxy did its work.
+            CTA_SYNPROXY if all_zero(v).context("invalid CTA_SYNPROXY")? => {}
             kind => undecoded.push(kind),
         }
     }
@@ -532,6 +534,16 @@ fn nested_string(v: &[u8], kind: u16) -> Result<Option<Box<str>>, DecodeError> {
         }
     }
     Ok(None)
+}
+
+/// Whether every attribute nested in `v` has only zero bytes.
+fn all_zero(v: &[u8]) -> Result<bool, DecodeError> {
+    for nla in NlasIterator::new(v) {
+        if nla?.value().iter().any(|b| *b != 0) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 fn u8_at(v: &[u8]) -> Result<u8, DecodeError> {

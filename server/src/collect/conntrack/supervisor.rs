@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use app::wire::CollectorStatus;
+use app::wire::CollectorHealth;
 
 use super::{read_events, CtEvent, CtUpdate, EventKind, EventSocket, Settings};
 use crate::collect::rate::Rate;
@@ -33,8 +33,10 @@ pub enum TableOp {
 
 /// Messages queued between the threads and the supervisor. When full the
 /// event thread waits, the kernel's buffer fills, and ENOBUFS triggers a
-/// resync: memory stays bounded under any event storm.
-const QUEUE: usize = 4096;
+/// resync: memory stays bounded under any event storm. Short: the queue
+/// to the state owner, behind it, is the one that absorbs bursts, and a
+/// second long one would only hold a second copy of a dump in flight.
+const QUEUE: usize = 64;
 /// How often the health is sent to the state, when it changed.
 const HEALTH_EVERY: Duration = Duration::from_millis(100);
 /// How often the conntrack sysctls are read again.
@@ -63,9 +65,9 @@ pub struct Supervisor {
     /// order.
     to_self: mpsc::Sender<CtUpdate>,
     state: mpsc::Sender<Update>,
-    health: CollectorStatus,
+    health: CollectorHealth,
     /// The health last sent to the state.
-    sent: Option<CollectorStatus>,
+    sent: Option<CollectorHealth>,
     rate: Rate,
     synced: bool,
     running: Option<(Dump, Instant)>,
@@ -98,9 +100,9 @@ impl Supervisor {
                  load"
             );
         }
-        let health = CollectorStatus {
+        let health = CollectorHealth {
             rcvbuf: events.rcvbuf,
-            ..CollectorStatus::default()
+            ..CollectorHealth::default()
         };
         let (to_self, from_threads) = mpsc::channel(QUEUE);
         let stop = Arc::new(AtomicBool::new(false));

@@ -190,6 +190,22 @@ fn events_tell_when_the_kernel_made_them() {
 }
 
 #[test]
+fn a_synproxy_of_zeros_is_no_news() {
+    // What the kernel adds to every entry made over ctnetlink: CTA_ID,
+    // then CTA_SYNPROXY with ISN, ITS and TSOFF all 0.
+    let mut attrs = vec![8, 0, 12, 0, 0, 0, 0, 7, 28, 0, 24, 0x80];
+    for kind in 1..=3 {
+        attrs.extend([8, 0, kind, 0, 0, 0, 0, 0]);
+    }
+    let (entry, _) = parse_entry(&attrs).unwrap();
+    assert_eq!(entry.extra, None);
+    // With synproxy at work, the attribute is kept as undecoded.
+    attrs[19] = 1;
+    let (entry, _) = parse_entry(&attrs).unwrap();
+    assert_eq!(&*entry.extra.unwrap().undecoded.unwrap(), [24]);
+}
+
+#[test]
 fn attributes_not_decoded_are_kept() {
     // CTA_SEQ_ADJ_ORIG (15), nested and empty, after a CTA_ID.
     let attrs = [

@@ -25,8 +25,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use app::wire::{ServerMsg, Window};
 
-use super::api::ViewQuery;
 use super::error::ApiError;
+use super::view::ViewQuery;
 use super::AppState;
 
 /// Streams open at once unless `--max-websockets` says otherwise.

@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use tokio::sync::broadcast::error::RecvError;
 
-use app::wire::{ServerMsg, Status};
+use app::wire::{Health, ServerMsg};
 
 use super::send;
 use crate::http::error::ApiError;
@@ -41,7 +41,7 @@ async fn run(mut socket: WebSocket, flows: StateHandle) {
     // Subscribe first, then read the status, so no change falls between.
     let mut ticks = flows.subscribe();
     let mut pacer = Pacer::new(flows.status(), Instant::now());
-    if send(&mut socket, &ServerMsg::Status(pacer.sent.clone()))
+    if send(&mut socket, &ServerMsg::Health(pacer.sent.clone()))
         .await
         .is_err()
     {
@@ -63,7 +63,7 @@ async fn run(mut socket: WebSocket, flows: StateHandle) {
             },
         };
         if pacer.due(&status, Instant::now())
-            && send(&mut socket, &ServerMsg::Status(status)).await.is_err()
+            && send(&mut socket, &ServerMsg::Health(status)).await.is_err()
         {
             return;
         }
@@ -73,17 +73,17 @@ async fn run(mut socket: WebSocket, flows: StateHandle) {
 /// Decides which statuses go out: changes, spaced by [`MIN_GAP`], and a
 /// heartbeat every [`HEARTBEAT`].
 struct Pacer {
-    sent: Status,
+    sent: Health,
     sent_at: Instant,
 }
 
 impl Pacer {
-    fn new(sent: Status, now: Instant) -> Self {
+    fn new(sent: Health, now: Instant) -> Self {
         Self { sent, sent_at: now }
     }
 
     /// Whether to send `status` now; if so, it counts as sent.
-    fn due(&mut self, status: &Status, now: Instant) -> bool {
+    fn due(&mut self, status: &Health, now: Instant) -> bool {
         let since = now.saturating_duration_since(self.sent_at);
         let due = if *status == self.sent {
             since >= HEARTBEAT
@@ -102,10 +102,10 @@ impl Pacer {
 mod tests {
     use super::*;
 
-    fn status(entries: usize) -> Status {
-        Status {
+    fn status(entries: usize) -> Health {
+        Health {
             entries,
-            ..Status::default()
+            ..Health::default()
         }
     }
 

@@ -122,7 +122,7 @@ impl Watcher {
     ) -> Result<(), axum::Error> {
         if !self.dirty || Instant::now() < self.next_at {
             let status = compute.flows().status();
-            return send(socket, &ServerMsg::Status(status)).await;
+            return send(socket, &ServerMsg::Health(status)).await;
         }
         let (filter, sort, window) =
             (self.filter.clone(), self.sort, self.window);
@@ -140,7 +140,7 @@ impl Watcher {
         self.moved = false;
         let shown = Shown::of(&rows);
         if self.shown.as_ref() == Some(&shown) {
-            return send(socket, &ServerMsg::Status(rows.status)).await;
+            return send(socket, &ServerMsg::Health(rows.status)).await;
         }
         self.shown = Some(shown);
         send(socket, &ServerMsg::Window(Box::new(rows))).await

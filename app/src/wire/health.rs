@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Status {
+pub struct Health {
     /// Entries in the flow table now.
     pub entries: usize,
     /// True once the first full conntrack dump is in the table.
@@ -21,12 +21,12 @@ pub struct Status {
     pub netns: u64,
     /// Each collector by name (`conntrack`), so that every lost event is
     /// counted against its source.
-    pub collectors: BTreeMap<String, CollectorStatus>,
+    pub collectors: BTreeMap<String, CollectorHealth>,
 }
 
 /// What one collector received, lost and repaired.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct CollectorStatus {
+pub struct CollectorHealth {
     /// Events received since start.
     pub events_received: u64,
     /// Events per second over the last few seconds.
@@ -47,7 +47,7 @@ pub struct CollectorStatus {
     pub error: Option<String>,
 }
 
-impl Status {
+impl Health {
     /// Events per second, all collectors together.
     pub fn events_per_sec(&self) -> f64 {
         self.collectors.values().map(|c| c.events_per_sec).sum()

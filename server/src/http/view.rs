@@ -1,0 +1,70 @@
+//! The view a request asks for in its query string (filter, sort, rows,
+//! open flow), shared by `GET /api/flows` and the live stream.
+
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use app::query::{Filter, Sort};
+use app::wire::{FlowKey, FlowKeyError};
+
+use super::bounds::check_filter;
+use super::error::ApiError;
+
+/// The raw query string; parsed by hand to say exactly what is wrong.
+#[derive(Debug, Default, Deserialize)]
+pub struct ViewQuery {
+    pub q: Option<String>,
+    pub sort: Option<String>,
+    pub offset: Option<String>,
+    pub limit: Option<String>,
+    pub open: Option<String>,
+}
+
+/// A parsed, valid view: the filter, the sort and which rows.
+pub struct View {
+    pub filter: Filter,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: Option<usize>,
+    pub open: Option<FlowKey>,
+}
+
+impl ViewQuery {
+    pub fn parse(&self) -> Result<View, ApiError> {
+        let text = self.q.as_deref().unwrap_or_default();
+        check_filter(text)
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e))?;
+        let filter = Filter::parse(text).map_err(ApiError::filter)?;
+        let sort = match self.sort.as_deref() {
+            None | Some("") => Sort::default(),
+            Some(s) => s.parse().map_err(|e| {
+                ApiError::new(StatusCode::BAD_REQUEST, format!("sort: {e}"))
+            })?,
+        };
+        let open = match self.open.as_deref() {
+            None | Some("") => None,
+            Some(s) => Some(s.parse().map_err(|e: FlowKeyError| {
+                ApiError::new(StatusCode::BAD_REQUEST, format!("open: {e}"))
+            })?),
+        };
+        Ok(View {
+            filter,
+            sort,
+            offset: number("offset", self.offset.as_deref())?.unwrap_or(0),
+            limit: number("limit", self.limit.as_deref())?,
+            open,
+        })
+    }
+}
+
+fn number(name: &str, value: Option<&str>) -> Result<Option<usize>, ApiError> {
+    match value {
+        None | Some("") => Ok(None),
+        Some(s) => s.parse().map(Some).map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("{name}: {s:?} is not a non-negative integer"),
+            )
+        }),
+    }
+}
