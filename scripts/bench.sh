@@ -42,7 +42,10 @@ echo
 echo "== 2. events lost at full data-plane rate"
 "${bench[@]}" events
 echo
-echo "== 3. browser: new flow → its row"
+echo "== 3. events lost and a flow's way to a page, eight windows watching"
+for _ in 1 2 3; do "${bench[@]}" watchers; done
+echo
+echo "== 4. browser: new flow → its row"
 node end2end/bench-latency.mjs "$lab" "$summary"
 
 wasm=$(gzip -9 -c target/site/pkg/nfscope_bg.wasm | wc -c)
