@@ -8,7 +8,7 @@
 #    flow to its row in the browser; 4. size of the wasm sent to browsers.
 # Prints each part's table as it goes, then one markdown table of every
 # number with its goal. Not part of scripts/test.sh (nor CI): it loads the
-# machine for about two minutes, and its numbers only mean something on
+# machine for about six minutes, and its numbers only mean something on
 # an otherwise quiet one.
 set -euo pipefail
 cd "$(dirname "$0")/.."

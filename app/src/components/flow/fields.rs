@@ -60,7 +60,7 @@ pub fn Fields(
                     .map_or_else(|| "—".to_owned(), |s| format!("{s} s"))
             }}</dd>
             <Field name="Mark" value=format!("{:#x} ({})", f.mark, f.mark)/>
-            <Field name="Zone" value=f.zone.to_string()/>
+            <Field name="Zone" value=zone(&f)/>
             <Field name="Conntrack id" value=f.id.to_string()/>
             <Field name="Use count" value=opt(f.use_count)/>
             <Field name="Counters" value=counters.unwrap_or_else(|| {
@@ -97,7 +97,29 @@ pub fn Fields(
                     format::endpoint(m.dst, m.dport)
                 ),
             )/>
+            {(!f.undecoded.is_empty()).then(|| {
+                let kinds: Vec<String> =
+                    f.undecoded.iter().map(u16::to_string).collect();
+                view! {
+                    <Field
+                        name="Not decoded"
+                        value=format!("attributes {}", kinds.join(", "))
+                    />
+                }
+            })}
         </dl>
+    }
+}
+
+/// The zone of both directions, or of each where they differ.
+fn zone(f: &Flow) -> String {
+    match (f.orig.zone, f.reply.zone) {
+        (None, None) => f.zone.to_string(),
+        (orig, reply) => format!(
+            "original {} · reply {}",
+            orig.unwrap_or_default(),
+            reply.unwrap_or_default()
+        ),
     }
 }
 

@@ -12,7 +12,7 @@ mod sysctl;
 mod tests;
 
 use std::io;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
@@ -22,20 +22,19 @@ pub use socket::{EventSocket, SocketError};
 pub use supervisor::{Supervisor, TableOp};
 pub use sysctl::Settings;
 
+use crate::state::Update;
 use socket::{DumpSocket, READ_SIZE};
 
 /// Most datagrams to gather into one batch before handing it on.
 const BATCH_DATAGRAMS: usize = 64;
 
-/// What the conntrack threads tell their supervisor.
+/// What the conntrack threads tell their supervisor. Entries and the
+/// edges of dumps go straight to the state owner instead, through one
+/// queue, so that they arrive in the order read and without a detour.
 #[derive(Debug)]
 pub enum CtUpdate {
-    /// Live events or dumped entries (by their kind), in kernel order.
-    Entries(Vec<CtEvent>),
     /// The kernel dropped events (ENOBUFS): the table needs a resync.
     Lost,
-    /// A dump began; its entries follow as `Entries` of kind `Dumped`.
-    DumpStarted,
     /// The dump ended; `Err` says why it is incomplete.
     DumpDone(Result<(), String>),
     /// Messages that failed to decode and were skipped.
@@ -44,15 +43,32 @@ pub enum CtUpdate {
     EventsStopped(String),
 }
 
-/// Reads events until `stop` is set or the receiver is gone. Runs on its
+/// Where a conntrack thread sends what it read.
+#[derive(Clone)]
+pub struct Outlets {
+    /// Entries and dump edges, to the state owner.
+    pub table: mpsc::Sender<Update>,
+    /// Everything else, to the supervisor.
+    pub supervisor: mpsc::Sender<CtUpdate>,
+    /// Live events received, counted here for the supervisor's health.
+    pub received: Arc<AtomicU64>,
+}
+
+impl Outlets {
+    /// `false` once the receiver is gone.
+    fn table(&self, op: TableOp) -> bool {
+        self.table.blocking_send(Update::Conntrack(op)).is_ok()
+    }
+
+    fn supervisor(&self, update: CtUpdate) -> bool {
+        self.supervisor.blocking_send(update).is_ok()
+    }
+}
+
+/// Reads events until `stop` is set or a receiver is gone. Runs on its
 /// own thread.
-pub fn read_events(
-    socket: EventSocket,
-    tx: mpsc::Sender<CtUpdate>,
-    stop: Arc<AtomicBool>,
-) {
+pub fn read_events(socket: EventSocket, out: Outlets, stop: Arc<AtomicBool>) {
     let mut buf = Vec::with_capacity(READ_SIZE);
-    let send = |update| tx.blocking_send(update).is_ok();
     while !stop.load(Ordering::Relaxed) {
         let mut batch = Vec::new();
         let mut decode_errors = 0u64;
@@ -78,36 +94,47 @@ pub fn read_events(
                 Err(e) => {
                     tracing::error!(error = %e, "conntrack event socket failed");
                     let why = format!("conntrack events stopped: {e}");
-                    send(CtUpdate::EventsStopped(why));
+                    out.supervisor(CtUpdate::EventsStopped(why));
                     return;
                 }
             }
         }
-        if !batch.is_empty() && !send(CtUpdate::Entries(batch)) {
+        if !batch.is_empty() {
+            out.received
+                .fetch_add(batch.len() as u64, Ordering::Relaxed);
+            if !out.table(TableOp::Entries(batch)) {
+                return;
+            }
+        }
+        if lost && !out.supervisor(CtUpdate::Lost) {
             return;
         }
-        if lost && !send(CtUpdate::Lost) {
-            return;
-        }
-        if decode_errors > 0 && !send(CtUpdate::DecodeErrors(decode_errors)) {
+        if decode_errors > 0
+            && !out.supervisor(CtUpdate::DecodeErrors(decode_errors))
+        {
             return;
         }
     }
 }
 
-/// Dumps the whole table into `tx`. Runs on a blocking thread.
-pub fn dump(tx: &mpsc::Sender<CtUpdate>) {
-    let result = dump_inner(tx);
+/// Dumps the whole table to the state owner, then tells the supervisor
+/// how it went. Runs on a blocking thread.
+pub fn dump(out: &Outlets) {
+    let result = dump_inner(out);
     if let Err(e) = &result {
         tracing::warn!(error = %e, "conntrack dump incomplete");
     }
-    let _ = tx.blocking_send(CtUpdate::DumpDone(result));
+    let complete = result.is_ok();
+    out.table(TableOp::DumpEnds { complete });
+    out.supervisor(CtUpdate::DumpDone(result));
 }
 
-fn dump_inner(tx: &mpsc::Sender<CtUpdate>) -> Result<(), String> {
-    let closed = |_| "flow table closed".to_owned();
+fn dump_inner(out: &Outlets) -> Result<(), String> {
+    let closed = || "flow table closed".to_owned();
     let socket = DumpSocket::request().map_err(|e| e.to_string())?;
-    tx.blocking_send(CtUpdate::DumpStarted).map_err(closed)?;
+    if !out.table(TableOp::DumpBegins) {
+        return Err(closed());
+    }
     let mut buf = Vec::with_capacity(READ_SIZE);
     loop {
         buf.clear();
@@ -117,12 +144,11 @@ fn dump_inner(tx: &mpsc::Sender<CtUpdate>) -> Result<(), String> {
         let mut batch = Vec::new();
         let mut errors = 0;
         let end = decode_into(&buf, true, &mut batch, &mut errors);
-        if !batch.is_empty() {
-            tx.blocking_send(CtUpdate::Entries(batch)).map_err(closed)?;
+        if !batch.is_empty() && !out.table(TableOp::Entries(batch)) {
+            return Err(closed());
         }
-        if errors > 0 {
-            tx.blocking_send(CtUpdate::DecodeErrors(errors))
-                .map_err(closed)?;
+        if errors > 0 && !out.supervisor(CtUpdate::DecodeErrors(errors)) {
+            return Err(closed());
         }
         if let Some(end) = end {
             return end;

@@ -1,7 +1,8 @@
 //! The conntrack collector's supervisor: starts the event thread, decides
 //! when to dump (the first fill, a resync after lost events, periodic
-//! refreshes of counters), keeps the collector's health, and hands the
-//! state owner entries and the edges of dumps, in the order read.
+//! refreshes of counters) and keeps the collector's health. The threads
+//! hand the state owner entries and the edges of dumps themselves, in the
+//! order read; the supervisor only hears how it went.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use app::wire::CollectorHealth;
 
-use super::{read_events, CtEvent, CtUpdate, EventKind, EventSocket, Settings};
+use super::{read_events, CtEvent, CtUpdate, EventSocket, Outlets, Settings};
 use crate::collect::rate::Rate;
 use crate::state::{now_ms, Update};
 
@@ -31,11 +32,8 @@ pub enum TableOp {
     },
 }
 
-/// Messages queued between the threads and the supervisor. When full the
-/// event thread waits, the kernel's buffer fills, and ENOBUFS triggers a
-/// resync: memory stays bounded under any event storm. Short: the queue
-/// to the state owner, behind it, is the one that absorbs bursts, and a
-/// second long one would only hold a second copy of a dump in flight.
+/// Messages queued between the threads and the supervisor: a few at a
+/// time (lost events, the end of a dump).
 const QUEUE: usize = 64;
 /// How often the health is sent to the state, when it changed.
 const HEALTH_EVERY: Duration = Duration::from_millis(100);
@@ -59,13 +57,13 @@ enum Dump {
 }
 
 pub struct Supervisor {
-    /// From the event thread and the dump threads, in the order read.
+    /// From the event thread and the dump threads.
     from_threads: mpsc::Receiver<CtUpdate>,
-    /// Where dump threads send: the events' queue, so both arrive in one
-    /// order.
-    to_self: mpsc::Sender<CtUpdate>,
-    state: mpsc::Sender<Update>,
+    /// Where the threads send what they read; dump threads get a copy.
+    out: Outlets,
     health: CollectorHealth,
+    /// Events counted so far by the rate.
+    counted: u64,
     /// The health last sent to the state.
     sent: Option<CollectorHealth>,
     rate: Rate,
@@ -104,19 +102,24 @@ impl Supervisor {
             rcvbuf: events.rcvbuf,
             ..CollectorHealth::default()
         };
-        let (to_self, from_threads) = mpsc::channel(QUEUE);
+        let (supervisor, from_threads) = mpsc::channel(QUEUE);
+        let out = Outlets {
+            table: state,
+            supervisor,
+            received: Arc::default(),
+        };
         let stop = Arc::new(AtomicBool::new(false));
         {
-            let (tx, stop) = (to_self.clone(), Arc::clone(&stop));
+            let (out, stop) = (out.clone(), Arc::clone(&stop));
             std::thread::Builder::new()
                 .name("ct-events".into())
-                .spawn(move || read_events(events, tx, stop))?;
+                .spawn(move || read_events(events, out, stop))?;
         }
         Ok(Self {
             from_threads,
-            to_self,
-            state,
+            out,
             health,
+            counted: 0,
             sent: None,
             rate: Rate::default(),
             synced: false,
@@ -162,24 +165,11 @@ impl Supervisor {
 
     /// `false` once the state owner is gone.
     async fn send(&self, update: Update) -> bool {
-        self.state.send(update).await.is_ok()
-    }
-
-    async fn table(&self, op: TableOp) -> bool {
-        self.send(Update::Conntrack(op)).await
+        self.out.table.send(update).await.is_ok()
     }
 
     async fn handle(&mut self, msg: CtUpdate) -> bool {
         match msg {
-            CtUpdate::Entries(batch) => {
-                let live = batch
-                    .iter()
-                    .filter(|e| e.kind != EventKind::Dumped)
-                    .count() as u64;
-                self.rate.add(live);
-                self.health.events_received += live;
-                return self.table(TableOp::Entries(batch)).await;
-            }
             CtUpdate::Lost => {
                 tracing::warn!(
                     "the kernel dropped conntrack events (ENOBUFS); resyncing"
@@ -190,10 +180,7 @@ impl Supervisor {
                     self.start_dump(Dump::Resync);
                 }
             }
-            CtUpdate::DumpStarted => {
-                return self.table(TableOp::DumpBegins).await;
-            }
-            CtUpdate::DumpDone(result) => return self.dump_done(result).await,
+            CtUpdate::DumpDone(result) => self.dump_done(result),
             CtUpdate::DecodeErrors(n) => self.health.decode_errors += n,
             CtUpdate::EventsStopped(why) => {
                 self.events_stopped = Some(why.clone());
@@ -203,14 +190,10 @@ impl Supervisor {
         true
     }
 
-    async fn dump_done(&mut self, result: Result<(), String>) -> bool {
+    fn dump_done(&mut self, result: Result<(), String>) {
         let Some((why, started)) = self.running.take() else {
-            return true;
+            return;
         };
-        let complete = result.is_ok();
-        if !self.table(TableOp::DumpEnds { complete }).await {
-            return false;
-        }
         match result {
             Ok(()) => {
                 self.synced = true;
@@ -232,7 +215,6 @@ impl Supervisor {
                 self.next_dump = Instant::now() + DUMP_RETRY;
             }
         }
-        true
     }
 
     fn scheduled_dump(&mut self) {
@@ -249,12 +231,16 @@ impl Supervisor {
             self.resync_pending = false;
         }
         self.running = Some((why, Instant::now()));
-        let tx = self.to_self.clone();
-        tokio::task::spawn_blocking(move || super::dump(&tx));
+        let out = self.out.clone();
+        tokio::task::spawn_blocking(move || super::dump(&out));
     }
 
     /// Sends the health if it changed since last time.
     async fn send_health(&mut self) -> bool {
+        let received = self.out.received.load(Ordering::Relaxed);
+        self.rate.add(received - self.counted);
+        self.counted = received;
+        self.health.events_received = received;
         self.health.events_per_sec = self.rate.per_sec();
         self.health.resyncing = self.resync_pending
             || matches!(self.running, Some((Dump::Resync, _)));
