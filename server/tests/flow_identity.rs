@@ -13,28 +13,6 @@ use common::*;
 const FIRST_PORT: u16 = 3000;
 const FLOWS: u16 = 6;
 
-fn insert(ns: &str, sport: u16, extra: &[&str]) {
-    let sport = sport.to_string();
-    let mut args = vec![
-        "conntrack",
-        "-I",
-        "-p",
-        "udp",
-        "-s",
-        "10.9.0.1",
-        "-d",
-        "10.9.0.2",
-        "--sport",
-        &sport,
-        "--dport",
-        "53",
-        "-t",
-        "600",
-    ];
-    args.extend_from_slice(extra);
-    sh(ns, &args);
-}
-
 fn keys_by_port(server: &Server) -> BTreeMap<u16, FlowKey> {
     let page = server.flows("q=dport:53 src:10.9.0.1");
     page.flows
@@ -57,17 +35,17 @@ fn keys_survive_a_restart(timestamps: bool) {
         u8::from(timestamps)
     );
     sh(&ns, &["sysctl", "-qw", &setting]);
-    let state = scratch_dir("keys");
-    let args = ["--state-dir", state.as_str()];
+    let state = Scratch::new("keys");
+    let args = ["--state-dir", state.path()];
 
     // Half the flows are in the first dump, half come as NEW events.
     let half = FIRST_PORT + FLOWS / 2;
     for port in FIRST_PORT..half {
-        insert(&ns, port, &[]);
+        insert_udp(&ns, port, &[]);
     }
     let server = Server::start(&ns, &args);
     for port in half..FIRST_PORT + FLOWS {
-        insert(&ns, port, &[]);
+        insert_udp(&ns, port, &[]);
     }
     wait_for_flows(&server, FLOWS);
     let before = keys_by_port(&server);
@@ -90,7 +68,7 @@ fn keys_survive_a_restart(timestamps: bool) {
         server.stop();
         let port = FIRST_PORT.to_string();
         sh(&ns, &["conntrack", "-D", "-p", "udp", "--sport", &port]);
-        insert(&ns, FIRST_PORT, &[]);
+        insert_udp(&ns, FIRST_PORT, &[]);
         let server = Server::start(&ns, &args);
         wait_for_flows(&server, FLOWS);
         let after = keys_by_port(&server);
@@ -99,7 +77,6 @@ fn keys_survive_a_restart(timestamps: bool) {
         let old = server.get(&format!("/api/flows/{}", before[&FIRST_PORT]));
         assert_eq!(old.map_err(|(code, _)| code), Err(404));
     }
-    let _ = std::fs::remove_dir_all(&state);
 }
 
 #[test]
@@ -117,8 +94,8 @@ fn zones_of_each_direction_are_shown() {
     let lab = lab();
     let ns = lab.router();
     let server = Server::start(&ns, &[]);
-    insert(&ns, FIRST_PORT, &["--reply-zone", "3"]);
-    insert(&ns, FIRST_PORT + 1, &["--zone", "5"]);
+    insert_udp(&ns, FIRST_PORT, &["--reply-zone", "3"]);
+    insert_udp(&ns, FIRST_PORT + 1, &["--zone", "5"]);
     wait_for_flows(&server, 2);
     let page = server.flows("q=dport:53 src:10.9.0.1&sort=sport");
     let [reply_only, both] = &page.flows[..] else {

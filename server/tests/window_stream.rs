@@ -48,25 +48,7 @@ fn a_window_follows_the_client_and_the_table() {
     let ns = lab.router();
     let server = Server::start(&ns, &[]);
     for port in FIRST_PORT..FIRST_PORT + FLOWS {
-        sh(
-            &ns,
-            &[
-                "conntrack",
-                "-I",
-                "-p",
-                "udp",
-                "-s",
-                "10.9.0.1",
-                "-d",
-                "10.9.0.2",
-                "--sport",
-                &port.to_string(),
-                "--dport",
-                "53",
-                "-t",
-                "300",
-            ],
-        );
+        insert_udp(&ns, port, &[]);
     }
     server.wait_for("the inserted flows", |s| {
         s.flows("q=dport:53").total == usize::from(FLOWS)

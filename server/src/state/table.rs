@@ -287,7 +287,8 @@ impl FlowTable {
         wire_flow(self.space, slot, r)
     }
 
-    /// Every flow, converted for the wire.
+    /// Every flow, converted for the wire; readers scan a [`TableView`].
+    #[cfg(test)]
     pub fn flows(&self) -> impl Iterator<Item = Flow> + '_ {
         self.records
             .iter()

@@ -27,7 +27,7 @@ pub struct Server {
     child: Child,
     pub base: String,
     /// The state folder the harness made, removed with the server.
-    scratch: Option<String>,
+    scratch: Option<Scratch>,
 }
 
 impl Server {
@@ -51,8 +51,8 @@ impl Server {
             command.args(["--ct-refresh", "3600"]);
         }
         let scratch = (!extra.contains(&"--state-dir")).then(|| {
-            let dir = scratch_dir("state");
-            command.args(["--state-dir", &dir]);
+            let dir = Scratch::new("state");
+            command.args(["--state-dir", dir.path()]);
             dir
         });
         command
@@ -149,22 +149,34 @@ impl Server {
 }
 
 /// A fresh folder under the system's temporary one, named like the test
-/// namespaces, for one server's files.
-pub fn scratch_dir(what: &str) -> String {
-    use std::hash::{BuildHasher, RandomState};
-    let random = RandomState::new().hash_one(0u8);
-    let dir = std::env::temp_dir()
-        .join(format!("nfs-t-{what}-{}-{random:016x}", std::process::id()));
-    dir.to_string_lossy().into_owned()
+/// namespaces, for a server's files; removed on drop, also when a test
+/// fails.
+pub struct Scratch(String);
+
+impl Scratch {
+    pub fn new(what: &str) -> Self {
+        use std::hash::{BuildHasher, RandomState};
+        let random = RandomState::new().hash_one(0u8);
+        let dir = std::env::temp_dir()
+            .join(format!("nfs-t-{what}-{}-{random:016x}", std::process::id()));
+        Self(dir.to_string_lossy().into_owned())
+    }
+
+    pub fn path(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        if let Some(dir) = &self.scratch {
-            let _ = std::fs::remove_dir_all(dir);
-        }
     }
 }
 
@@ -279,4 +291,28 @@ pub fn sh(ns: &str, args: &[&str]) {
         .status()
         .expect("running ip netns exec");
     assert!(status.success(), "{args:?} failed in {ns}");
+}
+
+/// Makes the UDP entry `10.9.0.1:SPORT → 10.9.0.2:53` in `ns` with
+/// `conntrack -I`, for ten minutes; `extra` adds options (zones, say).
+pub fn insert_udp(ns: &str, sport: u16, extra: &[&str]) {
+    let sport = sport.to_string();
+    let mut args = vec![
+        "conntrack",
+        "-I",
+        "-p",
+        "udp",
+        "-s",
+        "10.9.0.1",
+        "-d",
+        "10.9.0.2",
+        "--sport",
+        &sport,
+        "--dport",
+        "53",
+        "-t",
+        "600",
+    ];
+    args.extend_from_slice(extra);
+    sh(ns, &args);
 }
