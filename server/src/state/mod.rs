@@ -124,18 +124,21 @@ impl StateHandle {
             return;
         };
         let path = file.lock().unwrap_or_else(|e| e.into_inner());
-        if !self.write(|s| s.table.take_keys_changed()) {
-            return;
-        }
         // Written from a copy of the table, record by record: no lock is
         // held, and no list of 250k keys is built first.
-        let view = self.read().table.view();
+        let Some(view) =
+            self.write(|s| s.table.take_keys_changed().then(|| s.table.view()))
+        else {
+            return;
+        };
         let keys = view.saved_keys();
         if let Err(e) = saved_keys::store(&path, self.space, view.len(), keys) {
             tracing::warn!(
                 error = %e,
                 "cannot save flow keys: a restart will give flows new keys"
             );
+            // Not saved: the next tick tries again.
+            self.write(|s| s.table.keys_unsaved());
         }
     }
 

@@ -224,6 +224,11 @@ impl FlowTable {
         std::mem::take(&mut self.keys_changed)
     }
 
+    /// The keys taken with [`FlowTable::take_keys_changed`] were not saved.
+    pub fn keys_unsaved(&mut self) {
+        self.keys_changed = true;
+    }
+
     /// A dump starts: what it does not mention, and no event touches
     /// meanwhile, is gone when it ends.
     pub fn begin_dump(&mut self) {
