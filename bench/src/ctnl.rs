@@ -33,6 +33,26 @@ const TCP_CONNTRACK_ESTABLISHED: u8 = 3;
 pub const IPPROTO_TCP: u8 = 6;
 pub const IPPROTO_UDP: u8 = 17;
 
+/// What a table holds: a TCP entry is longer than a UDP one (it carries
+/// its protocol state), so each kind is measured on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Protocols {
+    Udp,
+    Tcp,
+    /// UDP and TCP in turn.
+    Mixed,
+}
+
+impl Protocols {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Udp => "udp",
+            Self::Tcp => "tcp",
+            Self::Mixed => "mixed",
+        }
+    }
+}
+
 /// The original direction of an IPv4 entry; the reply is its mirror.
 #[derive(Clone, Copy, Debug)]
 pub struct Flow {

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
+use crate::ctnl::Protocols;
+
 /// A binary of the same build, e.g. `nfscope` or `ct-fill`.
 pub fn sibling(name: &str) -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe().context("locating this binary")?;
@@ -91,4 +93,27 @@ pub fn wait_for(
         std::thread::sleep(poll);
     }
     Ok(())
+}
+
+/// Adds `count` entries of `protocols`, numbered from `first`, to the
+/// table of namespace `ns` with ct-fill, and returns its report.
+pub fn ct_fill(
+    ns: &str,
+    first: u64,
+    count: u64,
+    protocols: Protocols,
+) -> anyhow::Result<String> {
+    let bin = sibling("ct-fill")?;
+    let bin = bin.to_str().context("path of ct-fill")?;
+    let (first, count) = (first.to_string(), count.to_string());
+    let args = [
+        "--first",
+        &first,
+        "--count",
+        &count,
+        "--protocols",
+        protocols.name(),
+    ];
+    let (report, _) = run_timed(&mut in_netns(ns, bin, &args))?;
+    Ok(report.trim().to_owned())
 }

@@ -1,18 +1,25 @@
 //! Loading a big table: how long nfscope takes from start until its table
 //! holds every entry, against `conntrack -L` and against the floor (a
-//! dump that is only walked), and what each entry costs it in memory.
+//! dump that is only received), and what each entry costs it in memory.
+//! A second line, a dump whose every attribute is walked, shows what the
+//! least decoder costs on top of the floor.
 //!
 //! The table is built in the lab's router, whose ruleset uses conntrack
 //! and which has counters and timestamps on, so that every entry carries
-//! what a real one does. Sizes grow in one table: each adds entries.
+//! what a real one does. A table of UDP entries and one of TCP entries
+//! (longer: they carry their protocol state) are measured in turn; sizes
+//! grow in one table: each adds entries.
 
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use anyhow::{ensure, Context};
+use anyhow::ensure;
 use nfscope::demo::Lab;
 
-use crate::proc::{count, field, in_netns, run_timed, sibling};
+use crate::ctnl::Protocols;
+use crate::proc::{
+    count, ct_fill, die_with_parent, field, in_netns, run_timed, sibling,
+};
 use crate::server::{Memory, Server};
 use crate::stats::{median, ratio, thousands};
 use crate::summary::{at_most, Summary};
@@ -32,8 +39,12 @@ const GOAL_BYTES_PER_ENTRY: f64 = 300.0;
 /// page's window does.
 const SCREEN_QUERY: &str = "sort=age&limit=75";
 
+/// Each kind of table in turn.
+const KINDS: [Protocols; 2] = [Protocols::Udp, Protocols::Tcp];
+
 /// Medians of one table size.
 struct Row {
+    kind: Protocols,
     /// Entries ct-fill made.
     size: u64,
     /// Entries in the kernel's table.
@@ -44,6 +55,7 @@ struct Row {
     nfscope_ms: f64,
     conntrack_ms: f64,
     floor_ms: f64,
+    walk_ms: f64,
     rss_per_entry: f64,
     peak_per_entry: f64,
     /// The page's first screen: the youngest rows, filtered and sorted.
@@ -57,6 +69,7 @@ pub fn run(
     summary: &mut Summary,
 ) -> anyhow::Result<()> {
     ensure!(rounds > 0, "at least one round");
+    ensure!(sizes.is_sorted(), "table sizes must grow");
     let lab = Lab::build(lab_base)?;
     let ns = lab.router();
     let empty = idle_memory(&ns)?;
@@ -65,43 +78,55 @@ pub fn run(
         mib(empty.rss)
     );
     println!(
-        "| entries | fill ms | nfscope ms | floor ms | conntrack -L ms \
-         | nfscope/floor | nfscope/conntrack | RSS B/entry \
-         | peak B/entry | nfscope shows | first screen ms |"
+        "| table | entries | fill ms | nfscope ms | floor ms | walk ms \
+         | conntrack -L ms | nfscope/floor | nfscope/conntrack \
+         | RSS B/entry | peak B/entry | nfscope shows | first screen ms |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let mut filled = 0;
+    println!(
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
     let mut rows = Vec::new();
-    for &size in sizes {
-        ensure!(size >= filled, "table sizes must grow");
-        let fill_ms = fill(&ns, filled, size - filled)?;
-        filled = size;
-        let row = measure(&ns, size, fill_ms, rounds, empty)?;
-        println!(
-            "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {} | {} | {:.0} | {:.0} \
-             | {} | {:.0} |",
-            row.entries,
-            row.fill_ms,
-            row.nfscope_ms,
-            row.floor_ms,
-            row.conntrack_ms,
-            ratio(row.nfscope_ms, row.floor_ms),
-            ratio(row.nfscope_ms, row.conntrack_ms),
-            row.rss_per_entry,
-            row.peak_per_entry,
-            row.shown,
-            row.screen_ms,
-        );
-        rows.push(row);
+    for kind in KINDS {
+        let mut filled = 0;
+        for &size in sizes {
+            let report = ct_fill(&ns, filled, size - filled, kind)?;
+            eprintln!("table: ct-fill {report}");
+            filled = size;
+            let fill_ms = field(&report, "ms")?;
+            let row = measure(&ns, kind, size, fill_ms, rounds, empty)?;
+            print_row(&row);
+            rows.push(row);
+        }
+        // Removing a namespace frees its entries in the background; a
+        // flush does it now, so that it slows neither the next table nor
+        // the next benchmark.
+        run_timed(&mut in_netns(&ns, "conntrack", &["-F"]))?;
     }
-    // Removing a namespace frees its entries in the background; a flush
-    // does it now, so that it does not slow the next benchmark.
-    run_timed(&mut in_netns(&ns, "conntrack", &["-F"]))?;
-    let last = rows.last().map(|r| r.size);
+    let last = sizes.last().copied();
     for row in &rows {
         summarize(row, last == Some(row.size), summary)?;
     }
     Ok(())
+}
+
+fn print_row(row: &Row) {
+    println!(
+        "| {} | {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {} | {} \
+         | {:.0} | {:.0} | {} | {:.0} |",
+        row.kind.name(),
+        row.entries,
+        row.fill_ms,
+        row.nfscope_ms,
+        row.floor_ms,
+        row.walk_ms,
+        row.conntrack_ms,
+        ratio(row.nfscope_ms, row.floor_ms),
+        ratio(row.nfscope_ms, row.conntrack_ms),
+        row.rss_per_entry,
+        row.peak_per_entry,
+        row.shown,
+        row.screen_ms,
+    );
 }
 
 /// The server's memory with nothing in the table.
@@ -112,39 +137,26 @@ fn idle_memory(ns: &str) -> anyhow::Result<Memory> {
     server.memory()
 }
 
-/// Adds `count` entries numbered from `first`; returns the time taken.
-fn fill(ns: &str, first: u64, count: u64) -> anyhow::Result<f64> {
-    let bin = sibling("ct-fill")?;
-    let bin = bin.to_str().context("path of ct-fill")?;
-    let (first, count) = (first.to_string(), count.to_string());
-    let (report, _) = run_timed(&mut in_netns(
-        ns,
-        bin,
-        &["--first", &first, "--count", &count],
-    ))?;
-    eprintln!("table: ct-fill {}", report.trim());
-    field(&report, "ms")
-}
-
 fn measure(
     ns: &str,
+    kind: Protocols,
     size: u64,
     fill_ms: f64,
     rounds: usize,
     empty: Memory,
 ) -> anyhow::Result<Row> {
     let floor_bin = sibling("ct-floor")?;
-    let floor_bin = floor_bin.to_str().context("path of ct-floor")?;
     // The lab may hold a few entries of its own besides ours.
     let entries = count(ns)?;
     ensure!(
         entries >= size,
         "the table holds {entries} of {size} entries"
     );
-    let (mut ours, mut conntrack, mut floor) = (vec![], vec![], vec![]);
+    let (mut ours, mut conntrack) = (vec![], vec![]);
+    let (mut floor, mut walk) = (vec![], vec![]);
     let (mut rss, mut peak, mut screen) = (vec![], vec![], vec![]);
     let mut shown = u64::MAX;
-    // The three readers take turns, so that each round sees the same
+    // The readers take turns, so that each round sees the same
     // machine.
     for _ in 0..rounds {
         let server = Server::start(ns)?;
@@ -167,12 +179,11 @@ fn measure(
         let (_, took) = run_timed(list.stdout(Stdio::null()))?;
         conntrack.push(ms(took));
 
-        let (report, took) = run_timed(&mut in_netns(ns, floor_bin, &[]))?;
-        let seen = field(&report, "entries")?;
-        ensure!(seen >= size as f64, "ct-floor saw {seen} of {size} entries");
-        floor.push(ms(took));
+        floor.push(run_floor(&floor_bin, ns, false, size)?);
+        walk.push(run_floor(&floor_bin, ns, true, size)?);
     }
     Ok(Row {
+        kind,
         size,
         entries,
         shown,
@@ -180,10 +191,31 @@ fn measure(
         nfscope_ms: median(&ours),
         conntrack_ms: median(&conntrack),
         floor_ms: median(&floor),
+        walk_ms: median(&walk),
         rss_per_entry: median(&rss),
         peak_per_entry: median(&peak),
         screen_ms: median(&screen),
     })
+}
+
+/// Runs ct-floor, which enters the namespace itself as nfscope does, and
+/// returns the time it took, process start included as for nfscope.
+fn run_floor(
+    bin: &std::path::Path,
+    ns: &str,
+    walk: bool,
+    size: u64,
+) -> anyhow::Result<f64> {
+    let mut cmd = Command::new(bin);
+    cmd.args(["--netns", ns]);
+    if walk {
+        cmd.arg("--walk");
+    }
+    die_with_parent(&mut cmd);
+    let (report, took) = run_timed(&mut cmd)?;
+    let seen = field(&report, "entries")?;
+    ensure!(seen >= size as f64, "ct-floor saw {seen} of {size} entries");
+    Ok(ms(took))
 }
 
 fn summarize(
@@ -191,7 +223,7 @@ fn summarize(
     goals: bool,
     summary: &mut Summary,
 ) -> anyhow::Result<()> {
-    let n = thousands(row.size);
+    let n = format!("{} {}", thousands(row.size), row.kind.name());
     let vs_floor = row.nfscope_ms / row.floor_ms;
     let floor_goal = if goals {
         at_most(vs_floor, GOAL_VS_FLOOR, &format!("{GOAL_VS_FLOOR}×"))
@@ -224,8 +256,12 @@ fn summarize(
         &format!("{:.0} ms", row.conntrack_ms),
     )?;
     summary.row(
-        &label("floor (ct-floor)"),
+        &label("floor (ct-floor: receive only)"),
         &format!("{:.0} ms", row.floor_ms),
+    )?;
+    summary.row(
+        &label("every attribute walked (ct-floor --walk)"),
+        &format!("{:.0} ms", row.walk_ms),
     )?;
     summary.goal_row(
         &label("nfscope / floor"),

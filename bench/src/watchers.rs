@@ -19,8 +19,9 @@ use serde_json::Value;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::WebSocket;
 
+use crate::ctnl::Protocols;
 use crate::events::{flood, FLOOD_FIRST_PORT};
-use crate::proc::{field, in_netns, run_timed, sibling, wait_for};
+use crate::proc::{ct_fill, field, sibling, wait_for};
 use crate::server::Server;
 use crate::summary::{at_most, Summary};
 
@@ -254,15 +255,8 @@ fn counts(server: &Server) -> anyhow::Result<(u64, u64)> {
 }
 
 fn fill(ns: &str, count: u64) -> anyhow::Result<()> {
-    let bin = sibling("ct-fill")?;
-    let bin = bin.to_str().context("path of ct-fill")?;
-    let count = count.to_string();
-    let (report, _) = run_timed(&mut in_netns(
-        ns,
-        bin,
-        &["--first", "0", "--count", &count],
-    ))?;
-    eprintln!("watchers: ct-fill {}", report.trim());
+    let report = ct_fill(ns, 0, count, Protocols::Mixed)?;
+    eprintln!("watchers: ct-fill {report}");
     Ok(())
 }
 

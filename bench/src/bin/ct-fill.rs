@@ -2,16 +2,16 @@
 //! namespace it runs in (start it with `ip netns exec`), many messages per
 //! send, so that a table of 250k entries takes about a second to build.
 //!
-//! Entries alternate UDP and established TCP from distinct source ports of
-//! a few source addresses, and live an hour: the benchmark measures a
-//! table that holds still.
+//! Entries are UDP, established TCP, or both in turn, from distinct source
+//! ports of a few source addresses, and live an hour: the benchmark
+//! measures a table that holds still.
 
 use std::io;
 use std::net::Ipv4Addr;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use bench::ctnl::{self, Flow, IPPROTO_TCP, IPPROTO_UDP};
+use bench::ctnl::{self, Flow, Protocols, IPPROTO_TCP, IPPROTO_UDP};
 use clap::Parser;
 use netlink_packet_core::{
     NetlinkBuffer, NLMSG_ERROR, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL,
@@ -41,6 +41,9 @@ struct Args {
     /// Timeout of the entries, seconds.
     #[arg(long, default_value_t = 3600)]
     timeout: u32,
+    /// Which protocols the entries are.
+    #[arg(long, value_enum, default_value_t = Protocols::Mixed)]
+    protocols: Protocols,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -59,7 +62,8 @@ fn main() -> anyhow::Result<()> {
             // an ACK, which says that every message before it was handled.
             let ack = if i + 1 == end { NLM_F_ACK } else { 0 };
             let flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | ack;
-            ctnl::push_create(&mut buf, &flow(i), args.timeout, flags, i + 1);
+            let entry = flow(i, args.protocols);
+            ctnl::push_create(&mut buf, &entry, args.timeout, flags, i + 1);
         }
         socket.send(&buf, 0).context("sending a batch")?;
         // The kernel handles a send before it returns: drain its errors
@@ -81,8 +85,12 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// Entry number `i`: unique by protocol, source address and port.
-fn flow(i: u32) -> Flow {
-    let tcp = i % 2 == 1;
+fn flow(i: u32, protocols: Protocols) -> Flow {
+    let tcp = match protocols {
+        Protocols::Udp => false,
+        Protocols::Tcp => true,
+        Protocols::Mixed => i % 2 == 1,
+    };
     Flow {
         proto: if tcp { IPPROTO_TCP } else { IPPROTO_UDP },
         src: Ipv4Addr::from(u32::from(Ipv4Addr::new(10, 64, 0, 0)) + i / PORTS),
