@@ -32,18 +32,34 @@ pub fn connect(
             format!("/api/ws?{query}&offset={offset}&limit={limit}{open}")
         }
     };
+    let drawing = Rc::new(Cell::new(false));
     let socket = Socket::open(path, link, move |msg| {
         // Untracked: a status-only tick must not redraw the rows.
         match table.try_update_untracked(|t| t.apply(msg)) {
             Some(Applied::Refused(reason)) => Err(reason),
             Some(Applied::Changed) => {
-                table.notify();
+                redraw_next_frame(table, &drawing);
                 Ok(())
             }
             Some(Applied::Unchanged) | None => Ok(()),
         }
     });
     Connection { socket, window }
+}
+
+/// Draws the rows once before the next frame, however many windows came
+/// since the last one: a page that draws slower than windows arrive
+/// (a tall one, on a slow machine) draws the latest instead of falling
+/// further behind with each.
+fn redraw_next_frame(table: RwSignal<LiveTable>, drawing: &Rc<Cell<bool>>) {
+    if drawing.replace(true) {
+        return;
+    }
+    let drawing = Rc::clone(drawing);
+    request_animation_frame(move || {
+        drawing.set(false);
+        table.notify();
+    });
 }
 
 /// Closes the stream when dropped.

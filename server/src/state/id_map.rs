@@ -8,8 +8,9 @@
 //! reader scans a snapshot without any lock, and the writer copies only
 //! the chunks it changes while a snapshot still holds them.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use super::slot::SlotMap;
 
 /// Entries per chunk: small enough that a write copies little (a few KB),
 /// large enough that a snapshot of 250k entries is a few thousand
@@ -19,7 +20,7 @@ const CHUNK: usize = 32;
 type Chunk<V> = Arc<[Option<(u64, V)>; CHUNK]>;
 
 pub struct IdMap<V> {
-    index: HashMap<u64, u32>,
+    index: SlotMap<u32>,
     chunks: Vec<Chunk<V>>,
     /// Empty places to reuse before growing.
     free: Vec<u32>,
@@ -33,7 +34,7 @@ pub struct Snapshot<V> {
 impl<V> Default for IdMap<V> {
     fn default() -> Self {
         Self {
-            index: HashMap::new(),
+            index: SlotMap::default(),
             chunks: Vec::new(),
             free: Vec::new(),
         }
@@ -106,6 +107,16 @@ impl<V: Clone> IdMap<V> {
 
     /// The values as they are now, for a reader on another thread: a
     /// pointer per chunk, whatever the size of the values.
+    #[cfg(test)]
+    pub fn shares_every_chunk_with(&self, snapshot: &Snapshot<V>) -> bool {
+        self.chunks.len() == snapshot.chunks.len()
+            && self
+                .chunks
+                .iter()
+                .zip(&snapshot.chunks)
+                .all(|(a, b)| Arc::ptr_eq(a, b))
+    }
+
     pub fn snapshot(&self) -> Snapshot<V> {
         Snapshot {
             chunks: self.chunks.clone(),

@@ -13,6 +13,12 @@ use crate::collect::conntrack::decode::{CtEntry, CtTuple};
 
 pub type Slot = u64;
 
+/// Maps and sets of slots hash with Fx, which only mixes: a slot is
+/// spread already, and its high half is the kernel's id, a keyed hash
+/// that no sender of packets can steer.
+pub type SlotMap<V> = rustc_hash::FxHashMap<Slot, V>;
+pub type SlotSet = rustc_hash::FxHashSet<Slot>;
+
 /// Which boot and namespace a table's keys belong to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct KeySpace {

@@ -1,14 +1,12 @@
 //! The flow table: every live conntrack entry of one network namespace,
 //! kept right by events and repaired by dumps.
 
-use std::collections::{HashMap, HashSet};
-
 use app::wire::{Flow, FlowKey};
 
 use super::id_map::{IdMap, Snapshot};
 use super::row::Row;
 use super::saved_keys::SavedKey;
-use super::slot::{slot_of, KeySpace, Slot};
+use super::slot::{slot_of, KeySpace, Slot, SlotMap, SlotSet};
 use crate::collect::conntrack::decode::CtCounters;
 use crate::collect::conntrack::flow::{to_flow, Seen};
 use crate::collect::conntrack::{CtEntry, EventKind};
@@ -19,20 +17,23 @@ pub(super) struct Record {
     /// The start that goes into the flow key.
     pub(super) start_ns: u64,
     pub(super) first_seen_ms: u64,
+    /// When the record was last written: the timeout counts from here.
     updated_ms: u64,
-    /// The dump pass that last confirmed the entry.
-    pass: u32,
 }
 
 /// State of a dump that is being read.
 struct DumpPass {
+    /// Mentioned by the dump: what is neither in here nor touched is gone
+    /// when the dump ends complete. A set beside the records, because
+    /// marking each record would copy every chunk a snapshot holds.
+    seen: SlotSet,
     /// Destroyed since the dump began: a later dump message about them
     /// is stale and must not bring them back.
-    destroyed: HashSet<Slot>,
+    destroyed: SlotSet,
     /// Changed by an event since the dump began. The dump may have read
     /// them before that change and be queued after it: it must not put
     /// the older state back.
-    touched: HashSet<Slot>,
+    touched: SlotSet,
 }
 
 /// Every live entry of one namespace.
@@ -41,10 +42,9 @@ pub struct FlowTable {
     records: IdMap<Record>,
     /// Keys given before a restart, until the first complete dump has
     /// claimed the ones whose flows still live.
-    restored: HashMap<Slot, SavedKey>,
-    pass: u32,
+    restored: SlotMap<SavedKey>,
     dump: Option<DumpPass>,
-    changed: HashSet<Slot>,
+    changed: SlotSet,
     removed: Vec<FlowKey>,
     /// Entries came or went since the keys were last saved.
     keys_changed: bool,
@@ -55,10 +55,9 @@ impl FlowTable {
         Self {
             space,
             records: IdMap::default(),
-            restored: HashMap::new(),
-            pass: 0,
+            restored: SlotMap::default(),
             dump: None,
-            changed: HashSet::new(),
+            changed: SlotSet::default(),
             removed: Vec::new(),
             keys_changed: false,
         }
@@ -81,7 +80,8 @@ impl FlowTable {
         };
         match kind {
             EventKind::Destroy => self.destroy(slot, &entry),
-            EventKind::Dumped => match self.dump.as_ref().map(|d| {
+            EventKind::Dumped => match self.dump.as_mut().map(|d| {
+                d.seen.insert(slot);
                 (d.destroyed.contains(&slot), d.touched.contains(&slot))
             }) {
                 // Read before it died: it must not come back.
@@ -102,11 +102,9 @@ impl FlowTable {
     /// it proves the flow lives and may bring fresher counters (events
     /// carry none), but its state may be older than the event's.
     fn confirm(&mut self, slot: Slot, entry: CtEntry) {
-        let pass = self.pass;
         let Some(r) = self.records.get_mut(&slot) else {
             return;
         };
-        r.pass = pass;
         let newer = match (entry.counters, r.entry.counters) {
             (Some(new), Some(old)) => packets(&new) > packets(&old),
             (new, old) => new.is_some() && old.is_none(),
@@ -145,40 +143,49 @@ impl FlowTable {
         now_ns: u64,
     ) {
         let now_ms = now_ns / 1_000_000;
-        let pass = self.pass;
-        // The kernel reuses ids; a different start means another flow.
-        let reused = self
-            .records
-            .get(&slot)
-            .is_some_and(|r| !same_start(entry.start_ns, r.entry.start_ns));
-        if reused {
-            self.remove(slot);
-        }
-        match self.records.get_mut(&slot) {
+        match self.records.get(&slot) {
+            // The kernel reuses ids; a different start means another flow.
+            Some(r) if !same_start(entry.start_ns, r.entry.start_ns) => {
+                self.remove(slot);
+                self.insert(kind, slot, entry, now_ns);
+            }
             Some(r) => {
-                let changed = merge(&mut r.entry, entry);
-                r.updated_ms = now_ms;
-                r.pass = pass;
-                if !changed && kind == EventKind::Dumped {
+                let mut merged = r.entry.clone();
+                let changed = merge(&mut merged, entry);
+                // Left alone, a record stays shared with the snapshots
+                // that hold its chunk.
+                if kind == EventKind::Dumped
+                    && !changed
+                    && counts_down(r, merged.timeout, now_ms)
+                {
                     return;
                 }
+                if let Some(r) = self.records.get_mut(&slot) {
+                    (r.entry, r.updated_ms) = (merged, now_ms);
+                }
             }
-            None => {
-                let start_ns = self.start_of(kind, slot, &entry, now_ns);
-                self.keys_changed = true;
-                self.records.insert(
-                    slot,
-                    Record {
-                        entry,
-                        start_ns,
-                        first_seen_ms: now_ms,
-                        updated_ms: now_ms,
-                        pass,
-                    },
-                );
-            }
+            None => self.insert(kind, slot, entry, now_ns),
         }
         self.changed.insert(slot);
+    }
+
+    fn insert(
+        &mut self,
+        kind: EventKind,
+        slot: Slot,
+        entry: CtEntry,
+        now_ns: u64,
+    ) {
+        let now_ms = now_ns / 1_000_000;
+        let start_ns = self.start_of(kind, slot, &entry, now_ns);
+        self.keys_changed = true;
+        let record = Record {
+            entry,
+            start_ns,
+            first_seen_ms: now_ms,
+            updated_ms: now_ms,
+        };
+        self.records.insert(slot, record);
     }
 
     fn remove(&mut self, slot: Slot) {
@@ -232,28 +239,29 @@ impl FlowTable {
     /// A dump starts: what it does not mention, and no event touches
     /// meanwhile, is gone when it ends.
     pub fn begin_dump(&mut self) {
-        self.pass = self.pass.wrapping_add(1);
         self.dump = Some(DumpPass {
-            destroyed: HashSet::new(),
-            touched: HashSet::new(),
+            seen: SlotSet::default(),
+            destroyed: SlotSet::default(),
+            touched: SlotSet::default(),
         });
     }
 
     /// Ends a dump. Only a complete dump may delete entries.
     pub fn end_dump(&mut self, complete: bool) {
-        self.dump = None;
+        let Some(dump) = self.dump.take() else {
+            return;
+        };
         if !complete {
             return;
         }
         // Whatever a complete dump did not claim died while nfscope was
         // away.
-        self.restored = HashMap::new();
-        let pass = self.pass;
+        self.restored = SlotMap::default();
         let stale: Vec<Slot> = self
             .records
             .iter()
-            .filter(|(_, r)| r.pass != pass)
-            .map(|(id, _)| id)
+            .map(|(slot, _)| slot)
+            .filter(|s| !dump.seen.contains(s) && !dump.touched.contains(s))
             .collect();
         for slot in stale {
             self.remove(slot);
@@ -298,6 +306,13 @@ impl FlowTable {
         self.records
             .iter()
             .filter_map(|(s, r)| self.wire_flow(s, r))
+    }
+
+    /// Whether a view still shares every chunk with the table: nothing
+    /// was written since it was taken.
+    #[cfg(test)]
+    pub fn shares_every_chunk_with(&self, view: &TableView) -> bool {
+        self.records.shares_every_chunk_with(&view.records)
     }
 
     /// The table as it is now, for readers on other threads.
@@ -368,10 +383,25 @@ fn same_start(a: Option<u64>, b: Option<u64>) -> bool {
     a.is_none() || b.is_none() || a == b
 }
 
+/// Whether a dump's timeout is the record's own, counted down since it
+/// was written, so that the dump brings nothing new. The kernel and the
+/// clock here both round down to seconds, and entries wait a little in
+/// the queue: two seconds of slack, far less than any timeout that
+/// traffic sets back.
+fn counts_down(r: &Record, timeout: Option<u32>, now_ms: u64) -> bool {
+    const SLACK_S: i64 = 2;
+    match (r.entry.timeout, timeout) {
+        (Some(old), Some(new)) => {
+            let elapsed = (now_ms.saturating_sub(r.updated_ms) / 1000) as i64;
+            (i64::from(old) - elapsed - i64::from(new)).abs() <= SLACK_S
+        }
+        (old, new) => old == new,
+    }
+}
+
 /// Takes what the newer message says and keeps what it left out: an
 /// UPDATE without counters must not erase the last known ones. Returns
-/// whether anything but the timeout changed: a refresh dump that only
-/// counts timeouts down is not news for watchers.
+/// whether anything but the timeout changed.
 fn merge(old: &mut CtEntry, new: CtEntry) -> bool {
     let mut changed = false;
     macro_rules! take {

@@ -151,13 +151,46 @@ fn refresh_that_only_counts_down_is_not_news() {
     t.apply(Dumped, e.clone(), ms(10_000));
     t.end_dump(true);
     assert!(t.take_changes().0.is_empty());
-    assert_eq!(t.flows().next().unwrap().timeout, Some(20));
+    // Nothing was written: 30 s as of 0 is 20 s as of 10 s.
+    let flow = t.flows().next().unwrap();
+    assert_eq!((flow.timeout, flow.updated_ms), (Some(30), 0));
+
+    // Traffic set the timeout back: that is news.
+    t.begin_dump();
+    e.timeout = Some(29);
+    t.apply(Dumped, e.clone(), ms(11_000));
+    t.end_dump(true);
+    let (upsert, _) = t.take_changes();
+    assert_eq!(upsert[0].timeout, Some(29));
 
     e.counters = Some(CtCounters::default());
     t.begin_dump();
-    t.apply(Dumped, e, ms(20_000));
+    t.apply(Dumped, e, ms(12_000));
     t.end_dump(true);
     assert_eq!(t.take_changes().0.len(), 1);
+}
+
+#[test]
+fn a_refresh_that_brings_nothing_new_copies_nothing() {
+    let mut t = table(1);
+    let entries: Vec<CtEntry> = (0..200)
+        .map(|id| CtEntry {
+            timeout: Some(120),
+            ..entry(id, Some(1))
+        })
+        .collect();
+    for e in &entries {
+        t.apply(New, e.clone(), ms(0));
+    }
+    let held = t.view();
+    t.begin_dump();
+    for e in entries {
+        let timeout = Some(115);
+        t.apply(Dumped, CtEntry { timeout, ..e }, ms(5_000));
+    }
+    t.end_dump(true);
+    assert_eq!(t.len(), 200);
+    assert!(t.shares_every_chunk_with(&held));
 }
 
 #[test]

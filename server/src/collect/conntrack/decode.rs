@@ -243,6 +243,15 @@ pub fn messages(
     })
 }
 
+/// Whether a dump's datagram holds its last message: `NLMSG_DONE`, or
+/// the error that ends it early. Reads message headers only, so that the
+/// thread that receives knows when to stop without decoding anything.
+pub fn ends_dump(datagram: &[u8]) -> bool {
+    messages(datagram).any(|m| {
+        m.is_ok_and(|m| matches!(m.message_type(), NLMSG_DONE | NLMSG_ERROR))
+    })
+}
+
 /// Decodes the attributes of a conntrack message (after `nfgenmsg`), and
 /// its `CTA_TIMESTAMP_EVENT` if any.
 pub fn parse_entry(

@@ -23,13 +23,13 @@ pub struct Watcher {
     window: Window,
     /// What the page was last sent, to send nothing when nothing changed.
     shown: Option<Shown>,
-    /// Flows changed since the window was last computed.
+    /// Flows changed, or the client moved the window, since it was last
+    /// computed.
     dirty: bool,
-    /// The client moved the window since it was last computed.
-    moved: bool,
     /// Computing a window of a big table takes a while; the next one waits
     /// as long again, so a watcher never takes more than half a core. The
-    /// client's moves wait too: only the last one before this counts.
+    /// client's moves and the table's changes wait too: only the last
+    /// state before this counts.
     next_at: Instant,
 }
 
@@ -62,7 +62,6 @@ impl Watcher {
             window: clamp(window),
             shown: None,
             dirty: true,
-            moved: false,
             next_at: Instant::now(),
         }
     }
@@ -85,7 +84,10 @@ impl Watcher {
                     }
                     self.update(&mut socket, &compute).await
                 }
-                () = tokio::time::sleep_until(self.next_at), if self.moved => {
+                // A change or a move that came while the last window's
+                // cost was being waited out is sent when the wait ends,
+                // not a tick later.
+                () = tokio::time::sleep_until(self.next_at), if self.dirty => {
                     self.update(&mut socket, &compute).await
                 }
                 incoming = socket.recv() => match incoming {
@@ -94,7 +96,6 @@ impl Watcher {
                             Ok(window) => {
                                 self.window = clamp(window);
                                 self.dirty = true;
-                                self.moved = true;
                                 Ok(())
                             }
                             Err(e) => {
@@ -137,7 +138,6 @@ impl Watcher {
             .await;
         self.next_at = Instant::now() + took;
         self.dirty = false;
-        self.moved = false;
         let shown = Shown::of(&rows);
         if self.shown.as_ref() == Some(&shown) {
             return send(socket, &ServerMsg::Health(rows.status)).await;
