@@ -7,7 +7,7 @@ use std::net::Ipv4Addr;
 use anyhow::Context;
 use netlink_packet_core::{NetlinkBuffer, NLA_F_NESTED};
 use netlink_sys::{protocols::NETLINK_NETFILTER, Socket, SocketAddr};
-use nfscope::collect::conntrack::socket;
+use nfscope::collect::netlink::force_rcvbuf;
 
 const NFNL_SUBSYS_CTNETLINK: u16 = 1;
 const IPCTNL_MSG_CT_NEW: u16 = 0;
@@ -146,7 +146,7 @@ pub fn open(rcvbuf: usize) -> anyhow::Result<Socket> {
     let mut socket = Socket::new(NETLINK_NETFILTER)
         .context("opening a NETLINK_NETFILTER socket (needs root)")?;
     socket.bind_auto().context("binding the netlink socket")?;
-    socket::force_rcvbuf(&socket, rcvbuf);
+    force_rcvbuf(&socket, rcvbuf);
     socket
         .connect(&SocketAddr::new(0, 0))
         .context("connecting the netlink socket")?;

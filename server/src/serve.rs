@@ -6,14 +6,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::sync::mpsc;
 
 use crate::collect::conntrack::Supervisor;
 use crate::http::{listener, AllowedHost, HttpConfig};
-use crate::state::{KeySpace, StateHandle};
+use crate::state::{inbox, KeySpace, StateHandle};
 
-/// Updates queued between the collectors and the state owner. When full
-/// a collector waits, and so do its threads, until the kernel's buffer
+/// Updates queued between the collectors and the state owner, in each of
+/// its two lanes. When full a collector waits, and so do its threads, until the kernel's buffer
 /// fills and ENOBUFS triggers a resync: memory stays bounded under any
 /// event storm.
 const UPDATE_QUEUE: usize = 4096;
@@ -51,7 +50,7 @@ pub async fn serve(
     let max_connections = listener::max_connections(config.max_connections)?;
     let space = KeySpace { boot, netns };
     let state = StateHandle::new(space, config.state_dir.as_deref());
-    let (updates, from_collectors) = mpsc::channel(UPDATE_QUEUE);
+    let (updates, from_collectors) = inbox(UPDATE_QUEUE);
     let conntrack =
         Supervisor::start(config.rcvbuf, config.ct_refresh, updates)?;
     tokio::spawn(conntrack.run());

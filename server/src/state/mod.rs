@@ -20,7 +20,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use app::wire::{Flow, FlowKey, Health};
 use tokio::sync::broadcast;
 
-pub use owner::Update;
+pub use owner::{inbox, Applied, Inbox, Mailbox, Update};
 pub use slot::KeySpace;
 pub use snapshot::Snapshot;
 pub use table::FlowTable;

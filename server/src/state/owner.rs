@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::MissedTickBehavior;
 
 use app::wire::CollectorHealth;
@@ -30,19 +30,53 @@ pub enum Update {
     Health(&'static str, CollectorHealth),
 }
 
+/// Where collectors send updates, in two lanes that the owner serves in
+/// turn: live changes (events), and bulk ones (what a dump read). Events
+/// then wait for a batch or two of a dump, never for all of it. A dump
+/// keeps its place in the order of things by waiting, at its start and
+/// at its end, until the owner has applied that edge.
+#[derive(Clone, Debug)]
+pub struct Inbox {
+    pub live: mpsc::Sender<Update>,
+    pub bulk: mpsc::Sender<Update>,
+}
+
+/// The owner's end of an [`Inbox`].
+pub struct Mailbox {
+    live: mpsc::Receiver<Update>,
+    bulk: mpsc::Receiver<Update>,
+}
+
+/// An inbox whose lanes each hold `capacity` updates; a collector that
+/// finds its lane full waits.
+pub fn inbox(capacity: usize) -> (Inbox, Mailbox) {
+    let (live, live_rx) = mpsc::channel(capacity);
+    let (bulk, bulk_rx) = mpsc::channel(capacity);
+    let mailbox = Mailbox {
+        live: live_rx,
+        bulk: bulk_rx,
+    };
+    (Inbox { live, bulk }, mailbox)
+}
+
+/// Tells the sender that its update was applied.
+pub type Applied = oneshot::Sender<()>;
+
 impl StateHandle {
     /// Owns the state until every collector is gone.
-    pub async fn run(self, mut updates: mpsc::Receiver<Update>) {
+    pub async fn run(self, mut updates: Mailbox) {
         let mut publish = tokio::time::interval(PUBLISH_EVERY);
         publish.set_missed_tick_behavior(MissedTickBehavior::Skip);
         let mut keys = tokio::time::interval(KEYS_EVERY);
         keys.set_missed_tick_behavior(MissedTickBehavior::Skip);
         loop {
+            // Unbiased: when both lanes wait, each gets its turn.
             tokio::select! {
-                update = updates.recv() => match update {
+                update = updates.live.recv() => match update {
                     Some(update) => self.apply(update),
                     None => return,
                 },
+                Some(update) = updates.bulk.recv() => self.apply(update),
                 _ = publish.tick() => self.publish(),
                 _ = keys.tick() => {
                     let handle = self.clone();
@@ -63,15 +97,17 @@ impl StateHandle {
                 }
                 s.status.entries = s.table.len();
             }),
-            Update::Conntrack(TableOp::DumpBegins) => {
-                self.write(|s| s.table.begin_dump())
+            Update::Conntrack(TableOp::DumpBegins { applied }) => {
+                self.write(|s| s.table.begin_dump());
+                let _ = applied.send(());
             }
-            Update::Conntrack(TableOp::DumpEnds { complete }) => {
+            Update::Conntrack(TableOp::DumpEnds { complete, applied }) => {
                 self.write(|s| {
                     s.table.end_dump(complete);
                     s.status.entries = s.table.len();
                     s.status.synced |= complete;
-                })
+                });
+                let _ = applied.send(());
             }
             Update::ConntrackSettings(settings) => self.write(|s| {
                 s.status.accounting = settings.acct;

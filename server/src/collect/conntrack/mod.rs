@@ -15,14 +15,14 @@ use std::io;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc as std_mpsc, Arc};
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 pub use decode::{CtEntry, CtEvent, CtMessage, EventKind};
 pub use socket::{EventSocket, SocketError};
 pub use supervisor::{Supervisor, TableOp};
 pub use sysctl::Settings;
 
-use crate::state::Update;
+use crate::state::{Applied, Inbox, Update};
 use socket::{DumpSocket, READ_SIZE};
 
 /// Most datagrams to gather into one batch before handing it on.
@@ -48,8 +48,9 @@ pub enum CtUpdate {
 /// Where a conntrack thread sends what it read.
 #[derive(Clone)]
 pub struct Outlets {
-    /// Entries and dump edges, to the state owner.
-    pub table: mpsc::Sender<Update>,
+    /// Entries and dump edges, to the state owner: events in its live
+    /// lane, what dumps read in its bulk lane.
+    pub table: Inbox,
     /// Everything else, to the supervisor.
     pub supervisor: mpsc::Sender<CtUpdate>,
     /// Live events received, counted here for the supervisor's health.
@@ -58,8 +59,23 @@ pub struct Outlets {
 
 impl Outlets {
     /// `false` once the receiver is gone.
-    fn table(&self, op: TableOp) -> bool {
-        self.table.blocking_send(Update::Conntrack(op)).is_ok()
+    fn live(&self, op: TableOp) -> bool {
+        self.table.live.blocking_send(Update::Conntrack(op)).is_ok()
+    }
+
+    fn bulk(&self, op: TableOp) -> bool {
+        self.table.bulk.blocking_send(Update::Conntrack(op)).is_ok()
+    }
+
+    /// Sends the edge of a dump in `lane` and waits until the owner has
+    /// applied it; `false` once the owner is gone.
+    fn edge(
+        &self,
+        lane: fn(&Self, TableOp) -> bool,
+        op: impl FnOnce(Applied) -> TableOp,
+    ) -> bool {
+        let (applied, done) = oneshot::channel();
+        lane(self, op(applied)) && done.blocking_recv().is_ok()
     }
 
     fn supervisor(&self, update: CtUpdate) -> bool {
@@ -104,7 +120,7 @@ pub fn read_events(socket: EventSocket, out: Outlets, stop: Arc<AtomicBool>) {
         if !batch.is_empty() {
             out.received
                 .fetch_add(batch.len() as u64, Ordering::Relaxed);
-            if !out.table(TableOp::Entries(batch)) {
+            if !out.live(TableOp::Entries(batch)) {
                 return;
             }
         }
@@ -119,23 +135,57 @@ pub fn read_events(socket: EventSocket, out: Outlets, stop: Arc<AtomicBool>) {
     }
 }
 
+/// How a dump shares the machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DumpPriority {
+    Normal,
+    /// Its threads run niced, so that the event thread and the state
+    /// owner always come first: a dump receives fast enough to take two
+    /// cores, and the kernel's share of the work is done in its thread.
+    Background,
+}
+
+impl DumpPriority {
+    /// Applies to the calling thread only.
+    fn apply(self) {
+        if self == Self::Background {
+            // SAFETY: plain syscalls on the calling thread's own id.
+            // Raising one's niceness needs no privilege; failing leaves
+            // the thread at normal priority, which only costs speed.
+            unsafe {
+                let tid = libc::gettid() as libc::id_t;
+                libc::setpriority(libc::PRIO_PROCESS, tid, BACKGROUND_NICE);
+            }
+        }
+    }
+}
+
+/// Niceness of background dumps' threads.
+const BACKGROUND_NICE: libc::c_int = 10;
+
 /// Dumps the whole table to the state owner, then tells the supervisor
-/// how it went. Runs on a blocking thread.
-pub fn dump(out: &Outlets) {
-    let result = dump_inner(out);
+/// how it went. Runs on a thread of its own.
+pub fn dump(out: &Outlets, priority: DumpPriority) {
+    priority.apply();
+    let result = dump_inner(out, priority);
     if let Err(e) = &result {
         tracing::warn!(error = %e, "conntrack dump incomplete");
     }
     let complete = result.is_ok();
-    out.table(TableOp::DumpEnds { complete });
+    // What this dump read lies in the bulk lane, ahead of its end.
+    out.edge(Outlets::bulk, |applied| TableOp::DumpEnds {
+        complete,
+        applied,
+    });
     out.supervisor(CtUpdate::DumpDone(result));
 }
 
-fn dump_inner(out: &Outlets) -> Result<(), String> {
-    let socket = DumpSocket::request().map_err(|e| e.to_string())?;
-    if !out.table(TableOp::DumpBegins) {
+fn dump_inner(out: &Outlets, priority: DumpPriority) -> Result<(), String> {
+    // Events the owner applies after this are newer than the dump.
+    if !out.edge(Outlets::live, |applied| TableOp::DumpBegins { applied }) {
         return Err(closed());
     }
+    let socket = DumpSocket::request().map_err(|e| e.to_string())?;
     // The kernel writes the next part of a dump inside the reader's
     // `recv`: a reader that only receives keeps the kernel busy all the
     // time, while another core decodes what came before.
@@ -144,7 +194,10 @@ fn dump_inner(out: &Outlets) -> Result<(), String> {
     std::thread::scope(|scope| {
         let decoder = std::thread::Builder::new()
             .name("ct-dump-decode".into())
-            .spawn_scoped(scope, || decode_dump(to_decode, give_back, out))
+            .spawn_scoped(scope, || {
+                priority.apply();
+                decode_dump(to_decode, give_back, out)
+            })
             .map_err(|e| format!("starting the dump decoder: {e}"))?;
         let received = receive_dump(&socket, &full, &spare);
         drop(full);
@@ -195,7 +248,7 @@ fn decode_dump(
         let end = decode_into(&buf, true, &mut batch, &mut errors);
         // The receiver may be gone already; the buffer then just drops.
         let _ = give_back.send(buf);
-        if !batch.is_empty() && !out.table(TableOp::Entries(batch)) {
+        if !batch.is_empty() && !out.bulk(TableOp::Entries(batch)) {
             return Err(closed());
         }
         if errors > 0 && !out.supervisor(CtUpdate::DecodeErrors(errors)) {

@@ -5,7 +5,6 @@
 //! that does nothing else is the simplest way to never be late.
 
 use std::io;
-use std::os::fd::AsRawFd;
 
 use netlink_packet_core::{
     NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_DUMP, NLM_F_REQUEST,
@@ -17,6 +16,7 @@ use netlink_packet_netfilter::{
 use netlink_sys::{protocols::NETLINK_NETFILTER, Socket, SocketAddr};
 
 use super::attr::*;
+use crate::collect::netlink::force_rcvbuf;
 
 /// The kernel sends up to ~32 KiB per read; a bit more leaves room.
 pub const READ_SIZE: usize = 64 * 1024;
@@ -129,26 +129,5 @@ fn permission_or(what: &'static str) -> impl FnOnce(io::Error) -> SocketError {
     move |err| match err.raw_os_error() {
         Some(libc::EPERM | libc::EACCES) => SocketError::Permission(err),
         _ => SocketError::Io { what, err },
-    }
-}
-
-/// `SO_RCVBUFFORCE` passes `rmem_max`, which is read-only inside a netns;
-/// it needs CAP_NET_ADMIN, so fall back to the capped `SO_RCVBUF`.
-pub fn force_rcvbuf(socket: &Socket, bytes: usize) {
-    let value = libc::c_int::try_from(bytes).unwrap_or(libc::c_int::MAX);
-    let set = |opt| {
-        // SAFETY: a valid fd and a c_int option value of the right size.
-        unsafe {
-            libc::setsockopt(
-                socket.as_raw_fd(),
-                libc::SOL_SOCKET,
-                opt,
-                (&value as *const libc::c_int).cast(),
-                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-            )
-        }
-    };
-    if set(libc::SO_RCVBUFFORCE) != 0 {
-        set(libc::SO_RCVBUF);
     }
 }

@@ -13,9 +13,12 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use app::wire::CollectorHealth;
 
-use super::{read_events, CtEvent, CtUpdate, EventSocket, Outlets, Settings};
+use super::{
+    read_events, CtEvent, CtUpdate, DumpPriority, EventSocket, Outlets,
+    Settings,
+};
 use crate::collect::rate::Rate;
-use crate::state::{now_ms, Update};
+use crate::state::{now_ms, Applied, Inbox, Update};
 
 /// The collector's name in `/api/status`.
 pub const NAME: &str = "conntrack";
@@ -25,10 +28,15 @@ pub const NAME: &str = "conntrack";
 pub enum TableOp {
     Entries(Vec<CtEvent>),
     /// A dump begins: what it does not mention, and no event touches
-    /// meanwhile, is gone when it ends complete.
-    DumpBegins,
+    /// meanwhile, is gone when it ends complete. The dump asks the kernel
+    /// only once this is applied.
+    DumpBegins {
+        applied: Applied,
+    },
+    /// The next dump begins only once this is applied.
     DumpEnds {
         complete: bool,
+        applied: Applied,
     },
 }
 
@@ -87,7 +95,7 @@ impl Supervisor {
     pub fn start(
         rcvbuf: usize,
         refresh_every: Duration,
-        state: mpsc::Sender<Update>,
+        state: Inbox,
     ) -> anyhow::Result<Self> {
         let events = EventSocket::open(rcvbuf)?;
         if events.rcvbuf < rcvbuf {
@@ -165,7 +173,7 @@ impl Supervisor {
 
     /// `false` once the state owner is gone.
     async fn send(&self, update: Update) -> bool {
-        self.out.table.send(update).await.is_ok()
+        self.out.table.live.send(update).await.is_ok()
     }
 
     async fn handle(&mut self, msg: CtUpdate) -> bool {
@@ -198,11 +206,18 @@ impl Supervisor {
             Ok(()) => {
                 self.synced = true;
                 self.health.error = self.events_stopped.clone();
-                if why == Dump::Resync {
-                    self.health.resyncs += 1;
-                    self.health.last_resync = Some(now_ms());
-                }
                 let took = started.elapsed();
+                match why {
+                    Dump::Initial => tracing::info!(
+                        took_ms = took.as_millis() as u64,
+                        "conntrack table read"
+                    ),
+                    Dump::Resync => {
+                        self.health.resyncs += 1;
+                        self.health.last_resync = Some(now_ms());
+                    }
+                    Dump::Refresh => {}
+                }
                 self.next_dump = Instant::now()
                     + self.refresh_every.max(took * REFRESH_SHARE);
                 if self.resync_pending {
@@ -232,7 +247,20 @@ impl Supervisor {
         }
         self.running = Some((why, Instant::now()));
         let out = self.out.clone();
-        tokio::task::spawn_blocking(move || super::dump(&out));
+        // Only the first fill has nothing to compete with; a later dump
+        // of a big table must leave the cores to live events.
+        let priority = match why {
+            Dump::Initial => DumpPriority::Normal,
+            Dump::Resync | Dump::Refresh => DumpPriority::Background,
+        };
+        let spawned = std::thread::Builder::new()
+            .name("ct-dump".into())
+            .spawn(move || super::dump(&out, priority));
+        if let Err(e) = spawned {
+            self.running = None;
+            self.health.error = Some(format!("starting a dump: {e}"));
+            self.next_dump = Instant::now() + DUMP_RETRY;
+        }
     }
 
     /// Sends the health if it changed since last time.
