@@ -2,4 +2,6 @@
 //! plain Rust values to the state owner.
 
 pub mod conntrack;
+pub mod netlink;
+pub mod nftables;
 mod rate;

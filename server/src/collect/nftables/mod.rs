@@ -1,0 +1,11 @@
+//! nftables over netlink: the ruleset of every family (tables, chains,
+//! sets, objects, flowtables, rules and their expressions), read as one
+//! consistent snapshot, kept up to date by the change events, and its
+//! counters polled.
+
+mod attr;
+pub mod decode;
+pub mod expr;
+pub mod ruleset;
+pub mod snapshot;
+pub mod socket;
