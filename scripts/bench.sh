@@ -36,8 +36,8 @@ cargo build --release -p bench
 
 bench=(target/release/nfscope-bench --lab-name "$lab" --summary "$summary")
 echo
-echo "== 1. loading a table (median of 3)"
-"${bench[@]}" table
+echo "== 1. loading a table (median of 5)"
+"${bench[@]}" --rounds 5 table
 echo
 echo "== 2. events lost at full data-plane rate"
 "${bench[@]}" events
