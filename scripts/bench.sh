@@ -2,6 +2,7 @@
 # The benchmark: nfscope against the kernel's floor and conntrack-tools.
 #
 #   sudo bash scripts/bench.sh
+#   sudo NFSCOPE_BEFORE=old/target/release/nfscope bash scripts/bench.sh
 #
 # 1. time to load tables of 10k, 100k and 250k entries, and memory per
 #    entry; 2. events lost during a flood of new flows; 3. time from a new
@@ -43,7 +44,14 @@ echo "== 2. events lost at full data-plane rate"
 "${bench[@]}" events
 echo
 echo "== 3. events lost and a flow's way to a page, eight windows watching"
-for _ in 1 2 3; do "${bench[@]}" watchers; done
+# NFSCOPE_BEFORE=path/to/an/older/nfscope measures that build too, the
+# two taking turns, so that both figures come from one run.
+for _ in 1 2 3; do
+    if [[ -n ${NFSCOPE_BEFORE:-} ]]; then
+        "${bench[@]}" watchers --nfscope "$NFSCOPE_BEFORE" --design before
+    fi
+    "${bench[@]}" watchers
+done
 echo
 echo "== 4. browser: new flow → its row"
 node end2end/bench-latency.mjs "$lab" "$summary"
