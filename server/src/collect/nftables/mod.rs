@@ -6,6 +6,7 @@
 mod attr;
 pub mod decode;
 pub mod expr;
+pub mod render;
 pub mod ruleset;
 pub mod snapshot;
 pub mod socket;

@@ -1,0 +1,1 @@
+//! The ruleset as `nft list ruleset` prints it.
