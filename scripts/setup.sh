@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
-# Debian packages: ip/nft/conntrack for the lab and tests, chromium for
-# the browser tests, pkg-config/gcc for crates that build C.
-want=(iproute2 nftables conntrack chromium procps)
+# Debian packages: ip/nft/conntrack/iptables for the lab and tests,
+# chromium for the browser tests.
+want=(iproute2 nftables iptables conntrack chromium procps)
 missing=()
 for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \

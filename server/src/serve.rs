@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::collect::conntrack::Supervisor;
+use crate::collect::nftables;
 use crate::http::{listener, AllowedHost, HttpConfig};
 use crate::state::{inbox, KeySpace, StateHandle};
 
@@ -51,9 +52,11 @@ pub async fn serve(
     let space = KeySpace { boot, netns };
     let state = StateHandle::new(space, config.state_dir.as_deref());
     let (updates, from_collectors) = inbox(UPDATE_QUEUE);
+    let updates_for_rules = updates.clone();
     let conntrack =
         Supervisor::start(config.rcvbuf, config.ct_refresh, updates)?;
     tokio::spawn(conntrack.run());
+    nftables::supervisor::start(updates_for_rules)?;
     tokio::spawn(state.clone().run(from_collectors));
 
     listener.set_nonblocking(true)?;

@@ -8,6 +8,7 @@ mod health;
 mod key;
 mod nat;
 mod proto;
+pub mod ruleset;
 mod stream;
 pub(crate) mod text;
 pub mod vocab;

@@ -1,5 +1,5 @@
-//! `GET /api/flows`, `GET /api/flows/{key}`, `GET /api/status`, and the
-//! WebSocket at `/api/ws`.
+//! `GET /api/flows`, `GET /api/flows/{key}`, `GET /api/status`, the
+//! WebSocket at `/api/ws`, and the ruleset's routes.
 
 use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/status", get(status))
         .route("/ws", get(ws::upgrade))
         .route("/ws/status", get(ws::status::upgrade))
+        .merge(super::ruleset::routes())
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "no such API endpoint")
         })

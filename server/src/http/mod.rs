@@ -8,6 +8,7 @@ mod error;
 mod guard;
 mod headers;
 pub mod listener;
+mod ruleset;
 mod site;
 mod view;
 mod ws;

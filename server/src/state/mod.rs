@@ -5,6 +5,7 @@
 mod id_map;
 mod owner;
 mod row;
+pub mod ruleset;
 pub mod saved_keys;
 pub mod slot;
 mod snapshot;
@@ -43,6 +44,7 @@ pub struct Published {
 
 pub struct Shared {
     pub table: FlowTable,
+    pub ruleset: ruleset::RulesetState,
     pub status: Health,
     /// Sequence number of the last published batch.
     pub seq: u64,
@@ -57,6 +59,7 @@ impl Shared {
     fn new(table: FlowTable, status: Health) -> Self {
         Self {
             table,
+            ruleset: ruleset::RulesetState::default(),
             status,
             seq: 0,
             snapshot: Mutex::new(Weak::new()),

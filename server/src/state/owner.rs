@@ -8,10 +8,12 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::MissedTickBehavior;
 
+use app::wire::ruleset::RulesetChange;
 use app::wire::CollectorHealth;
 
 use super::{now_ns, Published, StateHandle};
 use crate::collect::conntrack::{Settings, TableOp};
+use crate::collect::nftables::ruleset::Ruleset;
 
 /// How often changes are published to watchers.
 const PUBLISH_EVERY: Duration = Duration::from_millis(100);
@@ -28,6 +30,12 @@ pub enum Update {
     ConntrackSettings(Settings),
     /// A collector's health, by its name.
     Health(&'static str, CollectorHealth),
+    /// The ruleset as of a commit, and what the commit changed (none for
+    /// the first).
+    Ruleset {
+        ruleset: Arc<Ruleset>,
+        change: Option<RulesetChange>,
+    },
 }
 
 /// Where collectors send updates, in two lanes that the owner serves in
@@ -117,6 +125,9 @@ impl StateHandle {
             Update::Health(name, health) => self.write(|s| {
                 s.status.collectors.insert(name.to_owned(), health);
             }),
+            Update::Ruleset { ruleset, change } => {
+                self.write(|s| s.ruleset.replace(ruleset, change))
+            }
         }
     }
 

@@ -5,8 +5,11 @@
 
 mod attr;
 pub mod decode;
+mod events;
 pub mod expr;
 pub mod render;
 pub mod ruleset;
 pub mod snapshot;
 pub mod socket;
+pub mod supervisor;
+pub mod view;

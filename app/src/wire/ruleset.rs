@@ -1,0 +1,122 @@
+//! The nftables ruleset as `/api/ruleset` serves it, and its changes.
+
+use serde::{Deserialize, Serialize};
+
+/// Every table of every family at one generation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Ruleset {
+    /// The kernel's generation: it counts commits.
+    pub generation: u32,
+    pub tables: Vec<Table>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    /// `ip`, `ip6`, `inet`, `arp`, `bridge` or `netdev`.
+    pub family: String,
+    pub name: String,
+    pub handle: u64,
+    /// `dormant`, `owner`, `persist`.
+    pub flags: Vec<String>,
+    pub chains: Vec<Chain>,
+    pub sets: Vec<Set>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Chain {
+    pub name: String,
+    pub handle: u64,
+    /// The hook of a base chain: `input`, `prerouting`, …
+    pub hook: Option<String>,
+    pub priority: Option<i32>,
+    /// `filter`, `nat` or `route`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// `accept` or `drop`.
+    pub policy: Option<String>,
+    pub devices: Vec<String>,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Rule {
+    pub handle: u64,
+    /// The rule's kinds of expressions in order, e.g. `payload`, `cmp`,
+    /// `counter`, `immediate`.
+    pub exprs: Vec<String>,
+    /// What its `counter` statements counted, summed.
+    pub counter: Option<RuleCounter>,
+}
+
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize,
+)]
+pub struct RuleCounter {
+    pub packets: u64,
+    pub bytes: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Set {
+    pub name: String,
+    pub handle: u64,
+    /// Made for one rule (`{ 22, 443 }`), not named by the user.
+    pub anonymous: bool,
+    /// A map or a verdict map.
+    pub map: bool,
+    pub elements: usize,
+}
+
+/// One commit of the ruleset and what it changed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RulesetChange {
+    pub generation: u32,
+    /// When nfscope saw it, ms since the Unix epoch.
+    pub at_ms: u64,
+    /// The process that committed it, as the kernel names it.
+    pub process: Option<String>,
+    pub pid: Option<u32>,
+    /// Chains whose rules changed, and chains that came or went.
+    pub chains: Vec<ChainChange>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChainChange {
+    pub family: String,
+    pub table: String,
+    pub chain: String,
+    /// `added` or `removed` for the chain itself; `changed` when only
+    /// its rules did.
+    pub what: String,
+    /// Handles of the rules added, removed or changed.
+    pub added: Vec<u64>,
+    pub removed: Vec<u64>,
+    pub changed: Vec<u64>,
+}
+
+impl RulesetChange {
+    /// One line for a banner: "3 rules added to ip filter FORWARD".
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        for c in &self.chains {
+            let place = format!("{} {} {}", c.family, c.table, c.chain);
+            if c.what != "changed" {
+                parts.push(format!("chain {place} {}", c.what));
+            }
+            for (n, verb) in [
+                (c.added.len(), "added to"),
+                (c.removed.len(), "removed from"),
+                (c.changed.len(), "changed in"),
+            ] {
+                if n > 0 {
+                    let rules = if n == 1 { "rule" } else { "rules" };
+                    parts.push(format!("{n} {rules} {verb} {place}"));
+                }
+            }
+        }
+        if parts.is_empty() {
+            return "no rule changed".into();
+        }
+        parts.join("; ")
+    }
+}

@@ -1,0 +1,172 @@
+//! `/api/ruleset` and its history against the real kernel: the lab's
+//! ruleset as `nft` lists it, and commits by `nft` and `iptables-nft`
+//! reaching the history with their process and what they changed.
+
+mod common;
+
+use std::process::Command;
+
+use app::wire::ruleset::{Ruleset, RulesetChange};
+use serde_json::Value;
+
+use common::{lab, Server};
+
+#[test]
+fn the_api_serves_the_ruleset_and_each_commit() {
+    let lab = lab();
+    let ns = lab.router();
+    let server = Server::start(&ns, &[]);
+    server.wait_for("the ruleset", |s| s.get("/api/ruleset").is_ok());
+
+    let ruleset: Ruleset =
+        serde_json::from_str(&server.get("/api/ruleset").unwrap()).unwrap();
+    let nft = nft_json(&ns);
+    let mut ours: Vec<_> = ruleset
+        .tables
+        .iter()
+        .flat_map(|t| {
+            t.chains.iter().map(move |c| {
+                (
+                    t.family.clone(),
+                    t.name.clone(),
+                    c.name.clone(),
+                    c.rules.len(),
+                )
+            })
+        })
+        .collect();
+    let mut theirs: Vec<_> = nft
+        .iter()
+        .filter_map(|i| i.get("chain"))
+        .map(|c| {
+            let text = |k: &str| c[k].as_str().unwrap().to_owned();
+            let rules = nft
+                .iter()
+                .filter_map(|i| i.get("rule"))
+                .filter(|r| {
+                    r["family"] == c["family"]
+                        && r["table"] == c["table"]
+                        && r["chain"] == c["name"]
+                })
+                .count();
+            (text("family"), text("table"), text("name"), rules)
+        })
+        .collect();
+    ours.sort();
+    theirs.sort();
+    assert_eq!(ours, theirs);
+
+    // A commit by nft: its handle comes back with --echo --handle.
+    let out = run(
+        &ns,
+        &[
+            "nft",
+            "--echo",
+            "--handle",
+            "add",
+            "table",
+            "inet",
+            "nfs_t_test",
+        ],
+    );
+    assert!(out.contains("nfs_t_test"));
+    run(&ns, &["nft", "add", "chain", "inet", "nfs_t_test", "c"]);
+    let echoed = run(
+        &ns,
+        &[
+            "nft",
+            "--echo",
+            "--handle",
+            "add",
+            "rule",
+            "inet",
+            "nfs_t_test",
+            "c",
+            "tcp",
+            "dport",
+            "22",
+            "accept",
+        ],
+    );
+    let handle: u64 = echoed
+        .split_once("# handle ")
+        .and_then(|(_, h)| h.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no handle in {echoed:?}"));
+    let change = wait_for_change(&server, |c| {
+        c.chains
+            .iter()
+            .any(|ch| ch.table == "nfs_t_test" && ch.added == [handle])
+    });
+    assert_eq!(change.process.as_deref(), Some("nft"));
+    assert!(
+        change
+            .summary()
+            .contains("1 rule added to inet nfs_t_test c"),
+        "{}",
+        change.summary()
+    );
+
+    // A commit by iptables-nft.
+    run(
+        &ns,
+        &[
+            "iptables-nft",
+            "-t",
+            "filter",
+            "-A",
+            "FORWARD",
+            "-p",
+            "tcp",
+            "--dport",
+            "2222",
+            "-j",
+            "DROP",
+        ],
+    );
+    let change = wait_for_change(&server, |c| {
+        c.chains.iter().any(|ch| {
+            ch.family == "ip"
+                && ch.table == "filter"
+                && ch.chain == "FORWARD"
+                && !ch.added.is_empty()
+        })
+    });
+    let process = change.process.unwrap_or_default();
+    assert!(process.starts_with("iptables"), "{process}");
+}
+
+fn wait_for_change(
+    server: &Server,
+    found: impl Fn(&RulesetChange) -> bool,
+) -> RulesetChange {
+    let seen = std::cell::RefCell::new(None);
+    server.wait_for("the commit in the history", |s| {
+        let history: Vec<RulesetChange> =
+            serde_json::from_str(&s.get("/api/ruleset/history").unwrap())
+                .unwrap();
+        *seen.borrow_mut() = history.into_iter().rev().find(|c| found(c));
+        seen.borrow().is_some()
+    });
+    seen.into_inner().unwrap()
+}
+
+fn run(ns: &str, args: &[&str]) -> String {
+    let out = Command::new("ip")
+        .args(["netns", "exec", ns])
+        .args(args)
+        .output()
+        .expect("running a command in the namespace");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn nft_json(ns: &str) -> Vec<Value> {
+    let v: Value =
+        serde_json::from_str(&run(ns, &["nft", "-j", "list", "ruleset"]))
+            .unwrap();
+    v["nftables"].as_array().unwrap().clone()
+}
