@@ -57,6 +57,9 @@ struct ServeArgs {
     /// take at most 5 % of the time).
     #[arg(long, default_value_t = 5, value_name = "SECS")]
     ct_refresh: u64,
+    /// How often the ruleset's counters are read, in seconds.
+    #[arg(long, default_value_t = 1.0, value_name = "SECS", value_parser = parse_secs)]
+    rules_poll: f64,
     /// Folder with the built site (`pkg/`); defaults to `site/` beside the
     /// executable's `release/` or `debug/` folder, as the build leaves it.
     #[arg(long, env = "NFSCOPE_SITE_ROOT")]
@@ -156,6 +159,7 @@ fn run_server(
     let config = ServeConfig {
         rcvbuf: args.rcvbuf,
         ct_refresh: std::time::Duration::from_secs(args.ct_refresh),
+        rules_poll: std::time::Duration::from_secs_f64(args.rules_poll),
         site_root: args.site_root.unwrap_or_else(default_site_root),
         state_dir: keep_keys.then_some(args.state_dir),
         allow_hosts: args.allow_hosts,
@@ -189,6 +193,16 @@ fn positive(text: &str) -> Result<usize, String> {
     match text.parse() {
         Ok(0) | Err(_) => Err(format!("{text:?} is not a positive number")),
         Ok(n) => Ok(n),
+    }
+}
+
+/// Seconds between 0.1 and a day: a counter poll needs a pause between.
+fn parse_secs(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if (0.1..=86_400.0).contains(&s) => Ok(s),
+        _ => Err(format!(
+            "{text:?} is not a number of seconds from 0.1 to 86400"
+        )),
     }
 }
 

@@ -25,6 +25,8 @@ pub struct ServeConfig {
     /// The shortest time between two conntrack dumps that refresh
     /// counters (events carry none).
     pub ct_refresh: Duration,
+    /// How often the ruleset's counters are read.
+    pub rules_poll: Duration,
     /// Folder holding `pkg/` (wasm, JS, CSS).
     pub site_root: PathBuf,
     /// Where flow keys are kept across restarts; `None` keeps nothing.
@@ -56,7 +58,7 @@ pub async fn serve(
     let conntrack =
         Supervisor::start(config.rcvbuf, config.ct_refresh, updates)?;
     tokio::spawn(conntrack.run());
-    nftables::supervisor::start(updates_for_rules)?;
+    nftables::supervisor::start(updates_for_rules, config.rules_poll)?;
     tokio::spawn(state.clone().run(from_collectors));
 
     listener.set_nonblocking(true)?;

@@ -70,7 +70,18 @@ fn the_api_serves_the_ruleset_and_each_commit() {
         ],
     );
     assert!(out.contains("nfs_t_test"));
-    run(&ns, &["nft", "add", "chain", "inet", "nfs_t_test", "c"]);
+    run(
+        &ns,
+        &[
+            "nft",
+            "add",
+            "chain",
+            "inet",
+            "nfs_t_test",
+            "c",
+            "{ type filter hook forward priority 10; }",
+        ],
+    );
     let echoed = run(
         &ns,
         &[
@@ -105,6 +116,60 @@ fn the_api_serves_the_ruleset_and_each_commit() {
         "{}",
         change.summary()
     );
+
+    // Counters are polled: three datagrams through the router reach the
+    // rule's counter as nft reads it.
+    run(
+        &ns,
+        &[
+            "nft",
+            "add",
+            "rule",
+            "inet",
+            "nfs_t_test",
+            "c",
+            "udp",
+            "dport",
+            "9999",
+            "counter",
+        ],
+    );
+    let counted = wait_for_change(&server, |c| {
+        c.chains.iter().any(|ch| {
+            ch.table == "nfs_t_test"
+                && !ch.added.is_empty()
+                && !ch.added.contains(&handle)
+        })
+    });
+    let counting = counted.chains[0].added[0];
+    let to = format!("/dev/udp/{}/9999", common::ADDRS.server);
+    for _ in 0..3 {
+        run(&lab.client(), &["bash", "-c", &format!("echo x > {to}")]);
+    }
+    let packets = |s: &Server| {
+        let r: Ruleset =
+            serde_json::from_str(&s.get("/api/ruleset").unwrap()).unwrap();
+        r.tables
+            .iter()
+            .filter(|t| t.name == "nfs_t_test")
+            .flat_map(|t| &t.chains)
+            .flat_map(|c| &c.rules)
+            .find(|r| r.handle == counting)
+            .and_then(|r| r.counter)
+            .map(|c| (c.packets, c.matched))
+    };
+    server.wait_for("the counter to count", |s| packets(s) == Some((3, true)));
+    let nft_counter = nft_json(&ns)
+        .iter()
+        .filter_map(|i| i.get("rule"))
+        .find(|r| r["table"] == "nfs_t_test" && r["handle"] == counting)
+        .and_then(|r| {
+            r["expr"]
+                .as_array()?
+                .iter()
+                .find_map(|e| e["counter"]["packets"].as_u64())
+        });
+    assert_eq!(nft_counter, Some(3));
 
     // A commit by iptables-nft.
     run(

@@ -261,3 +261,36 @@ fn nft_rules(nft: &[Value]) -> Vec<(String, String, String, u64)> {
     out.sort();
     out
 }
+
+#[test]
+fn legacy_tables_with_rules_are_found() {
+    let lab = lab();
+    let ns = lab.server();
+    assert_eq!(
+        in_netns(&ns, nfscope::collect::nftables::legacy::tables),
+        []
+    );
+    sh(
+        &ns,
+        &[
+            "iptables-legacy",
+            "-A",
+            "INPUT",
+            "-p",
+            "tcp",
+            "--dport",
+            "22",
+            "-j",
+            "ACCEPT",
+        ],
+    );
+    sh(&ns, &["iptables-legacy", "-N", "CUSTOM"]);
+    sh(&ns, &["ip6tables-legacy", "-t", "filter", "-L", "-n"]);
+    let found = in_netns(&ns, nfscope::collect::nftables::legacy::tables);
+    // One rule and one user chain in ip filter; ip6 filter exists, empty.
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].family, found[0].name.as_str(), found[0].entries),
+        ("ip", "filter", 3)
+    );
+}

@@ -8,6 +8,41 @@ pub struct Ruleset {
     /// The kernel's generation: it counts commits.
     pub generation: u32,
     pub tables: Vec<Table>,
+    /// Tables of iptables-legacy that hold rules: they filter packets
+    /// too, and nf_tables does not show them.
+    pub legacy: Vec<LegacyTable>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegacyTable {
+    /// `ip`, `ip6` or `arp`.
+    pub family: String,
+    pub name: String,
+    /// Entries beyond those of an empty table: one per rule, two per
+    /// user chain.
+    pub entries: u32,
+}
+
+impl Ruleset {
+    /// What a reader must know about the legacy tables, if any hold
+    /// rules.
+    pub fn legacy_warning(&self) -> Option<String> {
+        if self.legacy.is_empty() {
+            return None;
+        }
+        let tables: Vec<String> = self
+            .legacy
+            .iter()
+            .map(|t| format!("{} {}", t.family, t.name))
+            .collect();
+        Some(format!(
+            "iptables-legacy holds rules that are not part of this ruleset \
+             and filter packets too ({}); list them with \
+             `iptables-legacy-save` (and `ip6tables-legacy-save`, \
+             `arptables-legacy-save`)",
+            tables.join(", ")
+        ))
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -35,6 +70,8 @@ pub struct Chain {
     /// `accept` or `drop`.
     pub policy: Option<String>,
     pub devices: Vec<String>,
+    /// What reached the policy of a base chain with counters.
+    pub policy_counter: Option<Counted>,
     pub rules: Vec<Rule>,
 }
 
@@ -44,16 +81,20 @@ pub struct Rule {
     /// The rule's kinds of expressions in order, e.g. `payload`, `cmp`,
     /// `counter`, `immediate`.
     pub exprs: Vec<String>,
-    /// What its `counter` statements counted, summed.
-    pub counter: Option<RuleCounter>,
+    /// What its `counter` statements counted, summed; `None` for a rule
+    /// without one.
+    pub counter: Option<Counted>,
 }
 
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize,
-)]
-pub struct RuleCounter {
+/// A counter, and how fast it went between the last two polls.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counted {
     pub packets: u64,
     pub bytes: u64,
+    pub packets_per_sec: f64,
+    pub bytes_per_sec: f64,
+    /// The counter moved since nfscope started.
+    pub matched: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -1,5 +1,7 @@
 //! `GET /api/ruleset` and `GET /api/ruleset/history`.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -17,7 +19,13 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn ruleset(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let current = state.compute.flows().read().ruleset.current.clone();
+    let (current, rates) = {
+        let shared = state.compute.flows().read();
+        (
+            shared.ruleset.current.clone(),
+            Arc::clone(&shared.ruleset.rates),
+        )
+    };
     let Some(current) = current else {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -26,11 +34,12 @@ async fn ruleset(State(state): State<AppState>) -> Result<Response, ApiError> {
         ));
     };
     // Thousands of rules take a few milliseconds: not on an async worker.
-    let wire = tokio::task::spawn_blocking(move || view::to_wire(&current))
-        .await
-        .map_err(|e| {
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
-        })?;
+    let wire =
+        tokio::task::spawn_blocking(move || view::to_wire(&current, &rates))
+            .await
+            .map_err(|e| {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+            })?;
     Ok(Json(wire).into_response())
 }
 

@@ -13,6 +13,7 @@ use app::wire::CollectorHealth;
 
 use super::{now_ns, Published, StateHandle};
 use crate::collect::conntrack::{Settings, TableOp};
+use crate::collect::nftables::counters::Counters;
 use crate::collect::nftables::ruleset::Ruleset;
 
 /// How often changes are published to watchers.
@@ -36,6 +37,8 @@ pub enum Update {
         ruleset: Arc<Ruleset>,
         change: Option<RulesetChange>,
     },
+    /// The ruleset's counters, polled at `at_ms`.
+    RuleCounters { counters: Counters, at_ms: u64 },
 }
 
 /// Where collectors send updates, in two lanes that the owner serves in
@@ -127,6 +130,9 @@ impl StateHandle {
             }),
             Update::Ruleset { ruleset, change } => {
                 self.write(|s| s.ruleset.replace(ruleset, change))
+            }
+            Update::RuleCounters { counters, at_ms } => {
+                self.write(|s| s.ruleset.count(counters, at_ms))
             }
         }
     }

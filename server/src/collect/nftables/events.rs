@@ -4,6 +4,8 @@
 //! are read here: each one is followed by a new snapshot.
 
 use std::io;
+use std::os::fd::AsRawFd;
+use std::time::Duration;
 
 use netlink_packet_core::NetlinkBuffer;
 use netlink_sys::{protocols::NETLINK_NETFILTER, Socket};
@@ -27,6 +29,8 @@ pub enum Commit {
     New(Generation),
     /// The kernel dropped events (ENOBUFS): a snapshot repairs that.
     Lost,
+    /// Nothing came in the time given.
+    Quiet,
 }
 
 pub struct EventSocket {
@@ -61,9 +65,10 @@ impl EventSocket {
         })
     }
 
-    /// Blocks until a commit, then reads whatever else is waiting: one
-    /// snapshot then covers a burst of commits.
-    pub fn next_commit(&mut self) -> io::Result<Commit> {
+    /// Waits up to `wait` for a commit, then reads whatever else is
+    /// waiting: one snapshot then covers a burst of commits.
+    pub fn next_commit(&mut self, wait: Duration) -> io::Result<Commit> {
+        self.set_timeout(wait)?;
         let mut last = None;
         let mut flags = 0;
         loop {
@@ -74,11 +79,7 @@ impl EventSocket {
                     return Ok(Commit::Lost)
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if let Some(g) = last {
-                        return Ok(Commit::New(g));
-                    }
-                    flags = 0;
-                    continue;
+                    return Ok(last.map_or(Commit::Quiet, Commit::New));
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
@@ -87,6 +88,33 @@ impl EventSocket {
                 last = Some(g);
                 flags = libc::MSG_DONTWAIT;
             }
+        }
+    }
+}
+
+impl EventSocket {
+    /// How long a blocking read waits; at least a millisecond, as zero
+    /// would mean forever.
+    fn set_timeout(&self, wait: Duration) -> io::Result<()> {
+        let wait = wait.max(Duration::from_millis(1));
+        let tv = libc::timeval {
+            tv_sec: wait.as_secs() as libc::time_t,
+            tv_usec: libc::suseconds_t::from(wait.subsec_micros()),
+        };
+        // SAFETY: a valid fd and a timeval of the right size.
+        let rc = unsafe {
+            libc::setsockopt(
+                self.socket.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_RCVTIMEO,
+                (&tv as *const libc::timeval).cast(),
+                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+            )
+        };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
         }
     }
 }

@@ -4,9 +4,11 @@
 //! counters polled.
 
 mod attr;
+pub mod counters;
 pub mod decode;
 mod events;
 pub mod expr;
+pub mod legacy;
 pub mod render;
 pub mod ruleset;
 pub mod snapshot;

@@ -2,6 +2,7 @@
 //! what the kernel said about it, decoded but not yet rendered.
 
 use super::expr::{Data, Expr};
+use super::legacy::LegacyTable;
 
 /// An address family of nf_tables (`NFPROTO_*`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -226,4 +227,7 @@ pub struct ChainContents {
 pub struct Ruleset {
     pub generation: u32,
     pub tables: Vec<TableContents>,
+    /// Tables of the legacy iptables that hold rules nf_tables cannot
+    /// show.
+    pub legacy: Vec<LegacyTable>,
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::attr::*;
 use super::decode::{self, Message};
+use super::legacy;
 use super::ruleset::{
     Chain, ChainContents, Family, Generation, Rule, Ruleset, Set, TableContents,
 };
@@ -31,6 +32,7 @@ pub fn read(socket: &mut NftSocket) -> Result<Ruleset, SnapshotError> {
             Ok(mut ruleset) => {
                 if generation(socket)?.id == before {
                     ruleset.generation = before;
+                    ruleset.legacy = legacy::tables();
                     return Ok(ruleset);
                 }
             }
@@ -102,8 +104,8 @@ fn read_objects(socket: &mut NftSocket) -> Result<Ruleset, NftError> {
         Ok(())
     })?;
     Ok(Ruleset {
-        generation: 0,
         tables: tables.list,
+        ..Ruleset::default()
     })
 }
 

@@ -3,28 +3,30 @@
 //! collector's health.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use app::wire::CollectorHealth;
 
 use super::events::{Commit, EventSocket};
 use super::ruleset::{Generation, Ruleset};
 use super::socket::NftSocket;
-use super::{snapshot, view};
+use super::{counters, legacy, snapshot, view};
 use crate::state::{now_ms, Inbox, Update};
 
 /// The collector's name in `/api/status`.
 pub const NAME: &str = "nftables";
 
-/// Starts the collector's thread. Without the capability it needs, the
-/// collector only reports why in its health; the flows go on.
-pub fn start(inbox: Inbox) -> std::io::Result<()> {
+/// Starts the collector's thread, which polls counters every
+/// `poll_every`. Without the capability it needs, the collector only
+/// reports why in its health; the flows go on.
+pub fn start(inbox: Inbox, poll_every: Duration) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("nft".into())
-        .spawn(move || run(&inbox))
+        .spawn(move || run(&inbox, poll_every))
         .map(drop)
 }
 
-fn run(inbox: &Inbox) {
+fn run(inbox: &Inbox, poll_every: Duration) {
     let mut health = CollectorHealth::default();
     let send = |update| inbox.live.blocking_send(update).is_ok();
     let fail = |health: &mut CollectorHealth, e: String| {
@@ -42,6 +44,7 @@ fn run(inbox: &Inbox) {
     health.rcvbuf = events.rcvbuf;
     let mut current: Option<Arc<Ruleset>> = None;
     let mut commit = None;
+    let mut next_poll = Instant::now();
     loop {
         let ruleset = match snapshot::read(&mut socket) {
             Ok(r) => Arc::new(r),
@@ -54,6 +57,7 @@ fn run(inbox: &Inbox) {
             });
             view::change(before, &ruleset, &generation, now_ms())
         });
+        let counted = counters::counted_chains(&ruleset);
         current = Some(Arc::clone(&ruleset));
         health.error = None;
         if !send(Update::Ruleset { ruleset, change })
@@ -61,18 +65,46 @@ fn run(inbox: &Inbox) {
         {
             return;
         }
-        match events.next_commit() {
-            Ok(Commit::New(g)) => {
-                health.events_received += 1;
-                commit = Some(g);
+        loop {
+            let wait = next_poll.saturating_duration_since(Instant::now());
+            match events.next_commit(wait) {
+                Ok(Commit::New(g)) => {
+                    health.events_received += 1;
+                    commit = Some(g);
+                    break;
+                }
+                Ok(Commit::Lost) => {
+                    health.enobufs += 1;
+                    health.resyncs += 1;
+                    health.last_resync = Some(now_ms());
+                    break;
+                }
+                Ok(Commit::Quiet) => {}
+                Err(e) => {
+                    return fail(&mut health, format!("nftables events: {e}"))
+                }
             }
-            Ok(Commit::Lost) => {
-                health.enobufs += 1;
-                health.resyncs += 1;
-                health.last_resync = Some(now_ms());
+            next_poll = Instant::now() + poll_every;
+            // Legacy tables change without an event.
+            let legacy = legacy::tables();
+            if let Some(shown) = current.as_mut().filter(|c| c.legacy != legacy)
+            {
+                Arc::make_mut(shown).legacy = legacy;
+                let ruleset = Arc::clone(shown);
+                if !send(Update::Ruleset {
+                    ruleset,
+                    change: None,
+                }) {
+                    return;
+                }
             }
-            Err(e) => {
-                return fail(&mut health, format!("nftables events: {e}"))
+            // A commit in the meantime interrupts the dumps; the next
+            // snapshot follows anyway.
+            if let Ok(c) = counters::poll(&mut socket, &counted) {
+                let at_ms = now_ms();
+                if !send(Update::RuleCounters { counters: c, at_ms }) {
+                    return;
+                }
             }
         }
     }

@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 
 use app::wire::ruleset as wire;
 
-use super::expr::{Counter, Expr};
-use super::ruleset::{ChainContents, Family, Generation, Rule, Ruleset};
+use super::counters::{self, RuleId};
+use super::expr::Expr;
+use super::ruleset::{ChainContents, Counter, Family, Generation, Ruleset};
+use crate::state::ruleset::Rates;
 
 const NFT_TABLE_FLAGS: [(u32, &str); 3] =
     [(1, "dormant"), (2, "owner"), (4, "persist")];
@@ -14,7 +16,9 @@ const NFT_SET_ANONYMOUS: u32 = 0x1;
 const NFT_SET_MAP: u32 = 0x8;
 const NFT_SET_OBJECT: u32 = 0x40;
 
-pub fn to_wire(r: &Ruleset) -> wire::Ruleset {
+/// The ruleset with the counters of the last poll (those of the
+/// snapshot where a rule was not polled yet).
+pub fn to_wire(r: &Ruleset, rates: &Rates) -> wire::Ruleset {
     wire::Ruleset {
         generation: r.generation,
         tables: r
@@ -32,7 +36,7 @@ pub fn to_wire(r: &Ruleset) -> wire::Ruleset {
                 chains: t
                     .chains
                     .iter()
-                    .map(|c| chain(t.table.family, c))
+                    .map(|c| chain(t.table.family, &t.table.name, c, rates))
                     .collect(),
                 sets: t
                     .sets
@@ -47,11 +51,46 @@ pub fn to_wire(r: &Ruleset) -> wire::Ruleset {
                     .collect(),
             })
             .collect(),
+        legacy: r
+            .legacy
+            .iter()
+            .map(|t| wire::LegacyTable {
+                family: t.family.to_owned(),
+                name: t.name.clone(),
+                entries: t.entries,
+            })
+            .collect(),
     }
 }
 
-fn chain(family: Family, c: &ChainContents) -> wire::Chain {
+fn chain(
+    family: Family,
+    table: &str,
+    c: &ChainContents,
+    rates: &Rates,
+) -> wire::Chain {
     let hook = c.chain.hook.as_ref();
+    let id = |handle| RuleId {
+        family,
+        table: table.to_owned(),
+        chain: c.chain.name.clone(),
+        handle,
+    };
+    let counted =
+        |handle, counter: Option<Counter>| match rates.get(&id(handle)) {
+            Some(rate) => Some(wire::Counted {
+                packets: rate.counter.packets,
+                bytes: rate.counter.bytes,
+                packets_per_sec: rate.packets_per_sec,
+                bytes_per_sec: rate.bytes_per_sec,
+                matched: rate.matched,
+            }),
+            None => counter.map(|c| wire::Counted {
+                packets: c.packets,
+                bytes: c.bytes,
+                ..wire::Counted::default()
+            }),
+        };
     wire::Chain {
         name: c.chain.name.clone(),
         handle: c.chain.handle,
@@ -63,33 +102,17 @@ fn chain(family: Family, c: &ChainContents) -> wire::Chain {
             .policy
             .map(|p| if p == 1 { "accept" } else { "drop" }.to_owned()),
         devices: hook.map(|h| h.devices.clone()).unwrap_or_default(),
-        rules: c.rules.iter().map(rule).collect(),
+        policy_counter: counted(0, c.chain.counter),
+        rules: c
+            .rules
+            .iter()
+            .map(|r| wire::Rule {
+                handle: r.handle,
+                exprs: r.exprs.iter().map(|e| e.name().to_owned()).collect(),
+                counter: counted(r.handle, counters::of_rule(&r.exprs)),
+            })
+            .collect(),
     }
-}
-
-fn rule(r: &Rule) -> wire::Rule {
-    wire::Rule {
-        handle: r.handle,
-        exprs: r.exprs.iter().map(|e| e.name().to_owned()).collect(),
-        counter: counter(&r.exprs),
-    }
-}
-
-/// What the rule's `counter` statements counted, if it has any.
-fn counter(exprs: &[Expr]) -> Option<wire::RuleCounter> {
-    let mut total: Option<wire::RuleCounter> = None;
-    for e in exprs {
-        let Expr::Counter(attrs) = e else { continue };
-        let t = total.get_or_insert_default();
-        for a in attrs {
-            match a {
-                Counter::Packets(n) => t.packets += n,
-                Counter::Bytes(n) => t.bytes += n,
-                _ => {}
-            }
-        }
-    }
-    total
 }
 
 /// Hook numbers are per family: `NF_INET_*`, `NF_ARP_*`, `NF_NETDEV_*`.

@@ -3,6 +3,7 @@
 //! attribute this build does not know is skipped, never an error.
 
 mod chain;
+mod counters;
 mod element;
 mod flowtable;
 mod generation;
@@ -12,6 +13,7 @@ mod set;
 mod table;
 
 pub use chain::chain;
+pub use counters::rule_counter;
 pub use element::elements;
 pub use flowtable::flowtable;
 pub use generation::generation;

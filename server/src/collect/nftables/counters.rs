@@ -1,0 +1,150 @@
+//! The counters of the ruleset, polled: those of the rules that count
+//! (one dump per chain that has such rules), and the policy counters of
+//! base chains. Never with the `*_RESET` messages: they zero what they
+//! read, for every other reader too.
+
+use super::attr::*;
+use super::decode;
+use super::expr::{self, Expr};
+use super::ruleset::{Counter, Family, Ruleset};
+use super::socket::{push_string, NftError, NftSocket};
+
+/// A rule, found again across commits by what names it in the kernel.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RuleId {
+    pub family: Family,
+    pub table: String,
+    pub chain: String,
+    pub handle: u64,
+}
+
+/// What one poll read.
+#[derive(Clone, Debug, Default)]
+pub struct Counters {
+    pub rules: Vec<(RuleId, Counter)>,
+    /// Base chains' policy counters, as rule id with handle 0.
+    pub chains: Vec<(RuleId, Counter)>,
+}
+
+/// What a rule's `counter` expressions counted (summed), if it has any.
+pub fn of_rule(exprs: &[Expr]) -> Option<Counter> {
+    let mut total: Option<Counter> = None;
+    for e in exprs {
+        let Expr::Counter(attrs) = e else { continue };
+        let t = total.get_or_insert_default();
+        for a in attrs {
+            match a {
+                expr::Counter::Packets(n) => t.packets += n,
+                expr::Counter::Bytes(n) => t.bytes += n,
+                _ => {}
+            }
+        }
+    }
+    total
+}
+
+/// Every counter of a snapshot: rules', and base chains' policies under
+/// handle 0.
+pub fn in_snapshot(
+    r: &Ruleset,
+) -> impl Iterator<Item = (RuleId, Counter)> + '_ {
+    r.tables.iter().flat_map(|t| {
+        t.chains.iter().flat_map(move |c| {
+            let id = move |handle| RuleId {
+                family: t.table.family,
+                table: t.table.name.clone(),
+                chain: c.chain.name.clone(),
+                handle,
+            };
+            let policy = c.chain.counter.map(|counter| (id(0), counter));
+            let rules = c.rules.iter().filter_map(move |rule| {
+                Some((id(rule.handle), of_rule(&rule.exprs)?))
+            });
+            policy.into_iter().chain(rules)
+        })
+    })
+}
+
+/// Chains that hold at least one rule with a counter.
+pub fn counted_chains(r: &Ruleset) -> Vec<(Family, String, String)> {
+    let mut out = Vec::new();
+    for t in &r.tables {
+        for c in &t.chains {
+            let counts = c
+                .rules
+                .iter()
+                .any(|r| r.exprs.iter().any(|e| matches!(e, Expr::Counter(_))));
+            if counts {
+                out.push((
+                    t.table.family,
+                    t.table.name.clone(),
+                    c.chain.name.clone(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// One poll. The chains come from [`counted_chains`] of the last
+/// snapshot; a chain that went away since answers with an error, which
+/// only leaves it out.
+pub fn poll(
+    socket: &mut NftSocket,
+    chains: &[(Family, String, String)],
+) -> Result<Counters, NftError> {
+    let mut out = Counters::default();
+    for (family, table, chain) in chains {
+        let mut attrs = Vec::new();
+        push_string(&mut attrs, NFTA_RULE_TABLE, table);
+        push_string(&mut attrs, NFTA_RULE_CHAIN, chain);
+        let rules = &mut out.rules;
+        let read = socket.request(
+            "rule counters",
+            NFT_MSG_GETRULE,
+            family.raw(),
+            true,
+            &attrs,
+            |m| {
+                let (handle, counter) =
+                    decode::rule_counter(m).map_err(|e| {
+                        NftError::Malformed {
+                            what: "rule counters",
+                            reason: e.to_string(),
+                        }
+                    })?;
+                if let Some(counter) = counter {
+                    let id = RuleId {
+                        family: *family,
+                        table: table.clone(),
+                        chain: chain.clone(),
+                        handle,
+                    };
+                    rules.push((id, counter));
+                }
+                Ok(())
+            },
+        );
+        match read {
+            Ok(()) | Err(NftError::Refused { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    socket.request("chain counters", NFT_MSG_GETCHAIN, 0, true, &[], |m| {
+        let chain = decode::chain(m).map_err(|e| NftError::Malformed {
+            what: "chain counters",
+            reason: e.to_string(),
+        })?;
+        if let Some(counter) = chain.counter {
+            let id = RuleId {
+                family: chain.family,
+                table: chain.table,
+                chain: chain.name,
+                handle: 0,
+            };
+            out.chains.push((id, counter));
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
