@@ -53,7 +53,10 @@ for _ in 1 2 3; do
     "${bench[@]}" watchers
 done
 echo
-echo "== 4. browser: new flow → its row"
+echo "== 4. reading a ruleset of 10k rules"
+"${bench[@]}" --rounds 5 rules
+echo
+echo "== 5. browser: new flow → its row"
 node end2end/bench-latency.mjs "$lab" "$summary"
 
 wasm=$(gzip -9 -c target/site/pkg/nfscope_bg.wasm | wc -c)

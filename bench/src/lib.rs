@@ -3,11 +3,13 @@
 //! network namespaces named `nfs-t-*`.
 //!
 //! A library for the binaries in `src/bin`: `nfscope-bench` measures,
-//! `ct-fill`, `ct-floor` and `udp-flood` are the tools it runs.
+//! `ct-fill`, `ct-floor`, `nft-floor`, `nft-read` and `udp-flood` are the
+//! tools it runs.
 
 pub mod ctnl;
 pub mod events;
 pub mod proc;
+pub mod rules;
 pub mod server;
 pub mod stats;
 pub mod summary;

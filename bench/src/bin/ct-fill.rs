@@ -18,7 +18,7 @@ use netlink_packet_core::{
     NLM_F_REQUEST,
 };
 use netlink_sys::Socket;
-use nfscope::collect::conntrack::socket::READ_SIZE;
+use nfscope::collect::netlink::READ_SIZE;
 
 /// Messages per send: about 150 KB, under the default socket send buffer
 /// (`wmem_default`, 208 KiB) that bounds one netlink send.

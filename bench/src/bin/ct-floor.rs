@@ -13,7 +13,8 @@ use clap::Parser;
 use netlink_packet_core::{
     NetlinkBuffer, NlasIterator, NLMSG_DONE, NLMSG_ERROR,
 };
-use nfscope::collect::conntrack::socket::{DumpSocket, READ_SIZE};
+use nfscope::collect::conntrack::socket::DumpSocket;
+use nfscope::collect::netlink::READ_SIZE;
 
 /// Dump the conntrack table of a namespace, doing as little as possible.
 #[derive(Parser)]

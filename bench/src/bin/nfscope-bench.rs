@@ -44,6 +44,13 @@ enum Command {
         #[arg(long, default_value_t = 200_000)]
         flows: u32,
     },
+    /// Time to read a big ruleset against nft and the floor, a counter
+    /// poll, and memory per rule.
+    Rules {
+        /// Rules in the ruleset.
+        #[arg(long, default_value_t = 10_000)]
+        rules: u32,
+    },
     /// Events lost, and a new flow's way to a page, while eight page
     /// windows watch a big table through a flood.
     Watchers {
@@ -70,6 +77,9 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Table { sizes } => {
             bench::table::run(&sizes, cli.rounds, &cli.lab_name, &mut summary)
+        }
+        Command::Rules { rules } => {
+            bench::rules::run(rules, cli.rounds, &cli.lab_name, &mut summary)
         }
         Command::Events { flows } => {
             bench::events::run(flows, cli.rounds, &cli.lab_name, &mut summary)

@@ -24,3 +24,69 @@ pub fn force_rcvbuf(socket: &Socket, bytes: usize) {
         set(libc::SO_RCVBUF);
     }
 }
+
+/// The kernel sends up to ~32 KiB per read; a bit more leaves room.
+pub const READ_SIZE: usize = 64 * 1024;
+/// Datagrams of a dump received and not yet taken in, at most: ~2 MiB.
+const SPLIT_QUEUE: usize = 32;
+
+/// Reads a dump on two threads. The kernel writes the next part of a
+/// dump inside the reader's `recv`: a thread that only receives keeps
+/// the kernel busy all the time, while another core takes in what came
+/// before.
+///
+/// `recv` appends the next datagram; `is_last` tells from the message
+/// headers whether a datagram ends the dump; `take` runs on a thread
+/// named `name` (after `started`, on that thread) and says, after each
+/// datagram, how the dump ended if it did; `failed` makes an error of
+/// what went wrong between them. Buffers are used again.
+pub fn split_dump<R: Send, E: Send>(
+    name: &str,
+    mut recv: impl FnMut(&mut Vec<u8>) -> Result<(), E>,
+    is_last: impl Fn(&[u8]) -> bool,
+    started: impl FnOnce() + Send,
+    mut take: impl FnMut(&[u8]) -> Option<Result<R, E>> + Send,
+    failed: impl Fn(String) -> E + Sync,
+) -> Result<R, E> {
+    use std::sync::mpsc;
+
+    let (full, to_take) = mpsc::sync_channel::<Vec<u8>>(SPLIT_QUEUE);
+    let (give_back, spare) = mpsc::channel::<Vec<u8>>();
+    let failed = &failed;
+    std::thread::scope(|scope| {
+        let taker = std::thread::Builder::new()
+            .name(name.into())
+            .spawn_scoped(scope, move || {
+                started();
+                for buf in to_take {
+                    let end = take(&buf);
+                    // The receiver may be gone already; then it drops.
+                    let _ = give_back.send(buf);
+                    if let Some(end) = end {
+                        return end;
+                    }
+                }
+                Err(failed("the dump ended before its last message".into()))
+            })
+            .map_err(|e| failed(format!("starting {name}: {e}")))?;
+        let received = loop {
+            let mut buf = spare
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(READ_SIZE));
+            buf.clear();
+            if let Err(e) = recv(&mut buf) {
+                break Err(e);
+            }
+            let last = is_last(&buf);
+            // A taker that stopped says why itself.
+            if full.send(buf).is_err() || last {
+                break Ok(());
+            }
+        };
+        drop(full);
+        let taken = taker
+            .join()
+            .unwrap_or_else(|_| Err(failed(format!("{name} panicked"))));
+        received.and(taken)
+    })
+}

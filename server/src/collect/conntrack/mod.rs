@@ -13,7 +13,7 @@ mod tests;
 
 use std::io;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{mpsc as std_mpsc, Arc};
+use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -22,13 +22,12 @@ pub use socket::{EventSocket, SocketError};
 pub use supervisor::{Supervisor, TableOp};
 pub use sysctl::Settings;
 
+use crate::collect::netlink::{split_dump, READ_SIZE};
 use crate::state::{Applied, Inbox, Update};
-use socket::{DumpSocket, READ_SIZE};
+use socket::DumpSocket;
 
 /// Most datagrams to gather into one batch before handing it on.
 const BATCH_DATAGRAMS: usize = 64;
-/// Dump datagrams received and not yet decoded, at most: ~2 MiB.
-const DUMP_QUEUE: usize = 32;
 
 /// What the conntrack threads tell their supervisor. Entries and the
 /// edges of dumps go straight to the state owner instead, through one
@@ -186,79 +185,39 @@ fn dump_inner(out: &Outlets, priority: DumpPriority) -> Result<(), String> {
         return Err(closed());
     }
     let socket = DumpSocket::request().map_err(|e| e.to_string())?;
-    // The kernel writes the next part of a dump inside the reader's
-    // `recv`: a reader that only receives keeps the kernel busy all the
-    // time, while another core decodes what came before.
-    let (full, to_decode) = std_mpsc::sync_channel(DUMP_QUEUE);
-    let (give_back, spare) = std_mpsc::channel();
-    std::thread::scope(|scope| {
-        let decoder = std::thread::Builder::new()
-            .name("ct-dump-decode".into())
-            .spawn_scoped(scope, || {
-                priority.apply();
-                decode_dump(to_decode, give_back, out)
-            })
-            .map_err(|e| format!("starting the dump decoder: {e}"))?;
-        let received = receive_dump(&socket, &full, &spare);
-        drop(full);
-        let decoded = decoder
-            .join()
-            .unwrap_or_else(|_| Err("the dump decoder panicked".into()));
-        received.and(decoded)
-    })
+    let recv = |buf: &mut Vec<u8>| {
+        socket
+            .recv(buf)
+            .map(drop)
+            .map_err(|e| format!("reading the dump: {e}"))
+    };
+    split_dump(
+        "ct-dump-decode",
+        recv,
+        decode::ends_dump,
+        || priority.apply(),
+        |datagram| take_dump(datagram, out),
+        |e| e,
+    )
 }
 
 fn closed() -> String {
     "flow table closed".to_owned()
 }
 
-/// Receives a dump's datagrams until the one that ends it, and hands each
-/// to the decoder. Buffers the decoder gave back are used again.
-fn receive_dump(
-    socket: &DumpSocket,
-    full: &std_mpsc::SyncSender<Vec<u8>>,
-    spare: &std_mpsc::Receiver<Vec<u8>>,
-) -> Result<(), String> {
-    loop {
-        let mut buf = spare
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(READ_SIZE));
-        buf.clear();
-        socket
-            .recv(&mut buf)
-            .map_err(|e| format!("reading the dump: {e}"))?;
-        let last = decode::ends_dump(&buf);
-        // A decoder that stopped says why itself.
-        if full.send(buf).is_err() || last {
-            return Ok(());
-        }
+/// Decodes a dump's datagram and hands its entries to the state owner;
+/// says how the dump ended if this datagram ends it.
+fn take_dump(datagram: &[u8], out: &Outlets) -> Option<Result<(), String>> {
+    let mut batch = Vec::new();
+    let mut errors = 0;
+    let end = decode_into(datagram, true, &mut batch, &mut errors);
+    if !batch.is_empty() && !out.bulk(TableOp::Entries(batch)) {
+        return Some(Err(closed()));
     }
-}
-
-/// Decodes a dump's datagrams and hands the entries to the state owner.
-/// Returns how the dump ended.
-fn decode_dump(
-    datagrams: std_mpsc::Receiver<Vec<u8>>,
-    give_back: std_mpsc::Sender<Vec<u8>>,
-    out: &Outlets,
-) -> Result<(), String> {
-    for buf in datagrams {
-        let mut batch = Vec::new();
-        let mut errors = 0;
-        let end = decode_into(&buf, true, &mut batch, &mut errors);
-        // The receiver may be gone already; the buffer then just drops.
-        let _ = give_back.send(buf);
-        if !batch.is_empty() && !out.bulk(TableOp::Entries(batch)) {
-            return Err(closed());
-        }
-        if errors > 0 && !out.supervisor(CtUpdate::DecodeErrors(errors)) {
-            return Err(closed());
-        }
-        if let Some(end) = end {
-            return end;
-        }
+    if errors > 0 && !out.supervisor(CtUpdate::DecodeErrors(errors)) {
+        return Some(Err(closed()));
     }
-    Err("the dump ended without NLMSG_DONE".into())
+    end
 }
 
 fn dump_error(code: i32) -> String {

@@ -18,9 +18,6 @@ use netlink_sys::{protocols::NETLINK_NETFILTER, Socket, SocketAddr};
 use super::attr::*;
 use crate::collect::netlink::force_rcvbuf;
 
-/// The kernel sends up to ~32 KiB per read; a bit more leaves room.
-pub const READ_SIZE: usize = 64 * 1024;
-
 #[derive(Debug, thiserror::Error)]
 pub enum SocketError {
     #[error(

@@ -14,13 +14,12 @@ use super::attr::NFNL_SUBSYS_NFTABLES;
 use super::decode::{self, Message};
 use super::ruleset::Generation;
 use super::socket::NftError;
-use crate::collect::netlink::force_rcvbuf;
+use crate::collect::netlink::{force_rcvbuf, READ_SIZE};
 
 const NFNLGRP_NFTABLES: u32 = 7;
 const NFT_MSG_NEWGEN: u8 = 15;
 /// A commit of 10k rules sends ~4 MB of events before its NEWGEN.
 const RCVBUF: usize = 32 << 20;
-const READ_SIZE: usize = 64 * 1024;
 
 /// What the event socket says happened.
 #[derive(Debug)]

@@ -99,7 +99,8 @@ fn read_objects(socket: &mut NftSocket) -> Result<Ruleset, NftError> {
         }
         Ok(())
     })?;
-    dump(socket, "rules", NFT_MSG_GETRULE, |m| {
+    // Most of a big ruleset: decoded while the kernel writes the rest.
+    socket.dump_split("rules", NFT_MSG_GETRULE, &[], |m| {
         tables.add_rule(decode::rule(m).map_err(malformed("a rule"))?);
         Ok(())
     })?;

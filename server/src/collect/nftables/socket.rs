@@ -12,10 +12,8 @@ use netlink_sys::{protocols::NETLINK_NETFILTER, Socket, SocketAddr};
 
 use super::attr::NFNL_SUBSYS_NFTABLES;
 use super::decode::Message;
-use crate::collect::netlink::force_rcvbuf;
+use crate::collect::netlink::{force_rcvbuf, split_dump, READ_SIZE};
 
-/// The kernel sends up to ~32 KiB per read; a bit more leaves room.
-const READ_SIZE: usize = 64 * 1024;
 /// Room for the kernel to run ahead of the reader in a dump.
 const RCVBUF: usize = 4 << 20;
 
@@ -80,6 +78,53 @@ impl NftSocket {
         attrs: &[u8],
         mut each: impl FnMut(&Message) -> Result<(), NftError>,
     ) -> Result<(), NftError> {
+        let mut answer = self.send(what, kind, family, dump, attrs)?;
+        loop {
+            self.buf.clear();
+            self.socket
+                .recv(&mut self.buf, 0)
+                .map_err(io_err("reading an answer"))?;
+            if let Some(end) = answer.walk(&self.buf, &mut each) {
+                return end;
+            }
+        }
+    }
+
+    /// A dump as [`NftSocket::request`] makes it, for a big one: received
+    /// on this thread and walked on another (see [`split_dump`]).
+    pub fn dump_split(
+        &mut self,
+        what: &'static str,
+        kind: u8,
+        attrs: &[u8],
+        mut each: impl FnMut(&Message) -> Result<(), NftError> + Send,
+    ) -> Result<(), NftError> {
+        let mut answer = self.send(what, kind, 0, true, attrs)?;
+        let socket = &self.socket;
+        let recv = |buf: &mut Vec<u8>| {
+            socket
+                .recv(buf, 0)
+                .map(drop)
+                .map_err(io_err("reading an answer"))
+        };
+        split_dump(
+            "nft-dump-walk",
+            recv,
+            ends_answer,
+            || {},
+            |datagram| answer.walk(datagram, &mut each),
+            |reason| NftError::Malformed { what, reason },
+        )
+    }
+
+    fn send(
+        &mut self,
+        what: &'static str,
+        kind: u8,
+        family: u8,
+        dump: bool,
+        attrs: &[u8],
+    ) -> Result<Answer, NftError> {
         self.seq = self.seq.wrapping_add(1);
         let seq = self.seq;
         let flags = NLM_F_REQUEST | if dump { NLM_F_DUMP } else { NLM_F_ACK };
@@ -87,57 +132,89 @@ impl NftSocket {
         self.socket
             .send(&bytes, 0)
             .map_err(refused_or_io("sending a request"))?;
-        let mut interrupted = false;
-        loop {
-            self.buf.clear();
-            self.socket
-                .recv(&mut self.buf, 0)
-                .map_err(io_err("reading an answer"))?;
-            let mut rest = &self.buf[..];
-            while !rest.is_empty() {
-                let msg = NetlinkBuffer::new_checked(rest).map_err(|e| {
-                    NftError::Malformed {
-                        what,
-                        reason: e.to_string(),
+        Ok(Answer {
+            what,
+            seq,
+            interrupted: false,
+        })
+    }
+}
+
+/// The answer to one request, as it is read.
+struct Answer {
+    what: &'static str,
+    seq: u32,
+    /// The ruleset changed during the dump.
+    interrupted: bool,
+}
+
+impl Answer {
+    /// Hands the datagram's messages to `each`; says how the answer ended
+    /// if this datagram ends it.
+    fn walk(
+        &mut self,
+        datagram: &[u8],
+        each: &mut impl FnMut(&Message) -> Result<(), NftError>,
+    ) -> Option<Result<(), NftError>> {
+        let what = self.what;
+        let malformed =
+            |e: netlink_packet_core::DecodeError| NftError::Malformed {
+                what,
+                reason: e.to_string(),
+            };
+        let mut rest = datagram;
+        while !rest.is_empty() {
+            let msg = match NetlinkBuffer::new_checked(rest) {
+                Ok(msg) => msg,
+                Err(e) => return Some(Err(malformed(e))),
+            };
+            let len = (msg.length() as usize).next_multiple_of(4);
+            rest = rest.get(len..).unwrap_or_default();
+            // An answer to an earlier request that was given up on.
+            if msg.sequence_number() != self.seq {
+                continue;
+            }
+            self.interrupted |= msg.flags() & NLM_F_DUMP_INTR != 0;
+            match msg.message_type() {
+                NLMSG_DONE => return Some(done(self.interrupted)),
+                NLMSG_ERROR => {
+                    let code = error_code(msg.payload());
+                    if code == 0 {
+                        return Some(done(self.interrupted));
                     }
-                })?;
-                let len = (msg.length() as usize).next_multiple_of(4);
-                rest = rest.get(len..).unwrap_or_default();
-                // An answer to an earlier request that was given up on.
-                if msg.sequence_number() != seq {
-                    continue;
+                    let err = io::Error::from_raw_os_error(-code);
+                    return Some(Err(match -code {
+                        libc::EPERM | libc::EACCES => NftError::Permission(err),
+                        _ => NftError::Refused { what, err },
+                    }));
                 }
-                interrupted |= msg.flags() & NLM_F_DUMP_INTR != 0;
-                match msg.message_type() {
-                    NLMSG_DONE => return done(interrupted),
-                    NLMSG_ERROR => {
-                        let code = error_code(msg.payload());
-                        if code == 0 {
-                            return done(interrupted);
-                        }
-                        let err = io::Error::from_raw_os_error(-code);
-                        return Err(match -code {
-                            libc::EPERM | libc::EACCES => {
-                                NftError::Permission(err)
-                            }
-                            _ => NftError::Refused { what, err },
-                        });
+                t if (t >> 8) as u8 == NFNL_SUBSYS_NFTABLES => {
+                    let message = match Message::parse(t as u8, msg.payload()) {
+                        Ok(m) => m,
+                        Err(e) => return Some(Err(malformed(e))),
+                    };
+                    if let Err(e) = each(&message) {
+                        return Some(Err(e));
                     }
-                    t if (t >> 8) as u8 == NFNL_SUBSYS_NFTABLES => {
-                        let message = Message::parse(t as u8, msg.payload())
-                            .map_err(|e| NftError::Malformed {
-                                what,
-                                reason: e.to_string(),
-                            })?;
-                        each(&message)?;
-                        // A plain request is answered by one message and
-                        // an ACK; the message is what was asked for.
-                    }
-                    _ => {}
                 }
+                _ => {}
             }
         }
+        None
     }
+}
+
+/// Whether a datagram holds the end of an answer, from headers alone.
+fn ends_answer(datagram: &[u8]) -> bool {
+    let mut rest = datagram;
+    while let Ok(msg) = NetlinkBuffer::new_checked(rest) {
+        if matches!(msg.message_type(), NLMSG_DONE | NLMSG_ERROR) {
+            return true;
+        }
+        let len = (msg.length() as usize).next_multiple_of(4);
+        rest = rest.get(len..).unwrap_or_default();
+    }
+    false
 }
 
 fn done(interrupted: bool) -> Result<(), NftError> {

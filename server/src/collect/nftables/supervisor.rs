@@ -13,6 +13,9 @@ use super::socket::NftSocket;
 use super::{counters, legacy, snapshot, view};
 use crate::state::{now_ms, Inbox, Update};
 
+/// Counter polls take at most 1/POLL_SHARE of the time.
+const POLL_SHARE: u32 = 50;
+
 /// The collector's name in `/api/status`.
 pub const NAME: &str = "nftables";
 
@@ -84,7 +87,7 @@ fn run(inbox: &Inbox, poll_every: Duration) {
                     return fail(&mut health, format!("nftables events: {e}"))
                 }
             }
-            next_poll = Instant::now() + poll_every;
+            let polling = Instant::now();
             // Legacy tables change without an event.
             let legacy = legacy::tables();
             if let Some(shown) = current.as_mut().filter(|c| c.legacy != legacy)
@@ -100,7 +103,12 @@ fn run(inbox: &Inbox, poll_every: Duration) {
             }
             // A commit in the meantime interrupts the dumps; the next
             // snapshot follows anyway.
-            if let Ok(c) = counters::poll(&mut socket, &counted) {
+            let polled = counters::poll(&mut socket, &counted);
+            // A big ruleset takes a while to dump: polls then come less
+            // often, so that they never take more than a small share.
+            next_poll =
+                Instant::now() + poll_every.max(polling.elapsed() * POLL_SHARE);
+            if let Ok(c) = polled {
                 let at_ms = now_ms();
                 if !send(Update::RuleCounters { counters: c, at_ms }) {
                     return;
