@@ -235,3 +235,94 @@ fn nft_json(ns: &str) -> Vec<Value> {
             .unwrap();
     v["nftables"].as_array().unwrap().clone()
 }
+
+#[test]
+fn the_stream_sends_the_ruleset_each_commit_and_moved_counters() {
+    use app::wire::ruleset::RulesetMsg;
+    use std::time::{Duration, Instant};
+
+    let lab = lab();
+    let ns = lab.router();
+    run(&ns, &["nft", "add", "table", "inet", "nfs_t_stream"]);
+    run(
+        &ns,
+        &[
+            "nft",
+            "add",
+            "chain",
+            "inet",
+            "nfs_t_stream",
+            "c",
+            "{ type filter hook forward priority 10; }",
+        ],
+    );
+    run(
+        &ns,
+        &[
+            "nft",
+            "add",
+            "rule",
+            "inet",
+            "nfs_t_stream",
+            "c",
+            "udp",
+            "dport",
+            "9998",
+            "counter",
+        ],
+    );
+    let server = Server::start(&ns, &[]);
+    server.wait_for("the ruleset", |s| s.get("/api/ruleset").is_ok());
+    let url =
+        format!("{}/api/ws/ruleset", server.base.replace("http://", "ws://"));
+    let (mut ws, _) = tungstenite::connect(url).expect("WebSocket connect");
+    let mut next = || -> RulesetMsg {
+        let msg = ws.read().expect("stream message");
+        serde_json::from_str(msg.to_text().unwrap()).unwrap()
+    };
+    let RulesetMsg::Ruleset(first) = next() else {
+        panic!("the stream must start with the ruleset");
+    };
+    assert!(first.tables.iter().any(|t| t.name == "nfs_t_stream"));
+
+    // Two datagrams through the router: the counter moves.
+    let to = format!("/dev/udp/{}/9998", common::ADDRS.server);
+    for _ in 0..2 {
+        run(&lab.client(), &["bash", "-c", &format!("echo x > {to}")]);
+    }
+    let end = Instant::now() + Duration::from_secs(20);
+    loop {
+        assert!(Instant::now() < end, "no moved counter on the stream");
+        if let RulesetMsg::Counters(moved) = next() {
+            if moved
+                .iter()
+                .any(|c| c.table == "nfs_t_stream" && c.counter.packets == 2)
+            {
+                break;
+            }
+        }
+    }
+
+    // A commit: what it changed, then the ruleset it made.
+    run(
+        &ns,
+        &["nft", "add", "rule", "inet", "nfs_t_stream", "c", "drop"],
+    );
+    let change = loop {
+        assert!(Instant::now() < end, "no change on the stream");
+        if let RulesetMsg::Change(change) = next() {
+            break change;
+        }
+    };
+    assert!(
+        change
+            .summary()
+            .contains("1 rule added to inet nfs_t_stream c"),
+        "{}",
+        change.summary()
+    );
+    let RulesetMsg::Ruleset(after) = next() else {
+        panic!("the ruleset must follow its change");
+    };
+    assert_eq!(after.generation, change.generation);
+}

@@ -108,6 +108,27 @@ pub struct Set {
     pub elements: usize,
 }
 
+/// A rule's counter (handle 0: a base chain's policy), in a stream.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RuleCounted {
+    pub family: String,
+    pub table: String,
+    pub chain: String,
+    pub handle: u64,
+    pub counter: Counted,
+}
+
+/// A message of `/api/ws/ruleset`: the whole ruleset at once and after
+/// each commit (which comes first), then the counters that moved at
+/// each poll.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RulesetMsg {
+    Ruleset(Box<Ruleset>),
+    Change(RulesetChange),
+    Counters(Vec<RuleCounted>),
+}
+
 /// One commit of the ruleset and what it changed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RulesetChange {

@@ -1,4 +1,5 @@
-//! `GET /api/ruleset` and `GET /api/ruleset/history`.
+//! `GET /api/ruleset`, `GET /api/ruleset/history` and the stream at
+//! `/api/ws/ruleset`.
 
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/ruleset", get(ruleset))
         .route("/ruleset/history", get(history))
+        .route("/ws/ruleset", get(super::ws::ruleset::upgrade))
 }
 
 async fn ruleset(State(state): State<AppState>) -> Result<Response, ApiError> {

@@ -8,7 +8,7 @@ use app::wire::ruleset as wire;
 use super::counters::{self, RuleId};
 use super::expr::Expr;
 use super::ruleset::{ChainContents, Counter, Family, Generation, Ruleset};
-use crate::state::ruleset::Rates;
+use crate::state::ruleset::{Rate, Rates};
 
 const NFT_TABLE_FLAGS: [(u32, &str); 3] =
     [(1, "dormant"), (2, "owner"), (4, "persist")];
@@ -78,13 +78,7 @@ fn chain(
     };
     let counted =
         |handle, counter: Option<Counter>| match rates.get(&id(handle)) {
-            Some(rate) => Some(wire::Counted {
-                packets: rate.counter.packets,
-                bytes: rate.counter.bytes,
-                packets_per_sec: rate.packets_per_sec,
-                bytes_per_sec: rate.bytes_per_sec,
-                matched: rate.matched,
-            }),
+            Some(rate) => Some(counted(rate)),
             None => counter.map(|c| wire::Counted {
                 packets: c.packets,
                 bytes: c.bytes,
@@ -113,6 +107,37 @@ fn chain(
             })
             .collect(),
     }
+}
+
+pub fn counted(rate: &Rate) -> wire::Counted {
+    wire::Counted {
+        packets: rate.counter.packets,
+        bytes: rate.counter.bytes,
+        packets_per_sec: rate.packets_per_sec,
+        bytes_per_sec: rate.bytes_per_sec,
+        matched: rate.matched,
+    }
+}
+
+/// The counters of `now` that differ from those of `before`, for a
+/// stream that sent `before`.
+pub fn moved_counters(before: &Rates, now: &Rates) -> Vec<wire::RuleCounted> {
+    let mut out: Vec<_> = now
+        .iter()
+        .filter(|(id, rate)| before.get(id) != Some(rate))
+        .map(|(id, rate)| wire::RuleCounted {
+            family: id.family.name(),
+            table: id.table.clone(),
+            chain: id.chain.clone(),
+            handle: id.handle,
+            counter: counted(rate),
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (&a.family, &a.table, &a.chain, a.handle)
+            .cmp(&(&b.family, &b.table, &b.chain, b.handle))
+    });
+    out
 }
 
 /// Hook numbers are per family: `NF_INET_*`, `NF_ARP_*`, `NF_NETDEV_*`.

@@ -9,6 +9,7 @@
 //! most `--max-websockets` streams are open at once.
 
 mod deltas;
+pub mod ruleset;
 pub mod status;
 mod window;
 
@@ -144,14 +145,14 @@ fn error(message: &str) -> ServerMsg {
     }
 }
 
-fn encode(msg: &ServerMsg) -> Result<Utf8Bytes, axum::Error> {
+fn encode(msg: &impl serde::Serialize) -> Result<Utf8Bytes, axum::Error> {
     let text = serde_json::to_string(msg).map_err(axum::Error::new)?;
     Ok(Utf8Bytes::from(text))
 }
 
 async fn send(
     socket: &mut WebSocket,
-    msg: &ServerMsg,
+    msg: &impl serde::Serialize,
 ) -> Result<(), axum::Error> {
     send_text(socket, encode(msg)?).await
 }
