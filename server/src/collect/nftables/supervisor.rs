@@ -13,6 +13,8 @@ use super::socket::NftSocket;
 use super::{counters, legacy, snapshot, view};
 use crate::state::{now_ms, Inbox, Update};
 
+/// Pause before a snapshot that failed is tried again.
+const RETRY: Duration = Duration::from_secs(2);
 /// Counter polls take at most 1/POLL_SHARE of the time.
 const POLL_SHARE: u32 = 50;
 
@@ -51,7 +53,17 @@ fn run(inbox: &Inbox, poll_every: Duration) {
     loop {
         let ruleset = match snapshot::read(&mut socket) {
             Ok(r) => Arc::new(r),
-            Err(e) => return fail(&mut health, e.to_string()),
+            // A ruleset that changes all the time, or a malformed
+            // message: said in the health, and tried again.
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the nftables ruleset");
+                health.error = Some(e.to_string());
+                if !send(Update::Health(NAME, health.clone())) {
+                    return;
+                }
+                std::thread::sleep(RETRY);
+                continue;
+            }
         };
         let change = current.as_ref().map(|before| {
             let generation = commit.take().unwrap_or_else(|| Generation {
