@@ -1,0 +1,114 @@
+//! The statements that use a set from the packet path: `add @s { key
+//! }`, `update @s { key timeout 1m counter }`, and `counter name "c"`
+//! with the object named directly or picked by a map.
+
+use super::stmt::{object_keyword, stateful_statement};
+use super::{sets, Cx};
+use crate::collect::nftables::expr::{
+    Dynset, DynsetOp, Expr, ObjectType, Objref, NFT_DYNSET_F_INV,
+};
+use crate::collect::nftables::render::units;
+
+impl Cx<'_> {
+    pub(super) fn objref(&mut self, e: &Expr, attrs: &[Objref]) {
+        let (mut kind, mut name, mut sreg, mut set) = (None, None, None, None);
+        for a in attrs {
+            match a {
+                Objref::ImmType(t) => kind = Some(*t),
+                Objref::ImmName(n) => name = Some(n.clone()),
+                Objref::SetSreg(r) => sreg = Some(*r),
+                Objref::SetName(n) => set = Some(n.clone()),
+                _ => {}
+            }
+        }
+        let text = match (kind, name, set) {
+            // The ct objects attach to the connection: nft sets them.
+            (
+                Some(
+                    kind @ (ObjectType::CtHelper
+                    | ObjectType::CtTimeout
+                    | ObjectType::CtExpect),
+                ),
+                Some(name),
+                _,
+            ) => format!("{} set \"{name}\"", object_keyword(kind)),
+            (Some(kind), Some(name), _) => {
+                format!("{} name \"{name}\"", object_keyword(kind))
+            }
+            (_, _, Some(set)) => {
+                let found = self.find_set(&set);
+                let kind = found.and_then(|s| s.obj_type).unwrap_or(0);
+                let kind = ObjectType::from(kind);
+                let len = found.map_or(0, |s| s.key_len as usize);
+                let Some(key) = self.key(sreg, len) else {
+                    return self.raw(e);
+                };
+                format!(
+                    "{} name {} map {}",
+                    object_keyword(kind),
+                    key.text,
+                    self.set_ref(&set)
+                )
+            }
+            _ => return self.raw(e),
+        };
+        self.emit(text);
+    }
+
+    pub(super) fn dynset(&mut self, e: &Expr, attrs: &[Dynset]) {
+        let (mut set, mut op, mut key, mut data) = (None, None, None, None);
+        let (mut timeout, mut flags, mut exprs) = (0, 0, Vec::new());
+        for a in attrs {
+            match a {
+                Dynset::SetName(n) => set = Some(n.clone()),
+                Dynset::Op(o) => op = Some(*o),
+                Dynset::SregKey(r) => key = Some(*r),
+                Dynset::SregData(r) => data = Some(*r),
+                Dynset::Timeout(t) => timeout = *t,
+                Dynset::Flags(f) => flags = *f,
+                Dynset::Expr(x) => exprs.push(x.as_ref().clone()),
+                Dynset::Expressions(x) => exprs.extend(x.iter().cloned()),
+                _ => {}
+            }
+        }
+        let (Some(set), Some(op)) = (set, op) else {
+            return self.raw(e);
+        };
+        let len = self.find_set(&set).map_or(0, |s| s.key_len as usize);
+        let Some(k) = self.key(key, len) else {
+            return self.raw(e);
+        };
+        self.settle_meta(&k.deps);
+        let word = match op {
+            DynsetOp::Add => "add",
+            DynsetOp::Update => "update",
+            DynsetOp::Delete => "delete",
+            DynsetOp::Other(_) => return self.raw(e),
+        };
+        let mut inner = k.text.clone();
+        if timeout != 0 {
+            inner += &format!(" timeout {}", units::duration(timeout));
+        }
+        for x in &exprs {
+            inner += &format!(" {}", stateful_statement(x));
+        }
+        if data.is_some() {
+            let value = self.operand(&k, self.reg(data).as_ref());
+            inner += &format!(" : {value}");
+        }
+        let neg = if flags & NFT_DYNSET_F_INV != 0 {
+            "!= "
+        } else {
+            ""
+        };
+        // A set only this statement uses is a meter.
+        let text = match self.find_set(&set) {
+            Some(s) if sets::is_anonymous(s) => format!(
+                "meter {set} size {} {{ {inner} }}",
+                s.size.unwrap_or(0)
+            ),
+            _ => format!("{word} {neg}@{set} {{ {inner} }}"),
+        };
+        self.emit(text);
+    }
+}

@@ -1,0 +1,821 @@
+//! A rule's expressions back to nft's statements. The kernel runs a
+//! small register machine (load a field, mask it, compare it); this
+//! replays it symbolically: loads put a named field in a register,
+//! comparisons and lookups turn it into a match (`tcp dport 22`),
+//! statements read what the registers hold (`dnat to 10.0.0.1`).
+//!
+//! nft adds matches a field needs (`meta l4proto tcp` before `tcp
+//! dport`) and leaves them out when it lists the rule; so does this,
+//! dropping a protocol match that a later field was named by.
+
+mod compat;
+mod dynset;
+mod exthdr;
+mod meta;
+mod nat;
+mod payload;
+mod route;
+pub mod stateful;
+mod stmt;
+
+use std::collections::HashMap;
+
+use self::payload::Proto;
+use super::datatype::{self, Type};
+use super::{raw, set as sets, verdict};
+use crate::collect::nftables::expr::{
+    Bitwise, BitwiseOp, Cmp, CmpOp, Ct, Data, Expr, Immediate, Lookup, Meta,
+    Payload, PayloadBase, Range, RangeOp, Register, NFT_LOOKUP_F_INV,
+};
+use crate::collect::nftables::ruleset::{Family, Set, TableContents};
+
+pub use self::stmt::{object_keyword, stateful_keyword, stateful_statement};
+
+/// The name of meta key `key`, as a set's declaration gives it.
+pub fn meta_key(key: u32) -> String {
+    meta::meta(key.into()).name
+}
+
+/// The name of ct key `key`, without a direction.
+pub fn ct_key(key: u32, family: Family) -> String {
+    meta::ct(key.into(), None, family).name
+}
+
+/// A header field by the numbers a set's declaration keeps: the
+/// protocol's and the field's index in it.
+pub fn payload_by_index(proto: u32, index: u32) -> Option<String> {
+    payload::by_index(proto, index)
+}
+
+/// What a register holds, as far as this replay knows.
+#[derive(Clone, Debug)]
+struct Value {
+    /// The expression as nft writes it: `tcp dport`, `ip saddr . tcp
+    /// dport`, `ip daddr map @m`.
+    text: String,
+    ty: Type,
+    /// Bytes the value takes.
+    len: usize,
+    /// Whether the kernel holds it in host byte order.
+    host: bool,
+    /// A constant (from `immediate`), printed by the type of what it
+    /// meets.
+    constant: Option<Vec<u8>>,
+    /// The mask of a `bitwise` on the value.
+    mask: Option<Vec<u8>>,
+    /// Where a payload load read, to name a sub-byte field once masked.
+    at: Option<(PayloadBase, u32, Option<Proto>)>,
+    /// Bits a sub-byte field sits above the end of the bytes loaded:
+    /// values compared with it come shifted.
+    shift: u32,
+    /// The bits of an address field a prefix load read; `len` is then
+    /// the whole field's.
+    prefix: Option<usize>,
+    /// The protocol matches the field was named by: nft leaves them
+    /// out once the field is matched (not when it only feeds a
+    /// statement, as a map's key for NAT does).
+    deps: Vec<usize>,
+}
+
+impl Value {
+    fn field(text: String, ty: Type, len: usize, host: bool) -> Self {
+        Self {
+            text,
+            ty,
+            len,
+            host,
+            constant: None,
+            mask: None,
+            at: None,
+            shift: 0,
+            prefix: None,
+            deps: Vec::new(),
+        }
+    }
+
+    /// A value of the type of `like`, as a comparison prints it.
+    fn print(&self, bytes: &[u8]) -> String {
+        if self.ty == Type::Ifname
+            && bytes.len() < self.len
+            && bytes.last().is_some_and(|&b| b != 0)
+        {
+            // A shorter comparison matches a prefix (nft's wildcard)
+            // unless it takes the name's NUL too (as iptables writes an
+            // exact name).
+            let name = datatype::quoted(bytes);
+            return format!("{}*\"", &name[..name.len() - 1]);
+        }
+        if let Some(bits) = self.prefix {
+            let mut full = bytes.to_vec();
+            full.resize(self.len, 0);
+            let addr = datatype::value_in(self.ty, &full, false);
+            return format!("{addr}/{bits}");
+        }
+        if self.shift > 0 {
+            let n = datatype::number(bytes, self.host) >> self.shift;
+            return datatype::symbol(self.ty, n, bytes.len());
+        }
+        datatype::value_in(self.ty, bytes, self.host)
+    }
+}
+
+/// A match or statement of the rule, with what it told about the
+/// packet's protocols.
+struct Stmt {
+    text: String,
+    /// A match on a meta key: nft leaves it out also when the field it
+    /// named only feeds a statement; a match on a header field (`ip
+    /// protocol`) only when the field is matched.
+    meta: bool,
+    /// Set once a later field was named by this protocol match, which
+    /// nft then leaves out.
+    implied: bool,
+}
+
+/// The replay of one rule.
+struct Cx<'a> {
+    family: Family,
+    table: &'a TableContents,
+    /// Registers by their 32-bit slot (`NFT_REG_1` is slot 0).
+    regs: HashMap<u32, Value>,
+    out: Vec<Stmt>,
+    /// The network protocol the rule has matched, and by which
+    /// statement.
+    network: Option<(Proto, Option<usize>)>,
+    transport: Option<(Proto, Option<usize>)>,
+    /// The match that the input interface is Ethernet, which nft adds
+    /// before an `ether` field in families without a link layer of
+    /// their own.
+    link: Option<usize>,
+    /// A `>=` comparison just made, which a `<=` on the same value
+    /// makes a range: its statement, value and bound.
+    at_least: Option<(usize, String, String)>,
+}
+
+/// One rule's statements, as nft prints them on the rule's line
+/// (without the comment, which the caller adds).
+pub fn statements(
+    family: Family,
+    table: &TableContents,
+    exprs: &[Expr],
+) -> String {
+    let network = match family {
+        Family::Ip => Some((Proto::Ip, None)),
+        Family::Ip6 => Some((Proto::Ip6, None)),
+        Family::Arp => Some((Proto::Arp, None)),
+        _ => None,
+    };
+    let mut cx = Cx {
+        family,
+        table,
+        regs: HashMap::new(),
+        out: Vec::new(),
+        network,
+        transport: None,
+        link: None,
+        at_least: None,
+    };
+    for e in exprs {
+        cx.expr(e);
+    }
+    cx.out
+        .iter()
+        .filter(|s| !s.implied)
+        .map(|s| s.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `meta iiftype` of an Ethernet device (linux/if_arp.h).
+const ARPHRD_ETHER: u128 = 1;
+
+/// The first 32-bit slot of a register; none for the verdict register.
+fn slot(r: Register) -> Option<u32> {
+    match u32::from(r) {
+        n @ 1..=4 => Some((n - 1) * 4),
+        n @ 8..=23 => Some(n - 8),
+        _ => None,
+    }
+}
+
+impl Cx<'_> {
+    fn emit(&mut self, text: String) -> usize {
+        self.out.push(Stmt {
+            text,
+            implied: false,
+            meta: false,
+        });
+        self.out.len() - 1
+    }
+
+    fn raw(&mut self, e: &Expr) {
+        self.emit(raw::expr(e));
+    }
+
+    fn set_reg(&mut self, r: Option<Register>, v: Value) {
+        if let Some(s) = r.and_then(slot) {
+            self.regs.insert(s, v);
+        }
+    }
+
+    /// The value in `r`, or `None` when nothing this replay knows loaded
+    /// it.
+    fn reg(&self, r: Option<Register>) -> Option<Value> {
+        self.regs.get(&slot(r?)?).cloned()
+    }
+
+    /// The values of a `len`-byte key from `r` on: one value, or the
+    /// fields of a concatenation in consecutive registers.
+    fn key(&self, r: Option<Register>, len: usize) -> Option<Value> {
+        let first = self.reg(r)?;
+        if first.len >= len {
+            return Some(first);
+        }
+        let mut at = slot(r?)?;
+        let mut parts = Vec::new();
+        let mut deps = Vec::new();
+        let mut covered = 0;
+        while covered < len {
+            let v = self.regs.get(&at)?;
+            let size = v.len.div_ceil(4).max(1);
+            covered += size * 4;
+            at += size as u32;
+            parts.push(v.text.clone());
+            deps.extend(&v.deps);
+        }
+        let mut v = Value::field(parts.join(" . "), first.ty, len, false);
+        v.deps = deps;
+        Some(v)
+    }
+
+    fn expr(&mut self, e: &Expr) {
+        match e {
+            Expr::Payload(a) => self.payload(e, a),
+            Expr::Meta(a) => self.meta(e, a),
+            Expr::Ct(a) => self.ct(e, a),
+            Expr::Immediate(a) => self.immediate(e, a),
+            Expr::Bitwise(a) => self.bitwise(e, a),
+            Expr::Cmp(a) => self.cmp(e, a),
+            Expr::Range(a) => self.range(e, a),
+            Expr::Lookup(a) => self.lookup(e, a),
+            Expr::Nat(a) => self.nat(e, a),
+            Expr::Masq(a) => self.masq(a),
+            Expr::Redir(a) => self.redir(a),
+            Expr::Objref(a) => self.objref(e, a),
+            Expr::Dynset(a) => self.dynset(e, a),
+            Expr::Fib(a) => self.fib(e, a),
+            Expr::Rt(a) => self.rt(e, a),
+            Expr::Byteorder(a) => self.byteorder(e, a),
+            Expr::Exthdr(a) => self.exthdr(e, a),
+            Expr::Numgen(a) => self.numgen(e, a),
+            Expr::Reject(a) => {
+                // An ICMP error is of one IP version: nft's match of the
+                // family is implied.
+                if stmt::reject_needs_family(a) {
+                    if let Some((_, Some(n))) = self.network {
+                        self.out[n].implied = true;
+                    }
+                }
+                match stmt::reject(self.family, self.network_proto(), a) {
+                    Some(text) => self.emit(text),
+                    None => self.emit(raw::expr(e)),
+                };
+            }
+            Expr::Match(a) => {
+                let proto = self.transport.map(|(p, _)| p.name());
+                let text = compat::matched(a, proto);
+                self.emit(text);
+                // nft keeps a protocol match an extension stands after
+                // (`meta l4proto tcp ip daddr 10.0.0.1  tcp dport 80`,
+                // with a comment between).
+                self.transport = self.transport.map(|(p, _)| (p, None));
+            }
+            Expr::Target(a) => {
+                let text = compat::target(a);
+                self.emit(text);
+            }
+            other => {
+                let text = stmt::statement(other);
+                self.emit(text);
+            }
+        }
+    }
+
+    fn network_proto(&self) -> Option<Proto> {
+        self.network.map(|(p, _)| p)
+    }
+
+    fn payload(&mut self, e: &Expr, attrs: &[Payload]) {
+        let (mut dreg, mut sreg, mut base, mut offset, mut len) =
+            (None, None, None, 0, 0);
+        for a in attrs {
+            match a {
+                Payload::DestinationRegister(r) => dreg = Some(*r),
+                Payload::SourceRegister(r) => sreg = Some(*r),
+                Payload::Base(b) => base = Some(*b),
+                Payload::Offset(n) => offset = *n,
+                Payload::Length(n) => len = *n,
+                _ => {}
+            }
+        }
+        let Some(base) = base else {
+            return self.raw(e);
+        };
+        let (bit_off, bit_len) =
+            (offset.saturating_mul(8), len.saturating_mul(8));
+        let proto = Proto::at(
+            base,
+            self.network_proto(),
+            self.transport.map(|(p, _)| p),
+        );
+        let named = proto.and_then(|p| payload::field(p, bit_off, bit_len));
+        let prefix = match (named.is_none(), proto, sreg) {
+            (true, Some(p), None) => payload::prefix_of(p, bit_off, bit_len),
+            _ => None,
+        };
+        if let Some((text, ty, full)) = prefix {
+            let mut v = Value::field(text, ty, full as usize, false);
+            v.prefix = Some(bit_len as usize);
+            v.at = Some((base, bit_off, proto));
+            v.deps = self.deps(base);
+            return self.set_reg(dreg, v);
+        }
+        let deps = if named.is_some() {
+            self.deps(base)
+        } else {
+            Vec::new()
+        };
+        let (text, ty) = named.unwrap_or_else(|| {
+            (payload::raw(base, bit_off, bit_len), Type::Integer)
+        });
+        if let Some(sreg) = sreg {
+            let value = self.reg(Some(sreg));
+            let v = Value::field(text.clone(), ty, len as usize, false);
+            let value = self.operand(&v, value.as_ref());
+            self.emit(format!("{text} set {value}"));
+            self.settle(&deps);
+            return;
+        }
+        let mut v = Value::field(text, ty, len as usize, false);
+        v.at = Some((base, bit_off, proto));
+        v.deps = deps;
+        self.set_reg(dreg, v);
+    }
+
+    /// The protocol matches that named a field of `base`, and those
+    /// they needed in turn.
+    fn deps(&self, base: PayloadBase) -> Vec<usize> {
+        let mut deps = Vec::new();
+        match base {
+            PayloadBase::LinkLayer => deps.extend(self.link),
+            PayloadBase::Network => {
+                deps.extend(self.network.and_then(|(_, by)| by));
+            }
+            PayloadBase::Transport => {
+                let (proto, by) = self.transport.unwrap_or((Proto::Th, None));
+                // ICMP is of one IP version only: its match implies the
+                // family's too.
+                if matches!(proto, Proto::Icmp | Proto::Icmp6) && by.is_some() {
+                    deps.extend(self.network.and_then(|(_, by)| by));
+                }
+                deps.extend(by);
+            }
+            _ => {}
+        }
+        deps
+    }
+
+    /// Leaves out the protocol matches `deps`, as nft does once a field
+    /// they named is matched.
+    fn settle(&mut self, deps: &[usize]) {
+        for &n in deps {
+            if let Some(s) = self.out.get_mut(n) {
+                s.implied = true;
+            }
+        }
+    }
+
+    /// A match on `v`: the protocol matches it was named by are left
+    /// out.
+    fn matched(&mut self, v: &Value) {
+        self.settle(&v.deps);
+    }
+
+    /// Leaves out those of `deps` that are on meta keys, as nft does
+    /// when the field they named feeds a statement.
+    fn settle_meta(&mut self, deps: &[usize]) {
+        for &n in deps {
+            if let Some(s) = self.out.get_mut(n).filter(|s| s.meta) {
+                s.implied = true;
+            }
+        }
+    }
+
+    fn meta(&mut self, e: &Expr, attrs: &[Meta]) {
+        let (mut dreg, mut sreg, mut key) = (None, None, None);
+        for a in attrs {
+            match a {
+                Meta::DestinationRegister(r) => dreg = Some(*r),
+                Meta::SourceRegister(r) => sreg = Some(*r),
+                Meta::Key(k) => key = Some(*k),
+                _ => {}
+            }
+        }
+        let Some(key) = key else {
+            return self.raw(e);
+        };
+        let k = meta::meta(key);
+        let len = k.ty.size().unwrap_or(4) as usize;
+        let v = Value::field(k.name, k.ty, len, k.host);
+        match (dreg, sreg) {
+            (Some(_), _) => self.set_reg(dreg, v),
+            (None, Some(_)) => {
+                let value = self.operand(&v, self.reg(sreg).as_ref());
+                // nft writes the setting of an unqualified key with
+                // `meta` (`meta mark set`, `meta iif set` are alike).
+                let name = if v.text.starts_with("meta ") {
+                    v.text.clone()
+                } else {
+                    format!("meta {}", v.text)
+                };
+                self.emit(format!("{name} set {value}"));
+            }
+            (None, None) => self.raw(e),
+        }
+    }
+
+    fn ct(&mut self, e: &Expr, attrs: &[Ct]) {
+        let (mut dreg, mut sreg, mut key, mut dir) = (None, None, None, None);
+        for a in attrs {
+            match a {
+                Ct::DestinationRegister(r) => dreg = Some(*r),
+                Ct::SourceRegister(r) => sreg = Some(*r),
+                Ct::Key(k) => key = Some(*k),
+                Ct::Direction(d) => dir = Some(*d),
+                _ => {}
+            }
+        }
+        let Some(key) = key else {
+            return self.raw(e);
+        };
+        let family = match self.network_proto() {
+            Some(Proto::Ip6) => Family::Ip6,
+            _ => self.family,
+        };
+        let k = meta::ct(key, dir, family);
+        let len = k.ty.size().unwrap_or(4) as usize;
+        let v = Value::field(k.name, k.ty, len, k.host);
+        match (dreg, sreg) {
+            (Some(_), _) => self.set_reg(dreg, v),
+            (None, Some(_)) => {
+                let value = self.operand(&v, self.reg(sreg).as_ref());
+                self.emit(format!("{} set {value}", v.text));
+            }
+            (None, None) => self.raw(e),
+        }
+    }
+
+    /// What a statement that writes `target` writes: a constant of its
+    /// type, or the expression a register holds.
+    fn operand(&self, target: &Value, value: Option<&Value>) -> String {
+        match value {
+            Some(Value {
+                constant: Some(bytes),
+                ..
+            }) => target.print(bytes),
+            Some(v) => match &v.mask {
+                Some(mask) => format!("{} & {}", v.text, v.print(mask)),
+                None => v.text.clone(),
+            },
+            None => "[register]".to_owned(),
+        }
+    }
+
+    fn immediate(&mut self, e: &Expr, attrs: &[Immediate]) {
+        let (mut dreg, mut data) = (None, None);
+        for a in attrs {
+            match a {
+                Immediate::DestinationRegister(r) => dreg = Some(*r),
+                Immediate::Data(d) => data = Some(d),
+                _ => {}
+            }
+        }
+        match (dreg, data) {
+            (Some(Register::Verdict), Some(Data::Verdict(v))) => {
+                self.emit(verdict::verdict(v));
+            }
+            (Some(r), Some(Data::Value(bytes))) => {
+                let mut v = Value::field(
+                    format!("0x{}", hex(bytes)),
+                    Type::Integer,
+                    bytes.len(),
+                    false,
+                );
+                v.constant = Some(bytes.clone());
+                self.set_reg(Some(r), v);
+            }
+            _ => self.raw(e),
+        }
+    }
+
+    fn bitwise(&mut self, e: &Expr, attrs: &[Bitwise]) {
+        let (mut sreg, mut dreg, mut mask, mut xor, mut op) =
+            (None, None, None, None, BitwiseOp::MaskXor);
+        for a in attrs {
+            match a {
+                Bitwise::SourceRegister(r) => sreg = Some(*r),
+                Bitwise::DestinationRegister(r) => dreg = Some(*r),
+                Bitwise::Mask(Data::Value(m)) => mask = Some(m.clone()),
+                Bitwise::Xor(Data::Value(x)) => xor = Some(x.clone()),
+                Bitwise::Op(o) => op = *o,
+                _ => {}
+            }
+        }
+        let Some(mut v) = self.reg(sreg) else {
+            return self.raw(e);
+        };
+        let plain_mask = op == BitwiseOp::MaskXor
+            && xor.as_ref().is_some_and(|x| x.iter().all(|&b| b == 0));
+        match mask {
+            Some(mask) if plain_mask && v.mask.is_none() => {
+                let sub = v.prefix.is_none().then(|| subfield(&v, &mask));
+                if let Some((mut sub, base)) = sub.flatten() {
+                    sub.deps = self.deps(base);
+                    sub.at = v.at;
+                    v = sub;
+                } else {
+                    v.mask = Some(mask);
+                }
+                self.set_reg(dreg, v);
+            }
+            Some(mask) if op == BitwiseOp::MaskXor && v.mask.is_none() => {
+                let xor = xor.unwrap_or_default();
+                let ones = mask.iter().all(|&b| b == 0xff);
+                let inverse = mask.len() == xor.len()
+                    && mask.iter().zip(&xor).all(|(m, x)| *m == !*x);
+                // `x | c` is `(x & ~c) ^ c`; `x ^ c` is `(x & ~0) ^ c`.
+                v.text = if inverse {
+                    format!("{} | {}", v.text, v.print(&xor))
+                } else if ones {
+                    format!("{} ^ {}", v.text, v.print(&xor))
+                } else {
+                    format!(
+                        "{} & {} ^ {}",
+                        v.text,
+                        v.print(&mask),
+                        v.print(&xor)
+                    )
+                };
+                self.set_reg(dreg, v);
+            }
+            _ => {
+                // A shift, or bits of two registers: not followed here.
+                v.text = format!("{} {}", v.text, raw::expr(e));
+                v.mask = None;
+                self.set_reg(dreg, v);
+            }
+        }
+    }
+
+    fn cmp(&mut self, e: &Expr, attrs: &[Cmp]) {
+        let (mut sreg, mut op, mut data) = (None, None, None);
+        for a in attrs {
+            match a {
+                Cmp::SourceRegister(r) => sreg = Some(*r),
+                Cmp::Op(o) => op = Some(*o),
+                Cmp::Data(Data::Value(d)) => data = Some(d.clone()),
+                _ => {}
+            }
+        }
+        let (Some(v), Some(op), Some(data)) = (self.reg(sreg), op, data) else {
+            return self.raw(e);
+        };
+        // iptables matches both ports of TCP or UDP with one load; nft
+        // shows them as two matches.
+        if let (Some((PayloadBase::Transport, 0, Some(p))), CmpOp::Equal, 4) =
+            (v.at, op, data.len())
+        {
+            if matches!(p, Proto::Tcp | Proto::Udp) {
+                let port = |b: &[u8]| datatype::value(Type::InetService, b);
+                let (sport, dport) = (port(&data[..2]), port(&data[2..]));
+                let name = p.name();
+                self.emit(format!("{name} sport {sport} {name} dport {dport}"));
+                let deps = self.deps(PayloadBase::Transport);
+                return self.settle(&deps);
+            }
+        }
+        // nft writes a range of a field as two comparisons.
+        if let (CmpOp::LessThanEqual, Some((n, lhs, lo))) =
+            (op, self.at_least.take())
+        {
+            if lhs == v.text && n + 1 == self.out.len() {
+                self.out[n].text = format!("{lhs} {lo}-{}", v.print(&data));
+                return;
+            }
+        }
+        let text = relation(&v, op, &data);
+        let n = self.emit(text);
+        self.matched(&v);
+        if op == CmpOp::GreatherThanEqual && v.mask.is_none() {
+            self.at_least = Some((n, v.text.clone(), v.print(&data)));
+        }
+        if op == CmpOp::Equal && v.mask.is_none() {
+            self.learn(&v, &data, n);
+        }
+    }
+
+    /// A match on a protocol field tells the header that follows.
+    fn learn(&mut self, v: &Value, data: &[u8], n: usize) {
+        let number = datatype::number(data, v.host);
+        self.out[n].meta = !v.text.contains(' ') || v.text.starts_with("meta ");
+        match v.text.as_str() {
+            "meta l4proto" | "ip protocol" | "ip6 nexthdr" => {
+                if let Some(p) =
+                    u8::try_from(number).ok().and_then(Proto::transport)
+                {
+                    self.transport = Some((p, Some(n)));
+                }
+            }
+            "meta nfproto" => {
+                let p = match number {
+                    2 => Some(Proto::Ip),
+                    10 => Some(Proto::Ip6),
+                    _ => None,
+                };
+                if let Some(p) = p {
+                    self.network = Some((p, Some(n)));
+                }
+            }
+            "iiftype" if number == ARPHRD_ETHER => self.link = Some(n),
+            "ether type" | "meta protocol" => {
+                if let Some(p) =
+                    u16::try_from(number).ok().and_then(Proto::network)
+                {
+                    self.network = Some((p, Some(n)));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn range(&mut self, e: &Expr, attrs: &[Range]) {
+        let (mut sreg, mut op, mut from, mut to) = (None, None, None, None);
+        for a in attrs {
+            match a {
+                Range::SourceRegister(r) => sreg = Some(*r),
+                Range::Op(o) => op = Some(*o),
+                Range::FromData(Data::Value(d)) => from = Some(d.clone()),
+                Range::ToData(Data::Value(d)) => to = Some(d.clone()),
+                _ => {}
+            }
+        }
+        let (Some(v), Some(from), Some(to)) = (self.reg(sreg), from, to) else {
+            return self.raw(e);
+        };
+        let neg = if op == Some(RangeOp::Neq) { "!= " } else { "" };
+        let text =
+            format!("{} {neg}{}-{}", v.text, v.print(&from), v.print(&to));
+        self.emit(text);
+        self.matched(&v);
+    }
+
+    fn find_set(&self, name: &str) -> Option<&Set> {
+        self.table.sets.iter().find(|s| s.name == name)
+    }
+
+    /// `@name`, or the elements of an anonymous set.
+    fn set_ref(&self, name: &str) -> String {
+        match self.find_set(name) {
+            Some(s) if sets::is_anonymous(s) => sets::inline(s),
+            _ => format!("@{name}"),
+        }
+    }
+
+    fn lookup(&mut self, e: &Expr, attrs: &[Lookup]) {
+        let (mut name, mut sreg, mut dreg, mut flags) = (None, None, None, 0);
+        for a in attrs {
+            match a {
+                Lookup::Set(s) => name = Some(s.clone()),
+                Lookup::SourceRegister(r) => sreg = Some(*r),
+                Lookup::DestinationRegister(r) => dreg = Some(*r),
+                Lookup::Flags(f) => flags = *f,
+                _ => {}
+            }
+        }
+        let Some(name) = name else {
+            return self.raw(e);
+        };
+        let key_len = self.find_set(&name).map_or(0, |s| s.key_len as usize);
+        let Some(key) = self.key(sreg, key_len) else {
+            return self.raw(e);
+        };
+        let set = self.set_ref(&name);
+        match dreg {
+            None => {
+                let neg = if flags & NFT_LOOKUP_F_INV != 0 {
+                    "!= "
+                } else {
+                    ""
+                };
+                self.emit(format!("{} {neg}{set}", key.text));
+                self.matched(&key);
+            }
+            Some(Register::Verdict) => {
+                self.emit(format!("{} vmap {set}", key.text));
+                self.matched(&key);
+            }
+            Some(r) => {
+                let s = self.find_set(&name);
+                let ty = s.and_then(sets::data_type).unwrap_or(Type::Integer);
+                let len = s.and_then(|s| s.data_len).unwrap_or(4) as usize;
+                let text = format!("{} map {set}", key.text);
+                self.settle_meta(&key.deps);
+                self.set_reg(Some(r), Value::field(text, ty, len, false));
+            }
+        }
+    }
+}
+
+/// `lhs value`, `lhs != value`, `lhs < value`; with a mask, a prefix
+/// (`ip saddr 10.0.0.0/8`), a flag test (`ct state established`), or
+/// `lhs & mask == value`.
+fn relation(v: &Value, op: CmpOp, data: &[u8]) -> String {
+    let op_text = match op {
+        CmpOp::Equal => "",
+        CmpOp::NotEqual => "!= ",
+        CmpOp::LessThan => "< ",
+        CmpOp::LessThanEqual => "<= ",
+        CmpOp::GreaterThan => "> ",
+        CmpOp::GreatherThanEqual => ">= ",
+        _ => "[op] ",
+    };
+    let Some(mask) = &v.mask else {
+        return format!("{} {op_text}{}", v.text, v.print(data));
+    };
+    let zero = data.iter().all(|&b| b == 0);
+    if v.ty.is_flags() {
+        let flags =
+            |b: &[u8]| datatype::flags(v.ty, datatype::number(b, v.host));
+        return match (op, zero) {
+            (CmpOp::NotEqual, true) => format!("{} {}", v.text, flags(mask)),
+            (CmpOp::Equal, true) => format!("{} ! {}", v.text, flags(mask)),
+            _ => {
+                format!("{} {op_text}{} / {}", v.text, flags(data), flags(mask))
+            }
+        };
+    }
+    if matches!(v.ty, Type::Ipv4 | Type::Ipv6) {
+        if let Some(len) = prefix(mask) {
+            return format!("{} {op_text}{}/{len}", v.text, v.print(data));
+        }
+    }
+    format!(
+        "{} & {} {} {}",
+        v.text,
+        v.print(mask),
+        if op_text.is_empty() {
+            "=="
+        } else {
+            op_text.trim()
+        },
+        v.print(data)
+    )
+}
+
+/// The length of a mask of leading ones, if it is one.
+fn prefix(mask: &[u8]) -> Option<usize> {
+    let ones: usize = mask.iter().map(|b| b.count_ones() as usize).sum();
+    let full = ones / 8;
+    let ok = mask.iter().enumerate().all(|(i, &b)| match i.cmp(&full) {
+        std::cmp::Ordering::Less => b == 0xff,
+        std::cmp::Ordering::Equal => b == (0xffu16 << (8 - ones % 8)) as u8,
+        std::cmp::Ordering::Greater => b == 0,
+    });
+    ok.then_some(ones)
+}
+
+/// A field narrower than the bytes loaded (`ip version`, `ip dscp`),
+/// named from the bits the mask keeps, and the header it is in.
+fn subfield(v: &Value, mask: &[u8]) -> Option<(Value, PayloadBase)> {
+    let (base, bit_off, proto) = v.at?;
+    let bits = mask.len() * 8;
+    let n = datatype::number(mask, false);
+    if n == 0 || bits > 64 {
+        return None;
+    }
+    let lead = n.leading_zeros() as usize - (128 - bits);
+    let width = n.count_ones() as usize;
+    let trail = n.trailing_zeros();
+    if lead + width + trail as usize != bits {
+        return None;
+    }
+    let (text, ty) =
+        payload::field(proto?, bit_off + lead as u32, width as u32)?;
+    let mut sub = Value::field(text, ty, mask.len(), false);
+    sub.shift = trail;
+    Some((sub, base))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,259 @@
+//! Header fields by where they sit: `tcp dport` is 16 bits at bit 16
+//! of the transport header once the rule has matched TCP.
+
+use super::super::datatype::Type;
+use crate::collect::nftables::expr::PayloadBase;
+
+/// A header nft knows the fields of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proto {
+    Ether,
+    Arp,
+    Ip,
+    Ip6,
+    Tcp,
+    Udp,
+    Udplite,
+    Icmp,
+    Icmp6,
+    Sctp,
+    Dccp,
+    Esp,
+    Ah,
+    Comp,
+    Igmp,
+    /// The transport header of an unknown protocol (`th`): the ports.
+    Th,
+}
+
+impl Proto {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ether => "ether",
+            Self::Arp => "arp",
+            Self::Ip => "ip",
+            Self::Ip6 => "ip6",
+            Self::Tcp => "tcp",
+            Self::Udp => "udp",
+            Self::Udplite => "udplite",
+            Self::Icmp => "icmp",
+            Self::Icmp6 => "icmpv6",
+            Self::Sctp => "sctp",
+            Self::Dccp => "dccp",
+            Self::Esp => "esp",
+            Self::Ah => "ah",
+            Self::Comp => "comp",
+            Self::Igmp => "igmp",
+            Self::Th => "th",
+        }
+    }
+
+    /// The transport protocol with IP protocol number `n`.
+    pub fn transport(n: u8) -> Option<Self> {
+        Some(match n {
+            1 => Self::Icmp,
+            2 => Self::Igmp,
+            6 => Self::Tcp,
+            17 => Self::Udp,
+            33 => Self::Dccp,
+            50 => Self::Esp,
+            51 => Self::Ah,
+            58 => Self::Icmp6,
+            108 => Self::Comp,
+            132 => Self::Sctp,
+            136 => Self::Udplite,
+            _ => return None,
+        })
+    }
+
+    /// The network protocol with ether type `n`.
+    pub fn network(n: u16) -> Option<Self> {
+        Some(match n {
+            0x0800 => Self::Ip,
+            0x86dd => Self::Ip6,
+            0x0806 => Self::Arp,
+            _ => return None,
+        })
+    }
+
+    /// The protocol whose header the base points at, under the given
+    /// network and transport protocols.
+    pub fn at(
+        base: PayloadBase,
+        network: Option<Self>,
+        transport: Option<Self>,
+    ) -> Option<Self> {
+        match base {
+            PayloadBase::LinkLayer => Some(Self::Ether),
+            PayloadBase::Network => network,
+            PayloadBase::Transport => transport.or(Some(Self::Th)),
+            _ => None,
+        }
+    }
+}
+
+/// A field: its name, bit offset and bit length in its header, type.
+type Field = (&'static str, u32, u32, Type);
+
+/// The fields of a header.
+fn fields(proto: Proto) -> &'static [Field] {
+    use Type::*;
+    match proto {
+        Proto::Ether => &[
+            ("daddr", 0, 48, Ether),
+            ("saddr", 48, 48, Ether),
+            ("type", 96, 16, Ethertype),
+        ],
+        Proto::Arp => &[
+            ("htype", 0, 16, Integer),
+            ("ptype", 16, 16, Ethertype),
+            ("hlen", 32, 8, Integer),
+            ("plen", 40, 8, Integer),
+            ("operation", 48, 16, Other(11)),
+            ("saddr ether", 64, 48, Ether),
+            ("saddr ip", 112, 32, Ipv4),
+            ("daddr ether", 144, 48, Ether),
+            ("daddr ip", 192, 32, Ipv4),
+        ],
+        Proto::Ip => &[
+            ("version", 0, 4, Integer),
+            ("hdrlength", 4, 4, Integer),
+            ("dscp", 8, 6, Dscp),
+            ("ecn", 14, 2, Ecn),
+            ("length", 16, 16, Integer),
+            ("id", 32, 16, Integer),
+            ("frag-off", 48, 16, Integer),
+            ("ttl", 64, 8, Integer),
+            ("protocol", 72, 8, InetProto),
+            ("checksum", 80, 16, Integer),
+            ("saddr", 96, 32, Ipv4),
+            ("daddr", 128, 32, Ipv4),
+        ],
+        Proto::Ip6 => &[
+            ("version", 0, 4, Integer),
+            ("dscp", 4, 6, Dscp),
+            ("ecn", 10, 2, Ecn),
+            ("flowlabel", 12, 20, Integer),
+            ("length", 32, 16, Integer),
+            ("nexthdr", 48, 8, InetProto),
+            ("hoplimit", 56, 8, Integer),
+            ("saddr", 64, 128, Ipv6),
+            ("daddr", 192, 128, Ipv6),
+        ],
+        Proto::Tcp => &[
+            ("sport", 0, 16, InetService),
+            ("dport", 16, 16, InetService),
+            ("sequence", 32, 32, Integer),
+            ("ackseq", 64, 32, Integer),
+            ("doff", 96, 4, Integer),
+            ("reserved", 100, 4, Integer),
+            ("flags", 104, 8, TcpFlag),
+            ("window", 112, 16, Integer),
+            ("checksum", 128, 16, Integer),
+            ("urgptr", 144, 16, Integer),
+        ],
+        Proto::Udp | Proto::Udplite => &[
+            ("sport", 0, 16, InetService),
+            ("dport", 16, 16, InetService),
+            ("length", 32, 16, Integer),
+            ("checksum", 48, 16, Integer),
+        ],
+        Proto::Icmp => &[
+            ("type", 0, 8, Icmp),
+            ("code", 8, 8, IcmpCode),
+            ("checksum", 16, 16, Integer),
+            ("id", 32, 16, Integer),
+            ("sequence", 48, 16, Integer),
+            ("gateway", 32, 32, Integer),
+            ("mtu", 48, 16, Integer),
+        ],
+        Proto::Icmp6 => &[
+            ("type", 0, 8, Icmp6),
+            ("code", 8, 8, Icmp6Code),
+            ("checksum", 16, 16, Integer),
+            ("parameter", 32, 32, Integer),
+            ("id", 32, 16, Integer),
+            ("sequence", 48, 16, Integer),
+        ],
+        Proto::Sctp | Proto::Dccp => &[
+            ("sport", 0, 16, InetService),
+            ("dport", 16, 16, InetService),
+        ],
+        Proto::Esp => &[("spi", 0, 32, Integer), ("sequence", 32, 32, Integer)],
+        Proto::Ah => &[
+            ("nexthdr", 0, 8, InetProto),
+            ("hdrlength", 8, 8, Integer),
+            ("spi", 32, 32, Integer),
+            ("sequence", 64, 32, Integer),
+        ],
+        Proto::Comp => &[
+            ("nexthdr", 0, 8, InetProto),
+            ("flags", 8, 8, Integer),
+            ("cpi", 16, 16, Integer),
+        ],
+        Proto::Igmp => &[
+            ("type", 0, 8, Integer),
+            ("mrt", 8, 8, Integer),
+            ("checksum", 16, 16, Integer),
+        ],
+        Proto::Th => &[
+            ("sport", 0, 16, InetService),
+            ("dport", 16, 16, InetService),
+        ],
+    }
+}
+
+/// The field of `proto` at `offset` bits that is `len` bits long.
+pub fn field(proto: Proto, offset: u32, len: u32) -> Option<(String, Type)> {
+    fields(proto)
+        .iter()
+        .find(|(_, o, l, _)| *o == offset && *l == len)
+        .map(|(name, _, _, ty)| (format!("{} {name}", proto.name()), *ty))
+}
+
+/// The address field of `proto` at `offset` bits whose first `len`
+/// bits are all a load reads: nft matches a prefix (`ip saddr
+/// 10.0.0.0/8`) by loading only its bytes. The field's name, type and
+/// length in bytes.
+pub fn prefix_of(
+    proto: Proto,
+    offset: u32,
+    len: u32,
+) -> Option<(String, Type, u32)> {
+    fields(proto)
+        .iter()
+        .find(|(_, o, l, ty)| {
+            *o == offset && len < *l && matches!(ty, Type::Ipv4 | Type::Ipv6)
+        })
+        .map(|(name, _, l, ty)| {
+            (format!("{} {name}", proto.name()), *ty, l / 8)
+        })
+}
+
+/// A field by the numbers nft keeps in a set's declaration: the
+/// protocol, and the field's place in its header (from 1).
+pub fn by_index(proto: u32, index: u32) -> Option<String> {
+    let proto = match proto {
+        4 => Proto::Udp,
+        8 => Proto::Tcp,
+        12 => Proto::Ip,
+        13 => Proto::Ip6,
+        _ => return None,
+    };
+    let i = usize::try_from(index).ok()?.checked_sub(1)?;
+    let (name, ..) = fields(proto).get(i)?;
+    Some(format!("{} {name}", proto.name()))
+}
+
+/// A field nft has no name for: `@nh,96,32`, offsets in bits.
+pub fn raw(base: PayloadBase, offset: u32, len: u32) -> String {
+    let base = match base {
+        PayloadBase::LinkLayer => "ll".to_owned(),
+        PayloadBase::Network => "nh".to_owned(),
+        PayloadBase::Transport => "th".to_owned(),
+        PayloadBase::Inner => "ih".to_owned(),
+        PayloadBase::Tunnel => "tun".to_owned(),
+        PayloadBase::Other(n) => format!("base{n}"),
+    };
+    format!("@{base},{offset},{len}")
+}
