@@ -87,7 +87,7 @@ pub fn run(
     let n = thousands(u64::from(rules));
     let label = |what: &str| format!("ruleset of {n} rules: {what}");
     summary.row(
-        &label("nfscope snapshot, decoded (`nft-read`)"),
+        &label("nfscope: snapshot, decoded, rendered as nft (`nft-read`)"),
         &format!("{ours:.0} ms"),
     )?;
     summary.row(

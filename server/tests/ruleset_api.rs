@@ -109,6 +109,16 @@ fn the_api_serves_the_ruleset_and_each_commit() {
             .any(|ch| ch.table == "nfs_t_test" && ch.added == [handle])
     });
     assert_eq!(change.process.as_deref(), Some("nft"));
+    let ruleset: Ruleset =
+        serde_json::from_str(&server.get("/api/ruleset").unwrap()).unwrap();
+    let text = ruleset
+        .tables
+        .iter()
+        .flat_map(|t| &t.chains)
+        .flat_map(|c| &c.rules)
+        .find(|r| r.handle == handle)
+        .map(|r| r.text.clone());
+    assert_eq!(text.as_deref(), Some("tcp dport 22 accept"));
     assert!(
         change
             .summary()

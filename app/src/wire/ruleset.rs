@@ -78,6 +78,9 @@ pub struct Chain {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
     pub handle: u64,
+    /// The rule as `nft list ruleset` prints it, without its handle;
+    /// what nfscope cannot read shows as `[expr NAME …]`.
+    pub text: String,
     /// The rule's kinds of expressions in order, e.g. `payload`, `cmp`,
     /// `counter`, `immediate`.
     pub exprs: Vec<String>,

@@ -1,5 +1,6 @@
 //! `nft-read`: what nfscope does to read a ruleset, timed on its own
-//! (process start included): the consistent snapshot, decoded. With
+//! (process start included): the consistent snapshot, decoded, and
+//! rendered as `nft list ruleset` prints it (to nowhere). With
 //! `--polls N`, then N counter polls as the collector makes them, and
 //! their mean time.
 
@@ -7,7 +8,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use nfscope::collect::nftables::socket::NftSocket;
-use nfscope::collect::nftables::{counters, snapshot};
+use nfscope::collect::nftables::{counters, render, snapshot};
 
 /// Read the ruleset of a namespace as nfscope does.
 #[derive(Parser)]
@@ -34,6 +35,7 @@ fn main() -> anyhow::Result<()> {
         .flat_map(|t| &t.chains)
         .map(|c| c.rules.len())
         .sum();
+    let text = render::ruleset(&ruleset, false);
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let chains = counters::counted_chains(&ruleset);
     let polling = Instant::now();
@@ -43,6 +45,9 @@ fn main() -> anyhow::Result<()> {
     }
     let poll_ms =
         polling.elapsed().as_secs_f64() * 1000.0 / f64::from(args.polls.max(1));
-    println!("rules={rules} ms={ms:.1} counted={counted} poll_ms={poll_ms:.2}");
+    println!(
+        "rules={rules} bytes={} ms={ms:.1} counted={counted} poll_ms={poll_ms:.2}",
+        text.len()
+    );
     Ok(())
 }

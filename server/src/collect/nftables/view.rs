@@ -7,7 +7,10 @@ use app::wire::ruleset as wire;
 
 use super::counters::{self, RuleId};
 use super::expr::Expr;
-use super::ruleset::{ChainContents, Counter, Family, Generation, Ruleset};
+use super::render;
+use super::ruleset::{
+    ChainContents, Counter, Generation, Ruleset, TableContents,
+};
 use crate::state::ruleset::{Rate, Rates};
 
 const NFT_TABLE_FLAGS: [(u32, &str); 3] =
@@ -33,11 +36,7 @@ pub fn to_wire(r: &Ruleset, rates: &Rates) -> wire::Ruleset {
                     .filter(|(bit, _)| t.table.flags & bit != 0)
                     .map(|(_, name)| (*name).to_owned())
                     .collect(),
-                chains: t
-                    .chains
-                    .iter()
-                    .map(|c| chain(t.table.family, &t.table.name, c, rates))
-                    .collect(),
+                chains: t.chains.iter().map(|c| chain(t, c, rates)).collect(),
                 sets: t
                     .sets
                     .iter()
@@ -63,12 +62,8 @@ pub fn to_wire(r: &Ruleset, rates: &Rates) -> wire::Ruleset {
     }
 }
 
-fn chain(
-    family: Family,
-    table: &str,
-    c: &ChainContents,
-    rates: &Rates,
-) -> wire::Chain {
+fn chain(t: &TableContents, c: &ChainContents, rates: &Rates) -> wire::Chain {
+    let (family, table) = (t.table.family, t.table.name.as_str());
     let hook = c.chain.hook.as_ref();
     let id = |handle| RuleId {
         family,
@@ -88,7 +83,7 @@ fn chain(
     wire::Chain {
         name: c.chain.name.clone(),
         handle: c.chain.handle,
-        hook: hook.and_then(|h| h.num).map(|n| hook_name(family, n)),
+        hook: hook.map(|h| render::hook_name(family, h.num)),
         priority: hook.and_then(|h| h.priority),
         kind: c.chain.kind.clone(),
         policy: c
@@ -102,6 +97,7 @@ fn chain(
             .iter()
             .map(|r| wire::Rule {
                 handle: r.handle,
+                text: render::rule(family, t, r),
                 exprs: r.exprs.iter().map(|e| e.name().to_owned()).collect(),
                 counter: counted(r.handle, counters::of_rule(&r.exprs)),
             })
@@ -138,25 +134,6 @@ pub fn moved_counters(before: &Rates, now: &Rates) -> Vec<wire::RuleCounted> {
             .cmp(&(&b.family, &b.table, &b.chain, b.handle))
     });
     out
-}
-
-/// Hook numbers are per family: `NF_INET_*`, `NF_ARP_*`, `NF_NETDEV_*`.
-fn hook_name(family: Family, n: u32) -> String {
-    let names: &[&str] = match family {
-        Family::Arp => &["input", "output", "forward"],
-        Family::Netdev => &["ingress", "egress"],
-        _ => &[
-            "prerouting",
-            "input",
-            "forward",
-            "output",
-            "postrouting",
-            "ingress",
-        ],
-    };
-    names
-        .get(n as usize)
-        .map_or_else(|| format!("hook-{n}"), |s| (*s).to_owned())
 }
 
 /// What a commit changed: chains that came or went, and per chain the
