@@ -57,47 +57,12 @@ fn the_api_serves_the_ruleset_and_each_commit() {
     assert_eq!(ours, theirs);
 
     // A commit by nft: its handle comes back with --echo --handle.
-    let out = run(
-        &ns,
-        &[
-            "nft",
-            "--echo",
-            "--handle",
-            "add",
-            "table",
-            "inet",
-            "nfs_t_test",
-        ],
-    );
+    let out = run(&ns, "nft --echo --handle add table inet nfs_t_test");
     assert!(out.contains("nfs_t_test"));
-    run(
-        &ns,
-        &[
-            "nft",
-            "add",
-            "chain",
-            "inet",
-            "nfs_t_test",
-            "c",
-            "{ type filter hook forward priority 10; }",
-        ],
-    );
+    run(&ns, "nft add chain inet nfs_t_test c { type filter hook forward priority 10; }");
     let echoed = run(
         &ns,
-        &[
-            "nft",
-            "--echo",
-            "--handle",
-            "add",
-            "rule",
-            "inet",
-            "nfs_t_test",
-            "c",
-            "tcp",
-            "dport",
-            "22",
-            "accept",
-        ],
+        "nft --echo --handle add rule inet nfs_t_test c tcp dport 22 accept",
     );
     let handle: u64 = echoed
         .split_once("# handle ")
@@ -129,21 +94,7 @@ fn the_api_serves_the_ruleset_and_each_commit() {
 
     // Counters are polled: three datagrams through the router reach the
     // rule's counter as nft reads it.
-    run(
-        &ns,
-        &[
-            "nft",
-            "add",
-            "rule",
-            "inet",
-            "nfs_t_test",
-            "c",
-            "udp",
-            "dport",
-            "9999",
-            "counter",
-        ],
-    );
+    run(&ns, "nft add rule inet nfs_t_test c udp dport 9999 counter");
     let counted = wait_for_change(&server, |c| {
         c.chains.iter().any(|ch| {
             ch.table == "nfs_t_test"
@@ -152,10 +103,7 @@ fn the_api_serves_the_ruleset_and_each_commit() {
         })
     });
     let counting = counted.chains[0].added[0];
-    let to = format!("/dev/udp/{}/9999", common::ADDRS.server);
-    for _ in 0..3 {
-        run(&lab.client(), &["bash", "-c", &format!("echo x > {to}")]);
-    }
+    datagrams(&lab, 9999, 3);
     let packets = |s: &Server| {
         let r: Ruleset =
             serde_json::from_str(&s.get("/api/ruleset").unwrap()).unwrap();
@@ -184,19 +132,7 @@ fn the_api_serves_the_ruleset_and_each_commit() {
     // A commit by iptables-nft.
     run(
         &ns,
-        &[
-            "iptables-nft",
-            "-t",
-            "filter",
-            "-A",
-            "FORWARD",
-            "-p",
-            "tcp",
-            "--dport",
-            "2222",
-            "-j",
-            "DROP",
-        ],
+        "iptables-nft -t filter -A FORWARD -p tcp --dport 2222 -j DROP",
     );
     let change = wait_for_change(&server, |c| {
         c.chains.iter().any(|ch| {
@@ -225,10 +161,25 @@ fn wait_for_change(
     seen.into_inner().unwrap()
 }
 
-fn run(ns: &str, args: &[&str]) -> String {
+/// `count` datagrams from the lab's client to its server's `port`,
+/// through the router.
+fn datagrams(lab: &common::Lab, port: u16, count: usize) {
+    common::in_netns(&lab.client(), move || {
+        let socket =
+            std::net::UdpSocket::bind((common::ADDRS.client, 0)).unwrap();
+        for _ in 0..count {
+            socket.send_to(b"x", (common::ADDRS.server, port)).unwrap();
+        }
+    });
+}
+
+/// Runs a command line in `ns` (words split at spaces) and returns what
+/// it printed; fails the test if it fails.
+fn run(ns: &str, line: &str) -> String {
+    let args: Vec<&str> = line.split_whitespace().collect();
     let out = Command::new("ip")
         .args(["netns", "exec", ns])
-        .args(args)
+        .args(&args)
         .output()
         .expect("running a command in the namespace");
     assert!(
@@ -241,8 +192,7 @@ fn run(ns: &str, args: &[&str]) -> String {
 
 fn nft_json(ns: &str) -> Vec<Value> {
     let v: Value =
-        serde_json::from_str(&run(ns, &["nft", "-j", "list", "ruleset"]))
-            .unwrap();
+        serde_json::from_str(&run(ns, "nft -j list ruleset")).unwrap();
     v["nftables"].as_array().unwrap().clone()
 }
 
@@ -253,33 +203,11 @@ fn the_stream_sends_the_ruleset_each_commit_and_moved_counters() {
 
     let lab = lab();
     let ns = lab.router();
-    run(&ns, &["nft", "add", "table", "inet", "nfs_t_stream"]);
+    run(&ns, "nft add table inet nfs_t_stream");
+    run(&ns, "nft add chain inet nfs_t_stream c { type filter hook forward priority 10; }");
     run(
         &ns,
-        &[
-            "nft",
-            "add",
-            "chain",
-            "inet",
-            "nfs_t_stream",
-            "c",
-            "{ type filter hook forward priority 10; }",
-        ],
-    );
-    run(
-        &ns,
-        &[
-            "nft",
-            "add",
-            "rule",
-            "inet",
-            "nfs_t_stream",
-            "c",
-            "udp",
-            "dport",
-            "9998",
-            "counter",
-        ],
+        "nft add rule inet nfs_t_stream c udp dport 9998 counter",
     );
     let server = Server::start(&ns, &[]);
     server.wait_for("the ruleset", |s| s.get("/api/ruleset").is_ok());
@@ -296,10 +224,7 @@ fn the_stream_sends_the_ruleset_each_commit_and_moved_counters() {
     assert!(first.tables.iter().any(|t| t.name == "nfs_t_stream"));
 
     // Two datagrams through the router: the counter moves.
-    let to = format!("/dev/udp/{}/9998", common::ADDRS.server);
-    for _ in 0..2 {
-        run(&lab.client(), &["bash", "-c", &format!("echo x > {to}")]);
-    }
+    datagrams(&lab, 9998, 2);
     let end = Instant::now() + Duration::from_secs(20);
     loop {
         assert!(Instant::now() < end, "no moved counter on the stream");
@@ -314,10 +239,7 @@ fn the_stream_sends_the_ruleset_each_commit_and_moved_counters() {
     }
 
     // A commit: what it changed, then the ruleset it made.
-    run(
-        &ns,
-        &["nft", "add", "rule", "inet", "nfs_t_stream", "c", "drop"],
-    );
+    run(&ns, "nft add rule inet nfs_t_stream c drop");
     let change = loop {
         assert!(Instant::now() < end, "no change on the stream");
         if let RulesetMsg::Change(change) = next() {

@@ -29,6 +29,7 @@ use app::wire::{ServerMsg, Window};
 use super::error::ApiError;
 use super::view::ViewQuery;
 use super::AppState;
+use crate::state::StateHandle;
 
 /// Streams open at once unless `--max-websockets` says otherwise.
 pub const DEFAULT_MAX_WEBSOCKETS: usize = 32;
@@ -81,6 +82,26 @@ fn admit(
         .max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE);
     Ok((ws, open))
+}
+
+/// A stream that only needs the state: admitted, then `run` on its
+/// socket while it holds its place.
+fn open_stream<F, Fut>(
+    state: &AppState,
+    headers: &HeaderMap,
+    ws: WebSocketUpgrade,
+    run: F,
+) -> Result<Response, ApiError>
+where
+    F: FnOnce(WebSocket, StateHandle) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let (ws, open) = admit(state, headers, ws)?;
+    let flows = state.compute.flows().clone();
+    Ok(ws.on_upgrade(move |socket| async move {
+        let _open = open;
+        run(socket, flows).await
+    }))
 }
 
 pub async fn upgrade(

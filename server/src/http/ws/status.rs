@@ -29,12 +29,7 @@ pub async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let (ws, open) = super::admit(&state, &headers, ws)?;
-    let flows = state.compute.flows().clone();
-    Ok(ws.on_upgrade(move |socket| async move {
-        let _open = open;
-        run(socket, flows).await
-    }))
+    super::open_stream(&state, &headers, ws, run)
 }
 
 async fn run(mut socket: WebSocket, flows: StateHandle) {

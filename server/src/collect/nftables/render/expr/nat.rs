@@ -115,13 +115,7 @@ impl Cx<'_> {
                 _ => {}
             }
         }
-        let ports = self.ports(pmin, pmax);
-        let to = if ports.is_empty() {
-            String::new()
-        } else {
-            format!(" to {ports}")
-        };
-        self.emit(format!("masquerade{to}{}", flags(bits)));
+        self.port_mapping("masquerade", bits, pmin, pmax);
     }
 
     pub(super) fn redir(&mut self, attrs: &[Redir]) {
@@ -134,12 +128,23 @@ impl Cx<'_> {
                 _ => {}
             }
         }
+        self.port_mapping("redirect", bits, pmin, pmax);
+    }
+
+    /// `masquerade` and `redirect`: the word, the ports if any, flags.
+    fn port_mapping(
+        &mut self,
+        word: &str,
+        bits: u32,
+        pmin: Option<Register>,
+        pmax: Option<Register>,
+    ) {
         let ports = self.ports(pmin, pmax);
         let to = if ports.is_empty() {
             String::new()
         } else {
             format!(" to {ports}")
         };
-        self.emit(format!("redirect{to}{}", flags(bits)));
+        self.emit(format!("{word}{to}{}", flags(bits)));
     }
 }
