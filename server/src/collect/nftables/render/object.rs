@@ -1,7 +1,7 @@
 //! Named stateful objects: `counter NAME { packets 0 bytes 0 }`,
 //! quotas, limits; other kinds in the marked raw form.
 
-use super::expr::stateful;
+use super::expr::{known_object_keyword, stateful};
 use super::raw;
 use super::userdata::{self, COMMENT};
 use netlink_packet_core::{DefaultNla, Nla as _};
@@ -16,19 +16,8 @@ pub fn object(o: &Object) -> (String, Vec<String>) {
     if let Some(c) = userdata::comment(o.userdata.as_deref(), COMMENT) {
         lines.push(format!("comment \"{c}\""));
     }
-    let keyword = match ObjectType::from(o.kind) {
-        ObjectType::Counter => "counter",
-        ObjectType::Quota => "quota",
-        ObjectType::Limit => "limit",
-        ObjectType::CtHelper => "ct helper",
-        ObjectType::CtTimeout => "ct timeout",
-        ObjectType::CtExpect => "ct expectation",
-        ObjectType::Secmark => "secmark",
-        ObjectType::Synproxy => "synproxy",
-        ObjectType::Tunnel => "tunnel",
-        ObjectType::Connlimit => "connlimit",
-        _ => "object",
-    };
+    let keyword =
+        known_object_keyword(ObjectType::from(o.kind)).unwrap_or("object");
     // Counters, quotas and limits have the attributes of the expression
     // of the same name; the others stay raw, under the keyword.
     match decode_expr(keyword, &o.data) {

@@ -29,7 +29,9 @@ use crate::collect::nftables::expr::{
 };
 use crate::collect::nftables::ruleset::{Family, Set, TableContents};
 
-pub use self::stmt::{object_keyword, stateful_keyword, stateful_statement};
+pub use self::stmt::{
+    known_object_keyword, object_keyword, stateful_keyword, stateful_statement,
+};
 
 /// The name of meta key `key`, as a set's declaration gives it.
 pub fn meta_key(key: u32) -> String {

@@ -46,9 +46,14 @@ pub fn stateful_keyword(e: &Expr) -> String {
 }
 
 /// The keyword of an object type, as a map's value type and `counter
-/// name "x"` say it.
+/// name "x"` say it; a type this build does not know is marked.
 pub fn object_keyword(kind: ObjectType) -> &'static str {
-    match kind {
+    known_object_keyword(kind).unwrap_or("[object]")
+}
+
+/// The keyword of an object type nft knows.
+pub fn known_object_keyword(kind: ObjectType) -> Option<&'static str> {
+    Some(match kind {
         ObjectType::Counter => "counter",
         ObjectType::Quota => "quota",
         ObjectType::Limit => "limit",
@@ -59,8 +64,8 @@ pub fn object_keyword(kind: ObjectType) -> &'static str {
         ObjectType::Synproxy => "synproxy",
         ObjectType::Tunnel => "tunnel",
         ObjectType::Connlimit => "connlimit",
-        _ => "[object]",
-    }
+        _ => return None,
+    })
 }
 
 fn connlimit(attrs: &[Connlimit]) -> String {
