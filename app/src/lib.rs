@@ -23,3 +23,6 @@ mod routes;
 mod shell;
 
 pub use shell::{shell, App};
+
+#[cfg(feature = "ssr")]
+pub use pages::rules_html;

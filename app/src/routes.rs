@@ -8,6 +8,8 @@ use crate::wire::FlowKey;
 pub enum Route {
     /// `/`: the live flows table.
     Flows,
+    /// `/rules`: the ruleset with its counters.
+    Rules,
     /// `/flow/{key}`: one flow on a page of its own.
     Flow(FlowKey),
     /// Any other path, or a page whose address is malformed; holds what
@@ -18,11 +20,14 @@ pub enum Route {
 impl Route {
     /// The pages the navigation lists, in its order, with their names. A
     /// flow's page is reached from the flow, not from the navigation.
-    pub const NAV: [(Route, &'static str); 1] = [(Route::Flows, "Flows")];
+    pub const NAV: [(Route, &'static str); 2] =
+        [(Route::Flows, "Flows"), (Route::Rules, "Rules")];
 
     pub fn parse(path: &str) -> Self {
-        if path == "/" {
-            return Self::Flows;
+        match path {
+            "/" => return Self::Flows,
+            "/rules" => return Self::Rules,
+            _ => {}
         }
         match path.strip_prefix("/flow/") {
             Some(key) => key.parse().map_or_else(
@@ -37,6 +42,7 @@ impl Route {
     pub fn href(&self) -> Option<String> {
         match self {
             Self::Flows => Some("/".to_owned()),
+            Self::Rules => Some("/rules".to_owned()),
             Self::Flow(key) => Some(format!("/flow/{key}")),
             Self::NotFound(_) => None,
         }

@@ -4,12 +4,19 @@
 use std::sync::Arc;
 
 use crate::query::{Filter, Sort};
+use crate::wire::ruleset::{RuleDetail, RuleRef, Ruleset, RulesetChange};
 use crate::wire::{Flow, FlowKey, FlowPage, Health};
 
-pub trait FlowSource: Send + Sync {
+pub trait PageSource: Send + Sync {
     fn page(&self, filter: &Filter, sort: &Sort, limit: usize) -> FlowPage;
     fn flow(&self, key: &FlowKey) -> Option<Flow>;
     fn status(&self) -> Health;
+    /// `None` until the collector has read it.
+    fn ruleset(&self) -> Option<Ruleset>;
+    fn rule(&self, at: &RuleRef) -> Option<RuleDetail>;
+    /// The commit that made generation `generation`, while the history
+    /// holds it.
+    fn commit(&self, generation: u32) -> Option<RulesetChange>;
 }
 
-pub type SharedSource = Arc<dyn FlowSource>;
+pub type SharedSource = Arc<dyn PageSource>;

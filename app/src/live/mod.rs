@@ -20,6 +20,8 @@ pub use clock::{clock, now_ms, remaining_secs};
 #[cfg(feature = "hydrate")]
 pub use status::follow as follow_status;
 #[cfg(feature = "hydrate")]
+pub use socket::{json, Socket};
+#[cfg(feature = "hydrate")]
 pub use window::{connect, Connection};
 
 /// Collector health and the state of the status stream, shown in the

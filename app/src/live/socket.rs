@@ -10,11 +10,10 @@ use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::Link;
-use crate::wire::ServerMsg;
 
 const RETRY_MS: [u64; 5] = [250, 500, 1000, 2000, 5000];
 
-type Handler = Rc<dyn Fn(ServerMsg) -> Result<(), String>>;
+type Handler = Rc<dyn Fn(&str) -> Result<(), String>>;
 
 /// Closes the stream when dropped.
 pub struct Socket {
@@ -43,12 +42,12 @@ struct Callbacks {
 
 impl Socket {
     /// Connects to `path` (and query) on the page's host. `handler` makes
-    /// something of each message; an `Err` holds why the server refused
-    /// the stream, which then stays closed.
+    /// something of each message (see [`json`]); an `Err` holds why the
+    /// server refused the stream, which then stays closed.
     pub fn open(
         path: impl Fn() -> String + 'static,
         link: RwSignal<Link>,
-        handler: impl Fn(ServerMsg) -> Result<(), String> + 'static,
+        handler: impl Fn(&str) -> Result<(), String> + 'static,
     ) -> Self {
         let inner = Rc::new(RefCell::new(Inner {
             path: Box::new(path),
@@ -86,6 +85,20 @@ impl Drop for Socket {
     }
 }
 
+/// A handler of text messages from one of JSON messages of type `M`;
+/// one that does not parse is logged and skipped.
+pub fn json<M: serde::de::DeserializeOwned>(
+    handler: impl Fn(M) -> Result<(), String>,
+) -> impl Fn(&str) -> Result<(), String> {
+    move |text| match serde_json::from_str::<M>(text) {
+        Ok(msg) => handler(msg),
+        Err(e) => {
+            leptos::logging::warn!("bad stream message: {e}");
+            Ok(())
+        }
+    }
+}
+
 fn connect(inner: &Shared) {
     let (url, link, handler) = {
         let state = inner.borrow();
@@ -111,14 +124,7 @@ fn connect(inner: &Shared) {
             let Some(text) = ev.data().as_string() else {
                 return;
             };
-            let msg = match serde_json::from_str::<ServerMsg>(&text) {
-                Ok(msg) => msg,
-                Err(e) => {
-                    leptos::logging::warn!("bad stream message: {e}");
-                    return;
-                }
-            };
-            if let Err(reason) = handler(msg) {
+            if let Err(reason) = handler(&text) {
                 if let Some(inner) = weak.upgrade() {
                     inner.borrow_mut().closed = true;
                 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::socket::Socket;
+use super::socket::{json, Socket};
 use super::HeaderState;
 use crate::wire::ServerMsg;
 
@@ -12,7 +12,7 @@ pub fn follow(health: HeaderState) -> Socket {
     Socket::open(
         || "/api/ws/status".to_owned(),
         health.link,
-        move |msg| {
+        json(move |msg| {
             match msg {
                 ServerMsg::Health(status) => {
                     // The heartbeat repeats it; the header need not redraw.
@@ -24,6 +24,6 @@ pub fn follow(health: HeaderState) -> Socket {
                 ServerMsg::Error { message } => Err(message),
                 _ => Ok(()),
             }
-        },
+        }),
     )
 }

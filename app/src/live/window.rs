@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::socket::Socket;
+use super::socket::{json, Socket};
 use super::{Applied, Link, LiveTable};
 use crate::wire::Window;
 
@@ -33,7 +33,7 @@ pub fn connect(
         }
     };
     let drawing = Rc::new(Cell::new(false));
-    let socket = Socket::open(path, link, move |msg| {
+    let socket = Socket::open(path, link, json(move |msg| {
         // Untracked: a status-only tick must not redraw the rows.
         match table.try_update_untracked(|t| t.apply(msg)) {
             Some(Applied::Refused(reason)) => Err(reason),
@@ -43,7 +43,7 @@ pub fn connect(
             }
             Some(Applied::Unchanged) | None => Ok(()),
         }
-    });
+    }));
     Connection { socket, window }
 }
 

@@ -3,8 +3,20 @@
 mod flow;
 mod flows;
 mod not_found;
+mod rules;
 
-use leptos::either::EitherOf3;
+/// The rules page's HTML, for the server's stream of it.
+#[cfg(feature = "ssr")]
+pub mod rules_html {
+    pub use super::rules::document::panel::{commit, rule};
+
+    /// The document for `r`, unfiltered: the page filters it in place.
+    pub fn document(r: &crate::wire::ruleset::Ruleset) -> String {
+        super::rules::document::html(r, &super::rules::RulesView::default())
+    }
+}
+
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 
 use crate::routes::Route;
@@ -14,10 +26,11 @@ use crate::routes::Route;
 #[component]
 pub fn Page(route: Route) -> impl IntoView {
     match route {
-        Route::Flows => EitherOf3::A(view! { <flows::FlowsPage/> }),
-        Route::Flow(key) => EitherOf3::B(view! { <flow::SingleFlowPage key/> }),
+        Route::Flows => EitherOf4::A(view! { <flows::FlowsPage/> }),
+        Route::Rules => EitherOf4::B(view! { <rules::RulesPage/> }),
+        Route::Flow(key) => EitherOf4::C(view! { <flow::SingleFlowPage key/> }),
         Route::NotFound(why) => {
-            EitherOf3::C(view! { <not_found::NotFound why/> })
+            EitherOf4::D(view! { <not_found::NotFound why/> })
         }
     }
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use app::query::{Filter, Sort};
 use app::shell;
-use app::source::{FlowSource, SharedSource};
+use app::source::{PageSource, SharedSource};
+use app::wire::ruleset::{RuleDetail, RuleRef, Ruleset, RulesetChange};
 use app::wire::{Flow, FlowKey, FlowPage, Health};
 use axum::body::Body;
 use axum::extract::Request;
@@ -23,13 +24,14 @@ use tower::service_fn;
 use tower_http::services::ServeDir;
 
 use super::bounds::check_filter;
+use crate::collect::nftables::view::{self, Detail};
 use super::compute::Compute;
 use super::{headers, AppState};
 
 /// A page holds a few screens of rows: well under this.
 const MAX_PAGE_BYTES: usize = 16 << 20;
 
-impl FlowSource for Compute {
+impl PageSource for Compute {
     /// A filter too big to compute renders no rows; the page's stream
     /// then says which limit it exceeds.
     fn page(&self, filter: &Filter, sort: &Sort, limit: usize) -> FlowPage {
@@ -47,6 +49,30 @@ impl FlowSource for Compute {
 
     fn status(&self) -> Health {
         self.flows().status()
+    }
+
+    fn ruleset(&self) -> Option<Ruleset> {
+        let (current, rates) = {
+            let shared = self.flows().read();
+            let state = &shared.ruleset;
+            (state.current.clone()?, Arc::clone(&state.rates))
+        };
+        Some(view::to_wire(&current, &rates, Detail::default()))
+    }
+
+    fn rule(&self, at: &RuleRef) -> Option<RuleDetail> {
+        let (current, rates) = {
+            let shared = self.flows().read();
+            let state = &shared.ruleset;
+            (state.current.clone()?, Arc::clone(&state.rates))
+        };
+        view::rule_detail(&current, &rates, at)
+    }
+
+    fn commit(&self, generation: u32) -> Option<RulesetChange> {
+        let shared = self.flows().read();
+        let history = &shared.ruleset.history;
+        history.iter().find(|c| c.generation == generation).cloned()
     }
 }
 

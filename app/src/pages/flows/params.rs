@@ -3,7 +3,7 @@
 //! copied URL reopens the same view.
 
 use super::columns::Column;
-use crate::location::query_pairs;
+use crate::location::{form_urlencoded, query_pairs};
 use crate::query::Sort;
 #[cfg(feature = "ssr")]
 use crate::query::{Filter, FilterError};
@@ -88,31 +88,6 @@ impl ViewParams {
             q => format!("/?{q}"),
         }
     }
-}
-
-fn form_urlencoded(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Percent-encodes everything but unreserved characters and a few that
-/// read well in a filter (`:`, `,`, `/`, `!`).
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => out.push(b as char),
-            b'-' | b'_' | b'.' | b'~' | b':' | b',' | b'/' | b'!' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,32 +1,91 @@
 //! `/api/ws/ruleset`: the ruleset at once, then each commit (what it
 //! changed, then the new ruleset) and, after each counter poll, the
 //! counters that moved. A client that reads slowly skips polls, never a
-//! commit: each tick sends what is new since what it last sent.
+//! commit: each tick sends what is new since what it last sent. A
+//! client may ask for one rule's detail (`{"rule": {...}}`); the answer
+//! comes in turn with the rest.
 
 use std::sync::Arc;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use tokio::sync::broadcast::error::RecvError;
 
-use app::wire::ruleset::RulesetMsg;
+use app::rules_html;
+use app::wire::ruleset::{RulesDocument, RulesPageMsg, RulesetAsk, RulesetMsg};
+use serde::Deserialize;
 
 use super::send;
 use crate::collect::nftables::ruleset::Ruleset;
-use crate::collect::nftables::view;
+use crate::collect::nftables::view::{self, Detail};
 use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::state::ruleset::Rates;
 use crate::state::StateHandle;
 
+#[derive(Debug, Default, Deserialize)]
+pub struct StreamQuery {
+    html: Option<String>,
+}
+
+/// How the stream spells the ruleset.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Form {
+    /// [`RulesetMsg`]: the ruleset as a tree, for programs.
+    Tree,
+    /// [`RulesPageMsg`]: the ruleset as the rules page's HTML.
+    Page,
+}
+
 pub async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
+    Query(query): Query<StreamQuery>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    super::open_stream(&state, &headers, ws, run)
+    let form = match query.html.as_deref() {
+        None | Some("" | "0" | "false") => Form::Tree,
+        Some("1" | "true") => Form::Page,
+        Some(other) => {
+            return Err(ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                format!("html: {other:?} is not 1, true, 0 or false"),
+            ))
+        }
+    };
+    super::open_stream(&state, &headers, ws, move |socket, flows| {
+        run(socket, flows, form)
+    })
+}
+
+/// Sends `msg` in the stream's form.
+async fn say(
+    socket: &mut WebSocket,
+    form: Form,
+    msg: RulesetMsg,
+) -> Result<(), axum::Error> {
+    if form == Form::Tree {
+        return send(socket, &msg).await;
+    }
+    let page = match msg {
+        RulesetMsg::Ruleset(r) => RulesPageMsg::Document(RulesDocument {
+            generation: r.generation,
+            iptables: r.tables.iter().any(|t| t.iptables),
+            html: rules_html::document(&r),
+        }),
+        RulesetMsg::Change(c) => RulesPageMsg::Change {
+            generation: c.generation,
+            banner: c.banner(),
+        },
+        RulesetMsg::Counters(c) => RulesPageMsg::Counters(c),
+        RulesetMsg::Error { message } => RulesPageMsg::Error { message },
+        // Answers to questions go through `answer`, which knows what
+        // was asked.
+        RulesetMsg::Rule(_) | RulesetMsg::Commit(_) => return Ok(()),
+    };
+    send(socket, &page).await
 }
 
 /// What the client was sent last.
@@ -38,11 +97,11 @@ struct Sent {
     generation: Option<u32>,
 }
 
-async fn run(mut socket: WebSocket, flows: StateHandle) {
+async fn run(mut socket: WebSocket, flows: StateHandle, form: Form) {
     let mut ticks = flows.subscribe();
     let mut sent = Sent::default();
     loop {
-        if catch_up(&mut socket, &flows, &mut sent).await.is_err() {
+        if catch_up(&mut socket, &flows, &mut sent, form).await.is_err() {
             return;
         }
         tokio::select! {
@@ -53,8 +112,63 @@ async fn run(mut socket: WebSocket, flows: StateHandle) {
             },
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(Message::Text(text))) => {
+                    if answer(&mut socket, &flows, &text, form).await.is_err() {
+                        return;
+                    }
+                }
                 Some(Ok(_)) => {}
             },
+        }
+    }
+}
+
+/// Answers what the client asked; a question it cannot parse gets an
+/// error message and leaves the stream open.
+async fn answer(
+    socket: &mut WebSocket,
+    flows: &StateHandle,
+    text: &str,
+    form: Form,
+) -> Result<(), axum::Error> {
+    let ask = match serde_json::from_str::<RulesetAsk>(text) {
+        Ok(ask) => ask,
+        Err(e) => {
+            let message = format!("cannot read the request: {e}");
+            return say(socket, form, RulesetMsg::Error { message }).await;
+        }
+    };
+    let (ruleset, rates, commit) = {
+        let shared = flows.read();
+        let state = &shared.ruleset;
+        let commit = match &ask {
+            RulesetAsk::Commit(g) => {
+                state.history.iter().find(|c| c.generation == *g).cloned()
+            }
+            RulesetAsk::Rule(_) => None,
+        };
+        (state.current.clone(), Arc::clone(&state.rates), commit)
+    };
+    match (ask, form) {
+        (RulesetAsk::Rule(at), form) => {
+            let detail =
+                ruleset.and_then(|r| view::rule_detail(&r, &rates, &at));
+            match form {
+                Form::Tree => {
+                    send(socket, &RulesetMsg::Rule(detail.map(Box::new))).await
+                }
+                Form::Page => {
+                    let html = rules_html::rule(&at, detail.as_ref());
+                    send(socket, &RulesPageMsg::Panel(html)).await
+                }
+            }
+        }
+        (RulesetAsk::Commit(_), Form::Tree) => {
+            send(socket, &RulesetMsg::Commit(commit)).await
+        }
+        (RulesetAsk::Commit(g), Form::Page) => {
+            let html = rules_html::commit(g, commit.as_ref());
+            send(socket, &RulesPageMsg::Panel(html)).await
         }
     }
 }
@@ -64,6 +178,7 @@ async fn catch_up(
     socket: &mut WebSocket,
     flows: &StateHandle,
     sent: &mut Sent,
+    form: Form,
 ) -> Result<(), axum::Error> {
     let (ruleset, rates, changes) = {
         let shared = flows.read();
@@ -88,16 +203,16 @@ async fn catch_up(
         .is_some_and(|s| Arc::ptr_eq(s, &ruleset));
     if new_ruleset {
         for change in changes {
-            send(socket, &RulesetMsg::Change(change)).await?;
+            say(socket, form, RulesetMsg::Change(change)).await?;
         }
-        let wire = view::to_wire(&ruleset, &rates);
-        send(socket, &RulesetMsg::Ruleset(Box::new(wire))).await?;
+        let wire = view::to_wire(&ruleset, &rates, Detail::default());
+        say(socket, form, RulesetMsg::Ruleset(Box::new(wire))).await?;
         sent.generation = Some(ruleset.generation);
         sent.ruleset = Some(ruleset);
     } else if !Arc::ptr_eq(&sent.rates, &rates) {
         let moved = view::moved_counters(&sent.rates, &rates);
         if !moved.is_empty() {
-            send(socket, &RulesetMsg::Counters(moved)).await?;
+            say(socket, form, RulesetMsg::Counters(moved)).await?;
         }
     }
     sent.rates = rates;

@@ -25,6 +25,7 @@ mod verdict;
 mod tests;
 
 pub use self::chain::{chain_header, hook_name, priority};
+pub use self::raw::expr as raw_expr;
 
 use self::userdata::COMMENT;
 use super::ruleset::{Family, Rule, Ruleset, TableContents};

@@ -1,0 +1,263 @@
+//! What a commit changed, rule by rule with the rules' text, and what a
+//! run of commits changed, folded into one diff.
+
+use std::collections::BTreeMap;
+
+use app::wire::ruleset::{
+    ChainChange, ChangedRule, RuleLine, RulesetChange, RulesetDiff,
+};
+
+use crate::collect::nftables::render;
+use crate::collect::nftables::ruleset::{Generation, Rule, Ruleset, TableContents};
+
+/// Chains that came or went, and per chain the rules added, removed or
+/// changed (same handle, other expressions).
+pub fn change(
+    before: &Ruleset,
+    after: &Ruleset,
+    generation: &Generation,
+    at_ms: u64,
+) -> RulesetChange {
+    let (old, new) = (chains(before), chains(after));
+    let mut changes = Vec::new();
+    for (key, now) in &new {
+        let was = old.get(key);
+        let what = if was.is_some() { "changed" } else { "added" };
+        let mut c = chain_change(key, what);
+        for (handle, rule) in &now.rules {
+            match was.and_then(|w| w.rules.get(handle)) {
+                None => c.added.push(now.line(rule)),
+                Some(old) if old.exprs != rule.exprs => {
+                    c.changed.push(ChangedRule {
+                        handle: *handle,
+                        before: was.map(|w| w.text(old)).unwrap_or_default(),
+                        after: now.text(rule),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(was) = was {
+            c.removed = was
+                .rules
+                .iter()
+                .filter(|(h, _)| !now.rules.contains_key(h))
+                .map(|(_, r)| was.line(r))
+                .collect();
+        }
+        if c.what == "added" || touched(&c) {
+            changes.push(c);
+        }
+    }
+    for (key, was) in &old {
+        if !new.contains_key(key) {
+            let mut c = chain_change(key, "removed");
+            c.removed = was.rules.values().map(|r| was.line(r)).collect();
+            changes.push(c);
+        }
+    }
+    RulesetChange {
+        generation: generation.id,
+        at_ms,
+        process: generation.process.clone(),
+        pid: generation.pid,
+        chains: changes,
+    }
+}
+
+/// The commits after `from` up to `to`, oldest first, folded: each
+/// rule compared as it was before the first and after the last.
+pub fn fold<'a>(
+    from: u32,
+    to: u32,
+    commits: impl IntoIterator<Item = &'a RulesetChange>,
+) -> RulesetDiff {
+    #[derive(Default)]
+    struct Ends {
+        /// `None`: the chain (or rule) did not exist.
+        before: Option<Option<String>>,
+        after: Option<String>,
+    }
+    let mut chains: BTreeMap<ChainKey, (Ends, BTreeMap<u64, Ends>)> =
+        BTreeMap::new();
+    for commit in commits {
+        for c in &commit.chains {
+            let key = (c.family.clone(), c.table.clone(), c.chain.clone());
+            let (chain, rules) = chains.entry(key).or_default();
+            let existed = c.what != "added";
+            chain.before.get_or_insert(existed.then(String::new));
+            chain.after = (c.what != "removed").then(String::new);
+            let mut seen = |handle: u64, before: Option<&str>, after: Option<&str>| {
+                let rule = rules.entry(handle).or_default();
+                rule.before.get_or_insert(before.map(str::to_owned));
+                rule.after = after.map(str::to_owned);
+            };
+            for r in &c.added {
+                seen(r.handle, None, Some(&r.text));
+            }
+            for r in &c.removed {
+                seen(r.handle, Some(&r.text), None);
+            }
+            for r in &c.changed {
+                seen(r.handle, Some(&r.before), Some(&r.after));
+            }
+        }
+    }
+    let mut diff = RulesetDiff {
+        from,
+        to,
+        chains: Vec::new(),
+    };
+    for (key, (chain, rules)) in &chains {
+        let what = match (chain.before.clone().flatten(), &chain.after) {
+            (None, Some(_)) => "added",
+            (Some(_), None) => "removed",
+            (None, None) => continue,
+            (Some(_), Some(_)) => "changed",
+        };
+        let mut c = chain_change(key, what);
+        for (&handle, r) in rules {
+            match (r.before.clone().flatten(), r.after.clone()) {
+                (None, Some(text)) => c.added.push(RuleLine { handle, text }),
+                (Some(text), None) => c.removed.push(RuleLine { handle, text }),
+                (Some(before), Some(after)) if before != after => {
+                    c.changed.push(ChangedRule {
+                        handle,
+                        before,
+                        after,
+                    });
+                }
+                _ => {}
+            }
+        }
+        if what != "changed" || touched(&c) {
+            diff.chains.push(c);
+        }
+    }
+    diff
+}
+
+fn touched(c: &ChainChange) -> bool {
+    !(c.added.is_empty() && c.removed.is_empty() && c.changed.is_empty())
+}
+
+type ChainKey = (String, String, String);
+
+/// A chain's rules by handle, with its table to render them.
+struct ChainRules<'a> {
+    table: &'a TableContents,
+    rules: BTreeMap<u64, &'a Rule>,
+}
+
+impl ChainRules<'_> {
+    fn text(&self, rule: &Rule) -> String {
+        render::rule(self.table.table.family, self.table, rule)
+    }
+
+    fn line(&self, rule: &Rule) -> RuleLine {
+        RuleLine {
+            handle: rule.handle,
+            text: self.text(rule),
+        }
+    }
+}
+
+fn chains(r: &Ruleset) -> BTreeMap<ChainKey, ChainRules<'_>> {
+    let mut out = BTreeMap::new();
+    for t in &r.tables {
+        for c in &t.chains {
+            let key = (
+                t.table.family.name(),
+                t.table.name.clone(),
+                c.chain.name.clone(),
+            );
+            let rules = c.rules.iter().map(|r| (r.handle, r)).collect();
+            out.insert(key, ChainRules { table: t, rules });
+        }
+    }
+    out
+}
+
+fn chain_change((family, table, chain): &ChainKey, what: &str) -> ChainChange {
+    ChainChange {
+        family: family.clone(),
+        table: table.clone(),
+        chain: chain.clone(),
+        what: what.to_owned(),
+        ..ChainChange::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commit(generation: u32, chains: Vec<ChainChange>) -> RulesetChange {
+        RulesetChange {
+            generation,
+            chains,
+            ..RulesetChange::default()
+        }
+    }
+
+    fn chain(what: &str) -> ChainChange {
+        chain_change(&("ip".into(), "filter".into(), "INPUT".into()), what)
+    }
+
+    fn line(handle: u64, text: &str) -> RuleLine {
+        RuleLine {
+            handle,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn a_rule_added_then_changed_is_added_with_its_last_text() {
+        let mut first = chain("changed");
+        first.added = vec![line(5, "accept"), line(6, "drop")];
+        let mut second = chain("changed");
+        second.changed = vec![ChangedRule {
+            handle: 5,
+            before: "accept".into(),
+            after: "counter accept".into(),
+        }];
+        second.removed = vec![line(6, "drop")];
+        second.added = vec![line(7, "return")];
+        let commits = [commit(2, vec![first]), commit(3, vec![second])];
+        let diff = fold(1, 3, &commits);
+        let [c] = diff.chains.as_slice() else {
+            panic!("one chain: {diff:?}");
+        };
+        assert_eq!(c.what, "changed");
+        assert_eq!(c.added, [line(5, "counter accept"), line(7, "return")]);
+        assert!(c.removed.is_empty() && c.changed.is_empty(), "{c:?}");
+    }
+
+    #[test]
+    fn a_chain_added_and_removed_again_is_not_in_the_diff() {
+        let mut added = chain("added");
+        added.added = vec![line(1, "accept")];
+        let mut removed = chain("removed");
+        removed.removed = vec![line(1, "accept")];
+        let commits = [commit(2, vec![added]), commit(3, vec![removed])];
+        assert!(fold(1, 3, &commits).chains.is_empty());
+    }
+
+    #[test]
+    fn a_change_and_its_undo_cancel() {
+        let mut there = chain("changed");
+        there.changed = vec![ChangedRule {
+            handle: 4,
+            before: "accept".into(),
+            after: "drop".into(),
+        }];
+        let mut back = chain("changed");
+        back.changed = vec![ChangedRule {
+            handle: 4,
+            before: "drop".into(),
+            after: "accept".into(),
+        }];
+        let commits = [commit(8, vec![there]), commit(9, vec![back])];
+        assert!(fold(7, 9, &commits).chains.is_empty());
+    }
+}
