@@ -15,3 +15,4 @@ pub mod snapshot;
 pub mod socket;
 pub mod supervisor;
 pub mod view;
+pub mod xt;
