@@ -8,6 +8,7 @@ pub mod counters;
 pub mod decode;
 mod events;
 pub mod expr;
+pub mod iptables;
 pub mod legacy;
 pub mod render;
 pub mod ruleset;
