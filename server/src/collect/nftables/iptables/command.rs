@@ -10,9 +10,9 @@
 use std::collections::HashMap;
 
 use crate::collect::nftables::expr::{
-    Bitwise, BitwiseOp, Cmp, CmpOp, Data, Expr, Immediate, Limit, Log, Match,
-    Meta, MetaKey, Payload, PayloadBase, Range, RangeOp, Register, Target,
-    VerdictAttr, VerdictCode,
+    Bitwise, BitwiseOp, Cmp, CmpOp, Data, Expr, Immediate, Limit, Log, Meta,
+    MetaKey, Payload, PayloadBase, Range, RangeOp, Register, VerdictAttr,
+    VerdictCode,
 };
 use crate::collect::nftables::xt::{
     Family, Limit as RateLimit, MarkMatch, Nflog, Tcp, Udp, XtMatch, XtTarget,
@@ -163,12 +163,12 @@ impl Replay {
             Expr::Range(a) => self.range(a),
             Expr::Immediate(a) => self.immediate(a),
             Expr::Match(a) => {
-                let m = self.matched(a);
+                let m = XtMatch::from_expr(a, self.family);
                 self.cmd.matches.push(m);
                 Some(())
             }
             Expr::Target(a) => {
-                let t = self.target(a);
+                let t = XtTarget::from_expr(a, self.family);
                 self.cmd.jump = Some(Jump::Target(t));
                 Some(())
             }
@@ -531,32 +531,6 @@ impl Replay {
             _ => return,
         };
         self.cmd.jump = Some(jump);
-    }
-
-    fn matched(&self, attrs: &[Match]) -> XtMatch {
-        let (mut name, mut rev, mut info) = ("", 0, &[][..]);
-        for a in attrs {
-            match a {
-                Match::Name(n) => name = n,
-                Match::Rev(r) => rev = *r,
-                Match::Info(i) => info = i,
-                _ => {}
-            }
-        }
-        XtMatch::decode(name, rev, info, self.family)
-    }
-
-    fn target(&self, attrs: &[Target]) -> XtTarget {
-        let (mut name, mut rev, mut info) = ("", 0, &[][..]);
-        for a in attrs {
-            match a {
-                Target::Name(n) => name = n,
-                Target::Rev(r) => rev = *r,
-                Target::Info(i) => info = i,
-                _ => {}
-            }
-        }
-        XtTarget::decode(name, rev, info, self.family)
     }
 
     /// `nft_parse_limit`: a packet rate back to its period.

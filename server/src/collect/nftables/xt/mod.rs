@@ -39,6 +39,8 @@ mod tests;
 
 use std::fmt;
 
+use super::expr::{Match, Target};
+
 pub use self::addr::{mask_suffix, prefix_len};
 pub use self::addrtype::{
     Addrtype, TYPES as ADDRTYPES, XT_ADDRTYPE_INVERT_DEST,
@@ -175,6 +177,20 @@ impl XtMatch {
         })
     }
 
+    /// The match of a `match` expression.
+    pub fn from_expr(attrs: &[Match], family: Family) -> Self {
+        let (mut name, mut revision, mut info) = ("", 0, &[][..]);
+        for a in attrs {
+            match a {
+                Match::Name(n) => name = n,
+                Match::Rev(r) => revision = *r,
+                Match::Info(i) => info = i,
+                _ => {}
+            }
+        }
+        Self::decode(name, revision, info, family)
+    }
+
     /// The name after `-m`, which for a conntrack match written as
     /// `-m state` is `state`.
     pub fn name(&self) -> &str {
@@ -276,6 +292,20 @@ impl XtTarget {
                 info: info.to_vec(),
             })
         })
+    }
+
+    /// The target of a `target` expression.
+    pub fn from_expr(attrs: &[Target], family: Family) -> Self {
+        let (mut name, mut revision, mut info) = ("", 0, &[][..]);
+        for a in attrs {
+            match a {
+                Target::Name(n) => name = n,
+                Target::Rev(r) => revision = *r,
+                Target::Info(i) => info = i,
+                _ => {}
+            }
+        }
+        Self::decode(name, revision, info, family)
     }
 
     /// The name after `-j`.
