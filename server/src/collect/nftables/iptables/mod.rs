@@ -1,0 +1,198 @@
+//! Tables of iptables-nft as `iptables-nft-save` (and
+//! `ip6tables-nft-save`) prints them: `*TABLE`, a `:CHAIN POLICY
+//! [packets:bytes]` line per chain, a `-A CHAIN …` line per rule,
+//! `COMMIT`; without the `# Generated` and `# Completed` comments.
+//!
+//! A table is iptables-nft's when it has one of iptables' table names
+//! in an iptables family, no named sets, objects or flowtables, only
+//! the expressions iptables-nft writes, and either only iptables' own
+//! base chains or rules with x_tables extensions. Its chains print in
+//! iptables' order: the builtin base chains by hook, then the others
+//! by name; a base chain that is not iptables' own is left out, as
+//! iptables leaves it out.
+//!
+//! Rules are rebuilt as iptables rebuilds them (`command.rs`) and
+//! printed with the options of each extension (`xt`). An extension
+//! iptables-nft cannot name prints as `-m NAME` or `-j NAME` with its
+//! bytes in square brackets, and an ipset by its index (see
+//! `xt::set`). A rule iptables could not read back at all makes the
+//! rule, and its table, `None`; so do arptables and ebtables tables,
+//! which `manages` recognises but whose save formats are their own.
+
+mod builtin;
+mod command;
+mod save;
+
+#[cfg(test)]
+mod tests;
+
+use self::builtin::BuiltinChain;
+use crate::collect::nftables::expr::{Expr, LimitType};
+use crate::collect::nftables::ruleset::{
+    ChainContents, Counter, Family, Rule, TableContents,
+};
+use crate::collect::nftables::xt;
+
+pub use self::command::{command, AddrMatch, Command, Iface, Jump};
+
+/// `NFT_SET_ANONYMOUS`: the set belongs to one rule.
+const NFT_SET_ANONYMOUS: u32 = 0x1;
+
+/// Whether iptables-nft (or arptables-nft, ebtables-nft) manages the
+/// table.
+pub fn manages(t: &TableContents) -> bool {
+    let Some(builtins) = builtin::table(t.table.family, &t.table.name) else {
+        return false;
+    };
+    let native_objects =
+        t.sets.iter().any(|s| s.flags & NFT_SET_ANONYMOUS == 0)
+            || !t.objects.is_empty()
+            || !t.flowtables.is_empty();
+    let rules = || t.chains.iter().flat_map(|c| &c.rules);
+    let own_base_chains = t.chains.iter().all(|c| {
+        c.chain.hook.is_none()
+            || builtin::base_chain(builtins, &c.chain).is_some()
+    });
+    let extensions = rules()
+        .flat_map(|r| &r.exprs)
+        .any(|e| matches!(e, Expr::Match(_) | Expr::Target(_)));
+    !native_objects
+        && rules().all(|r| r.exprs.iter().all(compatible))
+        && (own_base_chains || extensions)
+}
+
+/// `nft_is_expr_compatible`: the expressions iptables-nft writes.
+fn compatible(e: &Expr) -> bool {
+    use crate::collect::nftables::expr::{Limit, Log};
+    match e {
+        Expr::Match(_)
+        | Expr::Target(_)
+        | Expr::Payload(_)
+        | Expr::Meta(_)
+        | Expr::Cmp(_)
+        | Expr::Bitwise(_)
+        | Expr::Counter(_)
+        | Expr::Immediate(_)
+        | Expr::Lookup(_)
+        | Expr::Range(_) => true,
+        // A packet rate, no `over`.
+        Expr::Limit(a) => a.iter().all(|a| match a {
+            Limit::Type(t) => *t == LimitType::Packets,
+            Limit::Flags(f) => *f == 0,
+            _ => true,
+        }),
+        Expr::Log(a) => a.iter().any(|a| matches!(a, Log::Group(_))),
+        _ => false,
+    }
+}
+
+/// The family the table's extensions run in; `None` for the families
+/// whose save format is not iptables'.
+fn xt_family(f: Family) -> Option<xt::Family> {
+    match f {
+        Family::Ip => Some(xt::Family::Ipv4),
+        Family::Ip6 => Some(xt::Family::Ipv6),
+        _ => None,
+    }
+}
+
+/// The table's block, `*NAME` to `COMMIT`, one line each, or `None`
+/// when iptables-nft does not manage it or one of its rules cannot be
+/// printed.
+pub fn table(t: &TableContents) -> Option<String> {
+    if !manages(t) {
+        return None;
+    }
+    let family = xt_family(t.table.family)?;
+    let builtins = builtin::table(t.table.family, &t.table.name)?;
+    let mut out = format!("*{}\n", t.table.name);
+    let chains = listed(builtins, t);
+    for c in &chains {
+        let counter = c.counter.unwrap_or_default();
+        out += &format!(
+            ":{} {} [{}:{}]\n",
+            c.name, c.policy, counter.packets, counter.bytes
+        );
+    }
+    for c in &chains {
+        for r in c.rules {
+            let cmd = command(family, &r.exprs)?;
+            out += &save::line(c.name, family, &cmd);
+            out.push('\n');
+        }
+    }
+    out += "COMMIT\n";
+    Some(out)
+}
+
+/// A chain as iptables lists it.
+struct Listed<'a> {
+    name: &'a str,
+    /// `ACCEPT` or `DROP` for a builtin chain, `-` for the others.
+    policy: &'static str,
+    counter: Option<Counter>,
+    rules: &'a [Rule],
+}
+
+/// The chains iptables lists, in its order: the builtin chains by
+/// hook, each as the kernel has it or, where iptables-nft has not
+/// made it yet, as it would make it; then the others by name. A base
+/// chain that is not a builtin one iptables leaves out.
+fn listed<'a>(
+    builtins: &'a [BuiltinChain],
+    t: &'a TableContents,
+) -> Vec<Listed<'a>> {
+    let mut order: Vec<&BuiltinChain> = builtins.iter().collect();
+    order.sort_by_key(|b| b.hook);
+    let mut out: Vec<Listed> = order
+        .into_iter()
+        .map(|b| {
+            let kernel = t.chains.iter().find(|c| {
+                builtin::base_chain(builtins, &c.chain)
+                    .is_some_and(|own| own.hook == b.hook)
+            });
+            match kernel {
+                Some(c) => Listed {
+                    name: &c.chain.name,
+                    policy: match c.chain.policy {
+                        Some(0) => "DROP",
+                        _ => "ACCEPT",
+                    },
+                    counter: c.chain.counter,
+                    rules: &c.rules,
+                },
+                None => Listed {
+                    name: b.name,
+                    policy: "ACCEPT",
+                    counter: None,
+                    rules: &[],
+                },
+            }
+        })
+        .collect();
+    let mut user: Vec<&ChainContents> =
+        t.chains.iter().filter(|c| c.chain.hook.is_none()).collect();
+    user.sort_by(|a, b| a.chain.name.cmp(&b.chain.name));
+    out.extend(user.into_iter().map(|c| Listed {
+        name: &c.chain.name,
+        policy: "-",
+        counter: None,
+        rules: &c.rules,
+    }));
+    out
+}
+
+/// One rule's line, `-A CHAIN …`, or `None` when iptables-nft does not
+/// manage the table or cannot read the rule back.
+pub fn rule(
+    t: &TableContents,
+    chain: &ChainContents,
+    rule: &Rule,
+) -> Option<String> {
+    if !manages(t) {
+        return None;
+    }
+    let family = xt_family(t.table.family)?;
+    let cmd = command(family, &rule.exprs)?;
+    Some(save::line(&chain.chain.name, family, &cmd))
+}
