@@ -69,10 +69,22 @@ fn the_api_serves_the_ruleset_and_each_commit() {
         .and_then(|(_, h)| h.split_whitespace().next()?.parse().ok())
         .unwrap_or_else(|| panic!("no handle in {echoed:?}"));
     let change = wait_for_change(&server, |c| {
-        c.chains
-            .iter()
-            .any(|ch| ch.table == "nfs_t_test" && ch.added == [handle])
+        c.chains.iter().any(|ch| {
+            ch.table == "nfs_t_test"
+                && ch.added.iter().any(|r| r.handle == handle)
+        })
     });
+    let added = change
+        .chains
+        .iter()
+        .flat_map(|ch| &ch.added)
+        .find(|r| r.handle == handle)
+        .map(|r| r.text.as_str());
+    assert_eq!(
+        added,
+        Some("tcp dport 22 accept"),
+        "the diff names the rule"
+    );
     assert_eq!(change.process.as_deref(), Some("nft"));
     let ruleset: Ruleset =
         serde_json::from_str(&server.get("/api/ruleset").unwrap()).unwrap();
@@ -99,10 +111,10 @@ fn the_api_serves_the_ruleset_and_each_commit() {
         c.chains.iter().any(|ch| {
             ch.table == "nfs_t_test"
                 && !ch.added.is_empty()
-                && !ch.added.contains(&handle)
+                && ch.added.iter().all(|r| r.handle != handle)
         })
     });
-    let counting = counted.chains[0].added[0];
+    let counting = counted.chains[0].added[0].handle;
     datagrams(&lab, 9999, 3);
     let packets = |s: &Server| {
         let r: Ruleset =
@@ -113,7 +125,7 @@ fn the_api_serves_the_ruleset_and_each_commit() {
             .flat_map(|t| &t.chains)
             .flat_map(|c| &c.rules)
             .find(|r| r.handle == counting)
-            .and_then(|r| r.counter)
+            .and_then(|r| r.counter.as_ref())
             .map(|c| (c.packets, c.matched))
     };
     server.wait_for("the counter to count", |s| packets(s) == Some((3, true)));
@@ -142,8 +154,80 @@ fn the_api_serves_the_ruleset_and_each_commit() {
                 && !ch.added.is_empty()
         })
     });
-    let process = change.process.unwrap_or_default();
+    let process = change.process.clone().unwrap_or_default();
     assert!(process.starts_with("iptables"), "{process}");
+    assert!(
+        change.banner().starts_with(&format!(
+            "generation {} by iptables",
+            change.generation
+        )),
+        "{}",
+        change.banner()
+    );
+    let ruleset: Ruleset =
+        serde_json::from_str(&server.get("/api/ruleset?raw=1").unwrap())
+            .unwrap();
+    let filter = ruleset
+        .tables
+        .iter()
+        .find(|t| t.family == "ip" && t.name == "filter")
+        .expect("ip filter");
+    assert!(filter.iptables, "iptables-nft manages ip filter");
+    let rule = filter
+        .chains
+        .iter()
+        .filter(|c| c.name == "FORWARD")
+        .flat_map(|c| &c.rules)
+        .find(|r| r.text.contains("2222"))
+        .expect("the rule iptables-nft added");
+    assert_eq!(
+        rule.iptables.as_deref(),
+        Some("-A FORWARD -p tcp -m tcp --dport 2222 -j DROP")
+    );
+    let raw = rule.raw.as_deref().unwrap_or_default();
+    assert!(
+        raw.iter().any(|e| e.starts_with("[expr payload")),
+        "{raw:?}"
+    );
+
+    // The diff from before the first commit of this test to now holds
+    // every rule it added; a bad range says why.
+    let first = wait_for_change(&server, |c| {
+        c.chains
+            .iter()
+            .any(|ch| ch.table == "nfs_t_test" && ch.what == "added")
+    })
+    .generation;
+    let diff: serde_json::Value = serde_json::from_str(
+        &server
+            .get(&format!("/api/ruleset/diff?from={}", first - 1))
+            .unwrap(),
+    )
+    .unwrap();
+    let texts: Vec<&str> = diff["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["added"].as_array().unwrap())
+        .filter_map(|r| r["text"].as_str())
+        .collect();
+    for wanted in ["tcp dport 22 accept", "udp dport 9999 counter"] {
+        assert!(
+            texts.iter().any(|t| t.starts_with(wanted)),
+            "{wanted} in {texts:?}"
+        );
+    }
+    for (query, why) in [
+        ("from=x", "is not a generation number"),
+        ("", "from: missing"),
+        ("from=9&to=3", "is after"),
+    ] {
+        let (status, body) = server
+            .get(&format!("/api/ruleset/diff?{query}"))
+            .expect_err("a bad range");
+        assert_eq!(status, 400, "{query}: {body}");
+        assert!(body.contains(why), "{query}: {body}");
+    }
 }
 
 fn wait_for_change(
@@ -231,7 +315,7 @@ fn the_stream_sends_the_ruleset_each_commit_and_moved_counters() {
         if let RulesetMsg::Counters(moved) = next() {
             if moved
                 .iter()
-                .any(|c| c.table == "nfs_t_stream" && c.counter.packets == 2)
+                .any(|c| c.rule.table == "nfs_t_stream" && c.counter.packets == 2)
             {
                 break;
             }

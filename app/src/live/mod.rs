@@ -18,9 +18,9 @@ use crate::wire::{Flow, FlowKey, FlowPage, Health, ServerMsg};
 
 pub use clock::{clock, now_ms, remaining_secs};
 #[cfg(feature = "hydrate")]
-pub use status::follow as follow_status;
-#[cfg(feature = "hydrate")]
 pub use socket::{json, Socket};
+#[cfg(feature = "hydrate")]
+pub use status::follow as follow_status;
 #[cfg(feature = "hydrate")]
 pub use window::{connect, Connection};
 

@@ -33,17 +33,21 @@ pub fn connect(
         }
     };
     let drawing = Rc::new(Cell::new(false));
-    let socket = Socket::open(path, link, json(move |msg| {
-        // Untracked: a status-only tick must not redraw the rows.
-        match table.try_update_untracked(|t| t.apply(msg)) {
-            Some(Applied::Refused(reason)) => Err(reason),
-            Some(Applied::Changed) => {
-                redraw_next_frame(table, &drawing);
-                Ok(())
+    let socket = Socket::open(
+        path,
+        link,
+        json(move |msg| {
+            // Untracked: a status-only tick must not redraw the rows.
+            match table.try_update_untracked(|t| t.apply(msg)) {
+                Some(Applied::Refused(reason)) => Err(reason),
+                Some(Applied::Changed) => {
+                    redraw_next_frame(table, &drawing);
+                    Ok(())
+                }
+                Some(Applied::Unchanged) | None => Ok(()),
             }
-            Some(Applied::Unchanged) | None => Ok(()),
-        }
-    }));
+        }),
+    );
     Connection { socket, window }
 }
 

@@ -87,6 +87,10 @@ pub struct Rule {
     /// The rule as `nft list ruleset` prints it, without its handle;
     /// what nfscope cannot read shows as `[expr NAME …]`.
     pub text: String,
+    /// The rule as `nft --stateless` prints it (`counter` without its
+    /// numbers, which [`Rule::counter`] has live), where that differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stateless: Option<String>,
     /// The rule's kinds of expressions in order, e.g. `payload`, `cmp`,
     /// `counter`, `immediate`.
     pub exprs: Vec<String>,
@@ -195,7 +199,9 @@ pub enum RulesetMsg {
     /// history no longer holds it.
     Commit(Option<RulesetChange>),
     /// The stream refused what it was asked.
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 /// A message of `/api/ws/ruleset?html=1`, the rules page's stream. A
@@ -207,11 +213,16 @@ pub enum RulesetMsg {
 pub enum RulesPageMsg {
     Document(RulesDocument),
     /// A commit, with its [`RulesetChange::banner`].
-    Change { generation: u32, banner: String },
+    Change {
+        generation: u32,
+        banner: String,
+    },
     Counters(Vec<RuleCounted>),
     /// The panel for what the page asked: a rule or a commit.
     Panel(String),
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 /// The rules page's rendering of one generation.
@@ -236,7 +247,9 @@ pub enum RulesetAsk {
 /// Where a rule is: family, table, chain and handle. A handle alone is
 /// unique only in its table, and a rule keeps it while others change.
 /// On the wire as its text, `ip/filter/INPUT/12`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct RuleRef {
     pub family: String,
@@ -276,7 +289,8 @@ impl std::str::FromStr for RuleRef {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("rule {s:?} must look like FAMILY/TABLE/CHAIN/HANDLE");
+        let bad =
+            || format!("rule {s:?} must look like FAMILY/TABLE/CHAIN/HANDLE");
         // Chain names may hold a slash; family and table may not.
         let (family, rest) = s.split_once('/').ok_or_else(bad)?;
         let (table, rest) = rest.split_once('/').ok_or_else(bad)?;

@@ -42,25 +42,43 @@ pub const ADDRS: LabAddrs = LabAddrs {
     udp_port: 5300,
 };
 
-/// The router's ruleset: what makes conntrack track, and the NAT.
+/// The router's ruleset: what makes conntrack track, and the NAT, with
+/// counters and a jump for the rules page to show.
 const RULESET: &str = "
 table inet nfscope_lab {
     chain prerouting {
         type nat hook prerouting priority dstnat;
-        ip daddr 10.88.1.1 tcp dport 8080 dnat ip to 10.88.2.2:80
-        ip daddr 10.88.1.1 udp dport 5300 dnat ip to 10.88.2.2:5300
-        ip6 daddr fd88:1::1 tcp dport 8080 dnat ip6 to [fd88:2::2]:80
+        ip daddr 10.88.1.1 tcp dport 8080 counter dnat ip to 10.88.2.2:80
+        ip daddr 10.88.1.1 udp dport 5300 counter dnat ip to 10.88.2.2:5300
+        ip6 daddr fd88:1::1 tcp dport 8080 counter dnat ip6 to [fd88:2::2]:80
     }
     chain postrouting {
         type nat hook postrouting priority srcnat;
-        oifname \"r1\" masquerade
+        oifname \"r1\" counter masquerade
     }
     chain forward {
         type filter hook forward priority filter; policy accept;
-        ct state established,related accept
+        ct state established,related counter accept
+        jump published
+    }
+    chain published {
+        tcp dport 80 counter accept comment \"the published web server\"
+        udp dport 5300 counter accept
     }
 }
 ";
+
+/// Rules iptables-nft writes beside it, as a Docker host's would be:
+/// a user chain that the builtin FORWARD chain jumps to.
+const IPTABLES: [&[&str]; 4] = [
+    &["-N", "LAB-USER"],
+    &["-A", "FORWARD", "-j", "LAB-USER"],
+    &[
+        "-A", "LAB-USER", "-p", "udp", "-m", "conntrack", "--ctstate", "NEW",
+        "--dport", "5300", "-j", "ACCEPT",
+    ],
+    &["-A", "LAB-USER", "-j", "RETURN"],
+];
 
 /// A built lab; dropping it deletes its namespaces.
 pub struct Lab {
@@ -128,6 +146,11 @@ impl Lab {
             self.exec(&rtr, &["sysctl", "-qw", setting])?;
         }
         self.nft(&rtr, RULESET)?;
+        for rule in IPTABLES {
+            let mut args = vec!["iptables-nft"];
+            args.extend_from_slice(rule);
+            self.exec(&rtr, &args)?;
+        }
         // Per-namespace, and only once conntrack is loaded by the ruleset:
         // counters and kernel timestamps make the dashboard complete.
         for setting in [

@@ -36,7 +36,9 @@ async fn ruleset(
         None | Some("" | "0" | "false") => false,
         Some("1" | "true") => true,
         Some(other) => {
-            return Err(bad(format!("raw: {other:?} is not 1, true, 0 or false")))
+            return Err(bad(format!(
+                "raw: {other:?} is not 1, true, 0 or false"
+            )))
         }
     };
     let (current, rates) = {
@@ -58,7 +60,9 @@ async fn ruleset(
         view::to_wire(&current, &rates, Detail { raw })
     })
     .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    .map_err(|e| {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+    })?;
     Ok(Json(wire).into_response())
 }
 

@@ -24,9 +24,9 @@ use tower::service_fn;
 use tower_http::services::ServeDir;
 
 use super::bounds::check_filter;
-use crate::collect::nftables::view::{self, Detail};
 use super::compute::Compute;
 use super::{headers, AppState};
+use crate::collect::nftables::view::{self, Detail};
 
 /// A page holds a few screens of rows: well under this.
 const MAX_PAGE_BYTES: usize = 16 << 20;

@@ -159,8 +159,11 @@ fn text_bytes(c: &RulesetChange) -> usize {
     c.chains
         .iter()
         .flat_map(|ch| {
-            let lines = ch.added.iter().chain(&ch.removed).map(|r| r.text.len());
-            lines.chain(ch.changed.iter().map(|r| r.before.len() + r.after.len()))
+            let lines =
+                ch.added.iter().chain(&ch.removed).map(|r| r.text.len());
+            lines.chain(
+                ch.changed.iter().map(|r| r.before.len() + r.after.len()),
+            )
         })
         .sum()
 }
@@ -168,19 +171,24 @@ fn text_bytes(c: &RulesetChange) -> usize {
 impl Rate {
     /// The same counts and rates, whatever the recent spans say.
     pub fn same_counts(&self, other: &Self) -> bool {
-        (self.counter, self.packets_per_sec, self.bytes_per_sec, self.matched)
-            == (
-                other.counter,
-                other.packets_per_sec,
-                other.bytes_per_sec,
-                other.matched,
-            )
+        (
+            self.counter,
+            self.packets_per_sec,
+            self.bytes_per_sec,
+            self.matched,
+        ) == (
+            other.counter,
+            other.packets_per_sec,
+            other.bytes_per_sec,
+            other.matched,
+        )
     }
 
     fn next(self, counter: Counter, at_ms: u64) -> Self {
         let secs = at_ms.saturating_sub(self.at_ms) as f64 / 1000.0;
         // A counter that went down was reset: count from zero.
-        let delta = |now: u64, then: u64| if now >= then { now - then } else { now };
+        let delta =
+            |now: u64, then: u64| if now >= then { now - then } else { now };
         let per_sec = |n: u64| if secs > 0.0 { n as f64 / secs } else { 0.0 };
         let packets = delta(counter.packets, self.counter.packets);
         let mut recent = self.recent;

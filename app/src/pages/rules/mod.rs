@@ -78,7 +78,8 @@ pub fn RulesPage() -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = ev;
     };
-    let syntax = view.with_untracked(|v| if v.iptables { "iptables" } else { "nft" });
+    let syntax =
+        view.with_untracked(|v| if v.iptables { "iptables" } else { "nft" });
     view! {
         <div class="flex min-h-0 flex-1">
             <div class="min-h-0 flex-1 overflow-y-auto" data-testid="rules">
@@ -99,7 +100,9 @@ pub fn RulesPage() -> impl IntoView {
 
 /// The rule of the row a click landed in.
 #[cfg(feature = "hydrate")]
-fn clicked_rule(ev: &leptos::ev::MouseEvent) -> Option<crate::wire::ruleset::RuleRef> {
+fn clicked_rule(
+    ev: &leptos::ev::MouseEvent,
+) -> Option<crate::wire::ruleset::RuleRef> {
     use wasm_bindgen::JsCast;
     let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
     // A link (the graph's, the hooks') goes where it points.
@@ -136,7 +139,8 @@ fn stream(live: Live, link: RwSignal<Link>) {
                         });
                     }
                     RulesPageMsg::Change { generation, banner } => {
-                        live.shown.update(|s| s.banner = Some((generation, banner)));
+                        live.shown
+                            .update(|s| s.banner = Some((generation, banner)));
                     }
                     RulesPageMsg::Counters(moved) => i.count(&moved),
                     RulesPageMsg::Panel(html) => i.replace_panel(&html),
@@ -198,7 +202,9 @@ fn load_initial(view: &RulesView) -> (Shown, String, String) {
     };
     let panel = match (&view.rule, view.diff) {
         (Some(at), _) => document::panel::rule(at, source.rule(at).as_ref()),
-        (None, Some(g)) => document::panel::commit(g, source.commit(g).as_ref()),
+        (None, Some(g)) => {
+            document::panel::commit(g, source.commit(g).as_ref())
+        }
         (None, None) => String::new(),
     };
     let shown = Shown {

@@ -7,7 +7,9 @@ use super::Live;
 
 #[component]
 pub fn Panel(live: Live, html: String) -> impl IntoView {
-    let open = Memo::new(move |_| live.view.with(|v| v.rule.is_some() || v.diff.is_some()));
+    let open = Memo::new(move |_| {
+        live.view.with(|v| v.rule.is_some() || v.diff.is_some())
+    });
     let close = move |_| {
         let mut v = live.view.get_untracked();
         v.rule = None;

@@ -38,7 +38,10 @@ impl Index {
 
     fn reindex(&mut self) {
         self.counters.clear();
-        for el in all(&self.root, "[data-rule]").into_iter().chain(all(&self.panel, "[data-rule]")) {
+        for el in all(&self.root, "[data-rule]")
+            .into_iter()
+            .chain(all(&self.panel, "[data-rule]"))
+        {
             if let Some(at) = el.get_attribute("data-rule") {
                 self.counters.entry(at).or_default().push(el);
             }
@@ -57,12 +60,13 @@ impl Index {
 
     pub fn count(&self, moved: &[RuleCounted]) {
         for m in moved {
-            for place in self.counters.get(&m.rule.to_string()).into_iter().flatten() {
+            for place in
+                self.counters.get(&m.rule.to_string()).into_iter().flatten()
+            {
                 show_counter(place, &m.counter);
             }
         }
     }
-
 
     /// Shows what `view` asks for: its family, the rows its search
     /// finds (and their chains), its syntax, its open rule.
@@ -84,8 +88,10 @@ impl Index {
                 let found = whole || view.finds(&text);
                 shown |= found;
                 hide(&row, !found);
-                let selected = open.is_some() && row.get_attribute("data-rule") == open;
-                let _ = row.set_attribute("aria-selected", &selected.to_string());
+                let selected =
+                    open.is_some() && row.get_attribute("data-rule") == open;
+                let _ =
+                    row.set_attribute("aria-selected", &selected.to_string());
             }
             hide(&chain, !(whole || shown));
         }
@@ -97,10 +103,13 @@ fn show_counter(place: &Element, c: &Counted) {
     set_text(place, "[data-packets]", &format::count(c.packets));
     set_text(place, "[data-bytes]", &format::bytes(c.bytes));
     set_text(place, "[data-rate]", &sparkline::rate(c));
-    if let (Some(recent), Some(line)) = (&c.recent, first(place, "[data-spark]")) {
+    if let (Some(recent), Some(line)) =
+        (&c.recent, first(place, "[data-spark]"))
+    {
         let size = line.get_attribute("data-spark");
         if let Some(size) = size.as_deref().and_then(sparkline::Size::parse) {
-            let _ = line.set_attribute("points", &sparkline::points(recent, size));
+            let _ =
+                line.set_attribute("points", &sparkline::points(recent, size));
         }
     }
     if let Some(badge) = first(place, "[data-never]") {

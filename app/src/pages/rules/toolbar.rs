@@ -9,7 +9,9 @@ use crate::live::Link;
 
 #[component]
 pub fn Toolbar(live: Live, link: RwSignal<Link>) -> impl IntoView {
-    let Live { view, go, shown, .. } = live;
+    let Live {
+        view, go, shown, ..
+    } = live;
     let set = move |change: &dyn Fn(&mut RulesView)| {
         let mut v = view.get_untracked();
         change(&mut v);
@@ -18,7 +20,9 @@ pub fn Toolbar(live: Live, link: RwSignal<Link>) -> impl IntoView {
     let generation =
         move || shown.with(|s| s.generation.map(|g| format!("generation {g}")));
     let any_iptables = move || shown.with(|s| s.iptables);
-    let families = FAMILIES.iter().map(|f| view! { <option value=*f>{*f}</option> });
+    let families = FAMILIES
+        .iter()
+        .map(|f| view! { <option value=*f>{*f}</option> });
     view! {
         <div class="sticky top-0 z-10 flex flex-wrap items-center gap-3 border-b \
                     border-slate-200 bg-white/95 px-4 py-2 text-sm \

@@ -101,7 +101,10 @@ async fn run(mut socket: WebSocket, flows: StateHandle, form: Form) {
     let mut ticks = flows.subscribe();
     let mut sent = Sent::default();
     loop {
-        if catch_up(&mut socket, &flows, &mut sent, form).await.is_err() {
+        if catch_up(&mut socket, &flows, &mut sent, form)
+            .await
+            .is_err()
+        {
             return;
         }
         tokio::select! {

@@ -34,4 +34,3 @@ pub fn svg(points: String, size: Size) -> impl IntoView {
         </svg>
     }
 }
-

@@ -6,8 +6,8 @@
 
 mod graph;
 mod hooks;
-pub mod panel;
 mod line;
+pub mod panel;
 mod table;
 
 use leptos::prelude::*;
@@ -58,10 +58,7 @@ fn document(r: &Ruleset, view: &RulesView) -> impl IntoView {
 
 fn family(name: &str, tables: Vec<&Table>, view: &RulesView) -> impl IntoView {
     let hidden = view.family.as_deref().is_some_and(|f| f != name);
-    let blocks = tables
-        .iter()
-        .map(|t| table::table(t, view))
-        .collect_view();
+    let blocks = tables.iter().map(|t| table::table(t, view)).collect_view();
     view! {
         <section data-family=name.to_owned() hidden=hidden>
             <h2 class="mb-2 text-lg font-semibold">{name.to_owned()}</h2>

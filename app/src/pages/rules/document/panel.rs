@@ -8,10 +8,15 @@ use leptos::prelude::*;
 use super::super::sparkline;
 use super::line;
 use crate::format;
-use crate::wire::ruleset::{ChainChange, Counted, RuleDetail, RuleRef, RulesetChange};
+use crate::wire::ruleset::{
+    ChainChange, Counted, RuleDetail, RuleRef, RulesetChange,
+};
 
 pub fn rule(at: &RuleRef, detail: Option<&RuleDetail>) -> String {
-    let title = format!("{} {} {} · handle {}", at.family, at.table, at.chain, at.handle);
+    let title = format!(
+        "{} {} {} · handle {}",
+        at.family, at.table, at.chain, at.handle
+    );
     let Some(d) = detail else {
         return Owner::new().with(|| {
             view! {
@@ -25,7 +30,9 @@ pub fn rule(at: &RuleRef, detail: Option<&RuleDetail>) -> String {
         });
     };
     let c = d.rule.counter.as_ref();
-    let text = |f: fn(&Counted) -> String| c.map(f).unwrap_or_else(|| "no counter".into());
+    let text = |f: fn(&Counted) -> String| {
+        c.map(f).unwrap_or_else(|| "no counter".into())
+    };
     let never = c.is_some_and(|c| !c.matched);
     let points = c
         .and_then(|c| c.recent.as_deref())
@@ -36,7 +43,7 @@ pub fn rule(at: &RuleRef, detail: Option<&RuleDetail>) -> String {
         <h2 class="mb-3 font-semibold">{title}</h2>
         <pre class="whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono \
                     dark:bg-slate-900" data-testid="panel-text">
-            {d.rule.text.clone()}
+            {d.rule.stateless.clone().unwrap_or_else(|| d.rule.text.clone())}
         </pre>
         {d.rule.iptables.clone().map(|t| view! {
             <pre class="mt-2 whitespace-pre-wrap break-all rounded bg-slate-50 p-2 \

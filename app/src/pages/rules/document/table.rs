@@ -3,11 +3,11 @@
 
 use leptos::prelude::*;
 
-use super::graph::chain_graph;
-use crate::format;
 use super::super::sparkline;
-use super::line;
 use super::super::RulesView;
+use super::graph::chain_graph;
+use super::line;
+use crate::format;
 use crate::wire::ruleset::{Chain, Counted, RuleRef, Table};
 
 /// The element id of a chain's block, for links from the hooks and the
@@ -15,7 +15,13 @@ use crate::wire::ruleset::{Chain, Counted, RuleRef, Table};
 pub fn anchor(t: &Table, chain: &str) -> String {
     let id = format!("chain-{}-{}-{chain}", t.family, t.name);
     id.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -94,8 +100,10 @@ fn chain(t: &Table, c: &Chain, view: &RulesView) -> impl IntoView {
                     <td class="w-12 pr-2 text-right align-top text-xs text-slate-400">
                         {r.handle}
                     </td>
-                    <td class="whitespace-pre-wrap break-all font-mono" data-testid="rule-text">
-                        <span class=nft_class>{r.text.clone()}</span>
+                    <td class="whitespace-pre-wrap break-words font-mono" data-testid="rule-text">
+                        <span class=nft_class>
+                            {r.stateless.clone().unwrap_or_else(|| r.text.clone())}
+                        </span>
                         {r.iptables.clone().map(|save| view! {
                             <span class="hidden group-data-[syntax=iptables]:inline">
                                 {save}

@@ -44,7 +44,25 @@ pub fn table(t: &TableContents, handles: bool) -> String {
 /// One rule's text as on its line: statements and comment, without
 /// indentation or handle. `table` is the rule's table, for its sets.
 pub fn rule(family: Family, table: &TableContents, rule: &Rule) -> String {
-    let mut text = expr::statements(family, table, &rule.exprs);
+    rule_text(family, table, rule, false)
+}
+
+/// The same as `nft --stateless` prints it: `counter` without numbers.
+pub fn rule_stateless(
+    family: Family,
+    table: &TableContents,
+    rule: &Rule,
+) -> String {
+    rule_text(family, table, rule, true)
+}
+
+fn rule_text(
+    family: Family,
+    table: &TableContents,
+    rule: &Rule,
+    stateless: bool,
+) -> String {
+    let mut text = expr::statements(family, table, &rule.exprs, stateless);
     if let Some(c) = userdata::comment(rule.userdata.as_deref(), COMMENT) {
         if !text.is_empty() {
             text.push(' ');

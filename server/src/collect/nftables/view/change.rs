@@ -8,7 +8,9 @@ use app::wire::ruleset::{
 };
 
 use crate::collect::nftables::render;
-use crate::collect::nftables::ruleset::{Generation, Rule, Ruleset, TableContents};
+use crate::collect::nftables::ruleset::{
+    Generation, Rule, Ruleset, TableContents,
+};
 
 /// Chains that came or went, and per chain the rules added, removed or
 /// changed (same handle, other expressions).
@@ -87,11 +89,12 @@ pub fn fold<'a>(
             let existed = c.what != "added";
             chain.before.get_or_insert(existed.then(String::new));
             chain.after = (c.what != "removed").then(String::new);
-            let mut seen = |handle: u64, before: Option<&str>, after: Option<&str>| {
-                let rule = rules.entry(handle).or_default();
-                rule.before.get_or_insert(before.map(str::to_owned));
-                rule.after = after.map(str::to_owned);
-            };
+            let mut seen =
+                |handle: u64, before: Option<&str>, after: Option<&str>| {
+                    let rule = rules.entry(handle).or_default();
+                    rule.before.get_or_insert(before.map(str::to_owned));
+                    rule.after = after.map(str::to_owned);
+                };
             for r in &c.added {
                 seen(r.handle, None, Some(&r.text));
             }

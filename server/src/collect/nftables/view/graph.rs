@@ -53,16 +53,24 @@ pub fn graph(t: &TableContents) -> ChainGraph {
     for (edge, &(from, to)) in graph.edges.iter_mut().zip(&links) {
         edge.path = path(&boxes[from], &boxes[to]);
     }
-    graph.width = boxes.iter().map(|b| b.x + b.width).max().unwrap_or(0) + MARGIN;
-    graph.height =
-        boxes.iter().map(|b| b.y + GRAPH_NODE_HEIGHT).max().unwrap_or(0) + MARGIN;
+    graph.width =
+        boxes.iter().map(|b| b.x + b.width).max().unwrap_or(0) + MARGIN;
+    graph.height = boxes
+        .iter()
+        .map(|b| b.y + GRAPH_NODE_HEIGHT)
+        .max()
+        .unwrap_or(0)
+        + MARGIN;
     graph.nodes = boxes;
     graph
 }
 
 /// Jumps and gotos by (from, to, goto), each with how many rules make
 /// it: an immediate verdict, or a verdict map's elements.
-fn edges(t: &TableContents, names: &[&str]) -> BTreeMap<(usize, usize, bool), u32> {
+fn edges(
+    t: &TableContents,
+    names: &[&str],
+) -> BTreeMap<(usize, usize, bool), u32> {
     let index = |name: &str| names.iter().position(|n| *n == name);
     let mut edges = BTreeMap::new();
     for (from, c) in t.chains.iter().enumerate() {
@@ -227,11 +235,7 @@ fn path(from: &GraphNode, to: &GraphNode) -> String {
     let (x1, y1) = ((from.x + from.width) as f32, from.y as f32 + middle);
     let (x2, y2) = (to.x as f32, to.y as f32 + middle);
     let bend = ((x2 - x1).abs() / 2.0).max(COLUMN_GAP as f32 / 2.0);
-    format!(
-        "M{x1} {y1}C{} {y1} {} {y2} {x2} {y2}",
-        x1 + bend,
-        x2 - bend
-    )
+    format!("M{x1} {y1}C{} {y1} {} {y2} {x2} {y2}", x1 + bend, x2 - bend)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod graph;
 use app::wire::ruleset as wire;
 
 use super::counters::{self, RuleId};
+use super::iptables;
 use super::render;
 use super::ruleset::{ChainContents, Counter, Rule, Ruleset, TableContents};
 use crate::state::ruleset::{Rate, Rates};
@@ -55,7 +56,7 @@ fn table(t: &TableContents, rates: &Rates, detail: Detail) -> wire::Table {
             .filter(|(bit, _)| t.table.flags & bit != 0)
             .map(|(_, name)| (*name).to_owned())
             .collect(),
-        iptables: false,
+        iptables: iptables::manages(t),
         chains: t
             .chains
             .iter()
@@ -85,7 +86,8 @@ fn chain(
     let family = t.table.family;
     let hook = c.chain.hook.as_ref();
     let hook_name = hook.map(|h| render::hook_name(family, h.num));
-    let counted = |handle, counter| counted(rates, &rule_id(t, c, handle), counter);
+    let counted =
+        |handle, counter| counted(rates, &rule_id(t, c, handle), counter);
     wire::Chain {
         name: c.chain.name.clone(),
         handle: c.chain.handle,
@@ -106,19 +108,29 @@ fn chain(
             .iter()
             .map(|r| wire::Rule {
                 counter: counted(r.handle, counters::of_rule(&r.exprs)),
-                ..rule(t, r, detail)
+                ..rule(t, c, r, detail)
             })
             .collect(),
     }
 }
 
-/// A rule's text and expressions, without its counter.
-fn rule(t: &TableContents, r: &Rule, detail: Detail) -> wire::Rule {
+/// A rule's texts and expressions, without its counter.
+fn rule(
+    t: &TableContents,
+    c: &ChainContents,
+    r: &Rule,
+    detail: Detail,
+) -> wire::Rule {
+    let text = render::rule(t.table.family, t, r);
+    let stateless = render::rule_stateless(t.table.family, t, r);
     wire::Rule {
         handle: r.handle,
-        text: render::rule(t.table.family, t, r),
+        stateless: (stateless != text).then_some(stateless),
+        text,
         exprs: r.exprs.iter().map(|e| e.name().to_owned()).collect(),
-        iptables: None,
+        iptables: iptables::manages(t)
+            .then(|| iptables::rule(t, c, r))
+            .flatten(),
         raw: detail
             .raw
             .then(|| r.exprs.iter().map(render::raw_expr).collect()),
@@ -170,10 +182,9 @@ pub fn rule_detail(
     rates: &Rates,
     at: &wire::RuleRef,
 ) -> Option<wire::RuleDetail> {
-    let t = r
-        .tables
-        .iter()
-        .find(|t| t.table.family.name() == at.family && t.table.name == at.table)?;
+    let t = r.tables.iter().find(|t| {
+        t.table.family.name() == at.family && t.table.name == at.table
+    })?;
     let c = t.chains.iter().find(|c| c.chain.name == at.chain)?;
     let found = c.rules.iter().find(|r| r.handle == at.handle)?;
     let id = rule_id(t, c, at.handle);
@@ -181,7 +192,7 @@ pub fn rule_detail(
         at: at.clone(),
         rule: wire::Rule {
             counter: counted(rates, &id, counters::of_rule(&found.exprs)),
-            ..rule(t, found, Detail { raw: true })
+            ..rule(t, c, found, Detail { raw: true })
         },
     })
 }

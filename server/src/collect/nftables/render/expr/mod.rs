@@ -138,6 +138,8 @@ struct Stmt {
 struct Cx<'a> {
     family: Family,
     table: &'a TableContents,
+    /// Counters without their numbers, as `nft --stateless` prints them.
+    stateless: bool,
     /// Registers by their 32-bit slot (`NFT_REG_1` is slot 0).
     regs: HashMap<u32, Value>,
     out: Vec<Stmt>,
@@ -155,11 +157,13 @@ struct Cx<'a> {
 }
 
 /// One rule's statements, as nft prints them on the rule's line
-/// (without the comment, which the caller adds).
+/// (without the comment, which the caller adds); with `stateless`, as
+/// `nft --stateless` does.
 pub fn statements(
     family: Family,
     table: &TableContents,
     exprs: &[Expr],
+    stateless: bool,
 ) -> String {
     let network = match family {
         Family::Ip => Some((Proto::Ip, None)),
@@ -170,6 +174,7 @@ pub fn statements(
     let mut cx = Cx {
         family,
         table,
+        stateless,
         regs: HashMap::new(),
         out: Vec::new(),
         network,
@@ -295,6 +300,9 @@ impl Cx<'_> {
             Expr::Target(a) => {
                 let text = compat::target(a);
                 self.emit(text);
+            }
+            Expr::Counter(_) if self.stateless => {
+                self.emit("counter".into());
             }
             other => {
                 let text = stmt::statement(other);
