@@ -313,10 +313,9 @@ fn the_stream_sends_the_ruleset_each_commit_and_moved_counters() {
     loop {
         assert!(Instant::now() < end, "no moved counter on the stream");
         if let RulesetMsg::Counters(moved) = next() {
-            if moved
-                .iter()
-                .any(|c| c.rule.table == "nfs_t_stream" && c.counter.packets == 2)
-            {
+            if moved.iter().any(|c| {
+                c.rule.table == "nfs_t_stream" && c.counter.packets == 2
+            }) {
                 break;
             }
         }

@@ -7,6 +7,7 @@ use app::wire::ruleset::{
     ChainChange, ChangedRule, RuleLine, RulesetChange, RulesetDiff,
 };
 
+use crate::collect::nftables::expr::{Expr, Quota};
 use crate::collect::nftables::render;
 use crate::collect::nftables::ruleset::{
     Generation, Rule, Ruleset, TableContents,
@@ -29,7 +30,7 @@ pub fn change(
         for (handle, rule) in &now.rules {
             match was.and_then(|w| w.rules.get(handle)) {
                 None => c.added.push(now.line(rule)),
-                Some(old) if old.exprs != rule.exprs => {
+                Some(old) if !same_statements(old, rule) => {
                     c.changed.push(ChangedRule {
                         handle: *handle,
                         before: was.map(|w| w.text(old)).unwrap_or_default(),
@@ -140,6 +141,25 @@ pub fn fold<'a>(
     diff
 }
 
+/// What counters, quotas and `last` have counted is state, not a
+/// change of the rule.
+fn same_statements(a: &Rule, b: &Rule) -> bool {
+    let unused = |q: &[Quota]| -> Vec<Quota> {
+        q.iter()
+            .filter(|a| !matches!(a, Quota::Consumed(_)))
+            .cloned()
+            .collect()
+    };
+    a.userdata == b.userdata
+        && a.exprs.len() == b.exprs.len()
+        && a.exprs.iter().zip(&b.exprs).all(|pair| match pair {
+            (Expr::Counter(_), Expr::Counter(_))
+            | (Expr::Last(_), Expr::Last(_)) => true,
+            (Expr::Quota(p), Expr::Quota(q)) => unused(p) == unused(q),
+            (x, y) => x == y,
+        })
+}
+
 fn touched(c: &ChainChange) -> bool {
     !(c.added.is_empty() && c.removed.is_empty() && c.changed.is_empty())
 }
@@ -153,8 +173,10 @@ struct ChainRules<'a> {
 }
 
 impl ChainRules<'_> {
+    /// As `nft --stateless` prints it: what a counter counted is not
+    /// what a commit changed.
     fn text(&self, rule: &Rule) -> String {
-        render::rule(self.table.table.family, self.table, rule)
+        render::rule_stateless(self.table.table.family, self.table, rule)
     }
 
     fn line(&self, rule: &Rule) -> RuleLine {
@@ -194,6 +216,22 @@ fn chain_change((family, table, chain): &ChainKey, what: &str) -> ChainChange {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collect::nftables::expr::Counter;
+
+    #[test]
+    fn a_counter_that_counted_is_not_a_changed_rule() {
+        let rule = |packets| Rule {
+            exprs: vec![
+                Expr::Counter(vec![Counter::Packets(packets)]),
+                Expr::Quota(vec![Quota::Bytes(100), Quota::Consumed(packets)]),
+            ],
+            ..Rule::default()
+        };
+        assert!(same_statements(&rule(1), &rule(7)));
+        let mut other = rule(1);
+        other.exprs.pop();
+        assert!(!same_statements(&rule(1), &other));
+    }
 
     fn commit(generation: u32, chains: Vec<ChainChange>) -> RulesetChange {
         RulesetChange {
