@@ -48,6 +48,8 @@ pub struct AppState {
     pub compute: Compute,
     pub hosts: Arc<AllowedHosts>,
     pub streams: ws::Streams,
+    /// The ruleset as its streams send it, once per commit.
+    pub rendered: ws::Rendered,
     pub leptos: LeptosOptions,
 }
 
@@ -69,6 +71,7 @@ pub fn router(flows: StateHandle, config: HttpConfig) -> Router {
         compute: Compute::new(flows),
         hosts: Arc::clone(&hosts),
         streams: ws::Streams::new(config.max_websockets),
+        rendered: ws::Rendered::default(),
         leptos,
     };
     // The last layer is the outermost: refusals get the headers too.

@@ -9,6 +9,7 @@
 //! most `--max-websockets` streams are open at once.
 
 mod deltas;
+mod rendered;
 pub mod ruleset;
 pub mod status;
 mod window;
@@ -29,6 +30,8 @@ use app::wire::{ServerMsg, Window};
 use super::error::ApiError;
 use super::view::ViewQuery;
 use super::AppState;
+
+pub use rendered::Rendered;
 use crate::state::StateHandle;
 
 /// Streams open at once unless `--max-websockets` says otherwise.

@@ -14,12 +14,13 @@ use axum::response::Response;
 use tokio::sync::broadcast::error::RecvError;
 
 use app::rules_html;
-use app::wire::ruleset::{RulesDocument, RulesPageMsg, RulesetAsk, RulesetMsg};
+use app::wire::ruleset::{RulesPageMsg, RulesetAsk, RulesetMsg};
 use serde::Deserialize;
 
-use super::send;
+use super::rendered::Rendered;
+use super::{send, send_text};
 use crate::collect::nftables::ruleset::Ruleset;
-use crate::collect::nftables::view::{self, Detail};
+use crate::collect::nftables::view;
 use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::state::ruleset::Rates;
@@ -32,7 +33,7 @@ pub struct StreamQuery {
 
 /// How the stream spells the ruleset.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Form {
+pub enum Form {
     /// [`RulesetMsg`]: the ruleset as a tree, for programs.
     Tree,
     /// [`RulesPageMsg`]: the ruleset as the rules page's HTML.
@@ -55,8 +56,9 @@ pub async fn upgrade(
             ))
         }
     };
+    let rendered = state.rendered.clone();
     super::open_stream(&state, &headers, ws, move |socket, flows| {
-        run(socket, flows, form)
+        run(socket, flows, rendered, form)
     })
 }
 
@@ -70,20 +72,17 @@ async fn say(
         return send(socket, &msg).await;
     }
     let page = match msg {
-        RulesetMsg::Ruleset(r) => RulesPageMsg::Document(RulesDocument {
-            generation: r.generation,
-            iptables: r.tables.iter().any(|t| t.iptables),
-            html: rules_html::document(&r),
-        }),
         RulesetMsg::Change(c) => RulesPageMsg::Change {
             generation: c.generation,
             banner: c.banner(),
         },
         RulesetMsg::Counters(c) => RulesPageMsg::Counters(c),
         RulesetMsg::Error { message } => RulesPageMsg::Error { message },
-        // Answers to questions go through `answer`, which knows what
-        // was asked.
-        RulesetMsg::Rule(_) | RulesetMsg::Commit(_) => return Ok(()),
+        // The ruleset goes through `Rendered`, answers through `answer`,
+        // which knows what was asked.
+        RulesetMsg::Ruleset(_) | RulesetMsg::Rule(_) | RulesetMsg::Commit(_) => {
+            return Ok(())
+        }
     };
     send(socket, &page).await
 }
@@ -97,11 +96,16 @@ struct Sent {
     generation: Option<u32>,
 }
 
-async fn run(mut socket: WebSocket, flows: StateHandle, form: Form) {
+async fn run(
+    mut socket: WebSocket,
+    flows: StateHandle,
+    rendered: Rendered,
+    form: Form,
+) {
     let mut ticks = flows.subscribe();
     let mut sent = Sent::default();
     loop {
-        if catch_up(&mut socket, &flows, &mut sent, form)
+        if catch_up(&mut socket, &flows, &rendered, &mut sent, form)
             .await
             .is_err()
         {
@@ -180,6 +184,7 @@ async fn answer(
 async fn catch_up(
     socket: &mut WebSocket,
     flows: &StateHandle,
+    rendered: &Rendered,
     sent: &mut Sent,
     form: Form,
 ) -> Result<(), axum::Error> {
@@ -208,16 +213,18 @@ async fn catch_up(
         for change in changes {
             say(socket, form, RulesetMsg::Change(change)).await?;
         }
-        let wire = view::to_wire(&ruleset, &rates, Detail::default());
-        say(socket, form, RulesetMsg::Ruleset(Box::new(wire))).await?;
+        let (text, counted) = rendered.message(&ruleset, &rates, form).await?;
+        send_text(socket, text).await?;
         sent.generation = Some(ruleset.generation);
         sent.ruleset = Some(ruleset);
+        // The next tick sends what moved since the rendering counted.
+        sent.rates = counted;
     } else if !Arc::ptr_eq(&sent.rates, &rates) {
         let moved = view::moved_counters(&sent.rates, &rates);
         if !moved.is_empty() {
             say(socket, form, RulesetMsg::Counters(moved)).await?;
         }
+        sent.rates = rates;
     }
-    sent.rates = rates;
     Ok(())
 }

@@ -123,8 +123,14 @@ pub(super) fn be64<N: From<u64>>(value: &[u8]) -> Result<N, DecodeError> {
 /// replaced rather than refused, so that an odd log prefix or set name
 /// does not cost the whole expression.
 pub(super) fn string(value: &[u8]) -> Result<String, DecodeError> {
+    Ok(borrowed_string(value).into_owned())
+}
+
+/// The same, without a copy when the bytes are UTF-8 already: an
+/// expression's name is read once per expression of every rule.
+pub(super) fn borrowed_string(value: &[u8]) -> std::borrow::Cow<'_, str> {
     let end = value.iter().position(|&b| b == 0).unwrap_or(value.len());
-    Ok(String::from_utf8_lossy(&value[..end]).into_owned())
+    String::from_utf8_lossy(&value[..end])
 }
 
 /// An attribute kept as its bytes.

@@ -67,7 +67,7 @@ pub use self::synproxy::*;
 pub use self::tunnel::*;
 pub use self::xfrm::*;
 
-use self::attr::{parse_attrs, string};
+use self::attr::{borrowed_string, parse_attrs};
 
 // enum nft_list_attributes
 const NFTA_LIST_ELEM: u16 = 1;
@@ -241,7 +241,7 @@ fn decode_nest(nest: &[u8], level: Level) -> Expr {
     for nla in NlasIterator::new(nest) {
         match nla {
             Ok(nla) if nla.kind() == NFTA_EXPR_NAME => {
-                name = string(nla.value()).ok();
+                name = Some(borrowed_string(value_of(nla)));
             }
             Ok(nla) if nla.kind() == NFTA_EXPR_DATA => data = value_of(nla),
             // Unknown envelope attributes say nothing about the kind.
