@@ -141,6 +141,18 @@ fn the_api_serves_the_ruleset_and_each_commit() {
         });
     assert_eq!(nft_counter, Some(3));
 
+    // A named counter object is polled too.
+    run(&ns, "nft add counter inet nfs_t_test hits");
+    run(
+        &ns,
+        "nft add rule inet nfs_t_test c udp dport 9998 counter name hits",
+    );
+    server.wait_for("the counter object", |s| named(s, "hits").is_some());
+    datagrams(&lab, 9998, 2);
+    server.wait_for("the counter object to count", |s| {
+        named(s, "hits") == Some((2, true))
+    });
+
     // A commit by iptables-nft.
     run(
         &ns,
@@ -228,6 +240,16 @@ fn the_api_serves_the_ruleset_and_each_commit() {
         assert_eq!(status, 400, "{query}: {body}");
         assert!(body.contains(why), "{query}: {body}");
     }
+}
+
+/// Packets of the named counter of the test's table, and whether it
+/// matched.
+fn named(server: &Server, name: &str) -> Option<(u64, bool)> {
+    let r: Ruleset =
+        serde_json::from_str(&server.get("/api/ruleset").unwrap()).unwrap();
+    let table = r.tables.into_iter().find(|t| t.name == "nfs_t_test")?;
+    let counter = table.counters.into_iter().find(|c| c.name == name)?;
+    counter.counter.map(|c| (c.packets, c.matched))
 }
 
 fn wait_for_change(

@@ -57,6 +57,8 @@ pub struct Table {
     pub iptables: bool,
     pub chains: Vec<Chain>,
     pub sets: Vec<Set>,
+    /// Its named counter objects (`counter hits { }`).
+    pub counters: Vec<NamedCounter>,
     /// Its chains and the jumps and gotos between them, laid out.
     pub graph: ChainGraph,
 }
@@ -166,6 +168,14 @@ pub struct GraphEdge {
     pub path: String,
 }
 
+/// A named counter object, which rules count into with `counter name`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NamedCounter {
+    pub name: String,
+    pub handle: u64,
+    pub counter: Option<Counted>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Set {
     pub name: String,
@@ -244,9 +254,11 @@ pub enum RulesetAsk {
     Commit(u32),
 }
 
-/// Where a rule is: family, table, chain and handle. A handle alone is
-/// unique only in its table, and a rule keeps it while others change.
-/// On the wire as its text, `ip/filter/INPUT/12`.
+/// Where a counter is: family, table, chain and the rule's handle. A
+/// handle alone is unique only in its table, and a rule keeps it while
+/// others change. Handle 0 is a base chain's policy; a named counter
+/// object has no chain (`inet filter//7`). On the wire as its text,
+/// `ip/filter/INPUT/12`.
 #[derive(
     Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize,
 )]
@@ -291,12 +303,13 @@ impl std::str::FromStr for RuleRef {
     fn from_str(s: &str) -> Result<Self, String> {
         let bad =
             || format!("rule {s:?} must look like FAMILY/TABLE/CHAIN/HANDLE");
-        // Chain names may hold a slash; family and table may not.
+        // Chain names may hold a slash; family and table may not. An
+        // object has no chain.
         let (family, rest) = s.split_once('/').ok_or_else(bad)?;
         let (table, rest) = rest.split_once('/').ok_or_else(bad)?;
         let (chain, handle) = rest.rsplit_once('/').ok_or_else(bad)?;
         let handle = handle.parse().map_err(|_| bad())?;
-        if [family, table, chain].iter().any(|p| p.is_empty()) {
+        if [family, table].iter().any(|p| p.is_empty()) {
             return Err(bad());
         }
         Ok(Self {

@@ -132,7 +132,8 @@ impl RulesetState {
         let mut old = Arc::try_unwrap(std::mem::take(&mut self.rates))
             .unwrap_or_else(|shared| (*shared).clone());
         let mut rates = Rates::with_capacity(old.len());
-        for (id, counter) in counters.rules.into_iter().chain(counters.chains) {
+        let all = counters.rules.into_iter().chain(counters.chains);
+        for (id, counter) in all.chain(counters.objects) {
             let rate = match old.remove(&id) {
                 Some(before) => before.next(counter, at_ms),
                 None => {

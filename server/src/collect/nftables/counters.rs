@@ -7,9 +7,12 @@ use super::attr::*;
 use super::decode;
 use super::expr::{self, Expr};
 use super::ruleset::{Counter, Family, Ruleset};
-use super::socket::{push_string, NftError, NftSocket};
+use super::socket::{push_be32, push_string, NftError, NftSocket};
 
 /// A rule, found again across commits by what names it in the kernel.
+/// A base chain's policy is handle 0 of its chain; a named counter
+/// object is its handle in its table (handles are unique in a table),
+/// with no chain.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RuleId {
     pub family: Family,
@@ -24,6 +27,18 @@ pub struct Counters {
     pub rules: Vec<(RuleId, Counter)>,
     /// Base chains' policy counters, as rule id with handle 0.
     pub chains: Vec<(RuleId, Counter)>,
+    /// Named counter objects, as rule id without a chain.
+    pub objects: Vec<(RuleId, Counter)>,
+}
+
+/// The id of a named object of table `t`.
+pub fn object_id(family: Family, table: &str, handle: u64) -> RuleId {
+    RuleId {
+        family,
+        table: table.to_owned(),
+        chain: String::new(),
+        handle,
+    }
 }
 
 /// What a rule's `counter` expressions counted (summed), if it has any.
@@ -49,19 +64,25 @@ pub fn in_snapshot(
     r: &Ruleset,
 ) -> impl Iterator<Item = (RuleId, Counter)> + '_ {
     r.tables.iter().flat_map(|t| {
-        t.chains.iter().flat_map(move |c| {
-            let id = move |handle| RuleId {
-                family: t.table.family,
-                table: t.table.name.clone(),
-                chain: c.chain.name.clone(),
-                handle,
-            };
-            let policy = c.chain.counter.map(|counter| (id(0), counter));
-            let rules = c.rules.iter().filter_map(move |rule| {
-                Some((id(rule.handle), of_rule(&rule.exprs)?))
-            });
-            policy.into_iter().chain(rules)
-        })
+        t.chains
+            .iter()
+            .flat_map(move |c| {
+                let id = move |handle| RuleId {
+                    family: t.table.family,
+                    table: t.table.name.clone(),
+                    chain: c.chain.name.clone(),
+                    handle,
+                };
+                let policy = c.chain.counter.map(|counter| (id(0), counter));
+                let rules = c.rules.iter().filter_map(move |rule| {
+                    Some((id(rule.handle), of_rule(&rule.exprs)?))
+                });
+                policy.into_iter().chain(rules)
+            })
+            .chain(t.objects.iter().filter_map(|o| {
+                let id = object_id(t.table.family, &t.table.name, o.handle);
+                Some((id, decode::object_counter(o)?))
+            }))
     })
 }
 
@@ -146,5 +167,25 @@ pub fn poll(
         }
         Ok(())
     })?;
+    let mut only_counters = Vec::new();
+    push_be32(&mut only_counters, NFTA_OBJ_TYPE, decode::COUNTER_OBJECT);
+    socket.request(
+        "counter objects",
+        NFT_MSG_GETOBJ,
+        0,
+        true,
+        &only_counters,
+        |m| {
+            let o = decode::object(m).map_err(|e| NftError::Malformed {
+                what: "counter objects",
+                reason: e.to_string(),
+            })?;
+            if let Some(counter) = decode::object_counter(&o) {
+                let id = object_id(o.family, &o.table, o.handle);
+                out.objects.push((id, counter));
+            }
+            Ok(())
+        },
+    )?;
     Ok(out)
 }

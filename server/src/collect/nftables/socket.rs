@@ -268,6 +268,12 @@ pub fn push_string(buf: &mut Vec<u8>, kind: u16, value: &str) {
     buf.resize(buf.len().next_multiple_of(4), 0);
 }
 
+pub fn push_be32(buf: &mut Vec<u8>, kind: u16, value: u32) {
+    buf.extend_from_slice(&8u16.to_ne_bytes());
+    buf.extend_from_slice(&kind.to_ne_bytes());
+    buf.extend_from_slice(&value.to_be_bytes());
+}
+
 fn io_err(what: &'static str) -> impl FnOnce(io::Error) -> NftError {
     move |err| NftError::Io { what, err }
 }

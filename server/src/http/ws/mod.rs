@@ -31,8 +31,8 @@ use super::error::ApiError;
 use super::view::ViewQuery;
 use super::AppState;
 
-pub use rendered::Rendered;
 use crate::state::StateHandle;
+pub use rendered::Rendered;
 
 /// Streams open at once unless `--max-websockets` says otherwise.
 pub const DEFAULT_MAX_WEBSOCKETS: usize = 32;

@@ -62,15 +62,20 @@ impl Rendered {
             return Ok((text.clone(), Arc::clone(&entry.rates)));
         }
         let (r, rates) = (Arc::clone(&entry.ruleset), Arc::clone(&entry.rates));
-        let text = tokio::task::spawn_blocking(move || render(&r, &rates, form))
-            .await
-            .map_err(axum::Error::new)??;
+        let text =
+            tokio::task::spawn_blocking(move || render(&r, &rates, form))
+                .await
+                .map_err(axum::Error::new)??;
         *slot = Some(text.clone());
         Ok((text, Arc::clone(&entry.rates)))
     }
 }
 
-fn render(r: &Ruleset, rates: &Rates, form: Form) -> Result<Utf8Bytes, axum::Error> {
+fn render(
+    r: &Ruleset,
+    rates: &Rates,
+    form: Form,
+) -> Result<Utf8Bytes, axum::Error> {
     let wire = view::to_wire(r, rates, Detail::default());
     match form {
         Form::Tree => encode(&RulesetMsg::Ruleset(Box::new(wire))),

@@ -80,9 +80,9 @@ async fn say(
         RulesetMsg::Error { message } => RulesPageMsg::Error { message },
         // The ruleset goes through `Rendered`, answers through `answer`,
         // which knows what was asked.
-        RulesetMsg::Ruleset(_) | RulesetMsg::Rule(_) | RulesetMsg::Commit(_) => {
-            return Ok(())
-        }
+        RulesetMsg::Ruleset(_)
+        | RulesetMsg::Rule(_)
+        | RulesetMsg::Commit(_) => return Ok(()),
     };
     send(socket, &page).await
 }

@@ -42,6 +42,7 @@ pub fn table(t: &Table, view: &RulesView) -> impl IntoView {
         .collect_view();
     let title = format!("table {} {}", t.family, t.name);
     let chains = t.chains.iter().map(|c| chain(t, c, view)).collect_view();
+    let counters = (!t.counters.is_empty()).then(|| named_counters(t));
     let label = title.clone();
     view! {
         <div data-table=label>
@@ -50,6 +51,7 @@ pub fn table(t: &Table, view: &RulesView) -> impl IntoView {
                 {badges}
             </h3>
             {chain_graph(t)}
+            {counters}
             <div class="mt-3 space-y-4">{chains}</div>
         </div>
     }
@@ -140,6 +142,34 @@ fn chain(t: &Table, c: &Chain, view: &RulesView) -> impl IntoView {
                 <tbody>{rules}{policy}</tbody>
             </table>
         </div>
+    }
+}
+
+/// The table's named counter objects, live as rules' counters are.
+fn named_counters(t: &Table) -> impl IntoView {
+    let rows = t
+        .counters
+        .iter()
+        .map(|n| {
+            let at = RuleRef {
+                family: t.family.clone(),
+                table: t.name.clone(),
+                chain: String::new(),
+                handle: n.handle,
+            };
+            view! {
+                <tr data-rule=at.to_string()>
+                    <td class="w-12"></td>
+                    <td class="font-mono">{format!("counter {}", n.name)}</td>
+                    {numbers(n.counter.as_ref())}
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="mt-2 w-full text-sm" data-testid="named-counters">
+            <tbody>{rows}</tbody>
+        </table>
     }
 }
 

@@ -2,7 +2,17 @@ use netlink_packet_core::DecodeError;
 
 use super::{attrs, be64, counter, list, string, Message};
 use crate::collect::nftables::attr::*;
-use crate::collect::nftables::ruleset::Counter;
+use crate::collect::nftables::ruleset::{Counter, Object};
+
+/// `NFT_OBJECT_COUNTER`.
+pub const COUNTER_OBJECT: u32 = 1;
+
+/// What a named counter object counted; `None` for other objects.
+pub fn object_counter(o: &Object) -> Option<Counter> {
+    (o.kind == COUNTER_OBJECT)
+        .then(|| counter(&o.data).ok())
+        .flatten()
+}
 
 /// A rule's handle and what its `counter` expressions counted (summed),
 /// read without decoding the rest: polled every second.

@@ -13,7 +13,7 @@ mod set;
 mod table;
 
 pub use chain::chain;
-pub use counters::rule_counter;
+pub use counters::{object_counter, rule_counter, COUNTER_OBJECT};
 pub use element::elements;
 pub use flowtable::flowtable;
 pub use generation::generation;

@@ -8,6 +8,7 @@ mod graph;
 use app::wire::ruleset as wire;
 
 use super::counters::{self, RuleId};
+use super::decode;
 use super::iptables;
 use super::render;
 use super::ruleset::{ChainContents, Counter, Rule, Ruleset, TableContents};
@@ -71,6 +72,24 @@ fn table(t: &TableContents, rates: &Rates, detail: Detail) -> wire::Table {
                 anonymous: s.flags & NFT_SET_ANONYMOUS != 0,
                 map: s.flags & (NFT_SET_MAP | NFT_SET_OBJECT) != 0,
                 elements: s.elements.len(),
+            })
+            .collect(),
+        counters: t
+            .objects
+            .iter()
+            .filter(|o| o.kind == decode::COUNTER_OBJECT)
+            .map(|o| wire::NamedCounter {
+                name: o.name.clone(),
+                handle: o.handle,
+                counter: counted(
+                    rates,
+                    &counters::object_id(
+                        t.table.family,
+                        &t.table.name,
+                        o.handle,
+                    ),
+                    decode::object_counter(o),
+                ),
             })
             .collect(),
         graph: graph::graph(t),
