@@ -120,3 +120,53 @@ proptest::proptest! {
         }
     }
 }
+
+/// This kernel cannot load a flowtable: the message is laid out as
+/// `nf_tables_fill_flowtable_info` writes it, and printed as nft's
+/// `flowtable_print_declaration` does.
+#[test]
+fn a_flowtable_prints_with_its_netdev_hook_devices_and_flags() {
+    use crate::collect::nftables::render;
+    use crate::collect::nftables::ruleset::{Table, TableContents};
+
+    let mut a = Vec::new();
+    attr(&mut a, NFTA_FLOWTABLE_TABLE, b"filter\0");
+    attr(&mut a, NFTA_FLOWTABLE_NAME, b"fast\0");
+    nested(&mut a, NFTA_FLOWTABLE_HOOK, |h| {
+        attr(h, NFTA_FLOWTABLE_HOOK_NUM, &0u32.to_be_bytes());
+        attr(h, NFTA_FLOWTABLE_HOOK_PRIORITY, &10i32.to_be_bytes());
+        nested(h, NFTA_FLOWTABLE_HOOK_DEVS, |d| {
+            attr(d, NFTA_DEVICE_NAME, b"wan\0");
+            attr(d, NFTA_DEVICE_NAME, b"lan\0");
+        });
+    });
+    attr(&mut a, NFTA_FLOWTABLE_USE, &1u32.to_be_bytes());
+    attr(&mut a, NFTA_FLOWTABLE_HANDLE, &3u64.to_be_bytes());
+    attr(&mut a, NFTA_FLOWTABLE_FLAGS, &3u32.to_be_bytes());
+    let bytes = message(1, &a);
+    let msg = Message::parse(NFT_MSG_GETFLOWTABLE, &bytes).unwrap();
+    let f = flowtable(&msg).unwrap();
+    assert_eq!((f.name.as_str(), f.handle, f.flags), ("fast", 3, 3));
+    assert_eq!(f.hook.devices, ["wan", "lan"]);
+
+    let table = TableContents {
+        table: Table {
+            family: Family::Inet,
+            name: "filter".into(),
+            ..Table::default()
+        },
+        flowtables: vec![f],
+        ..TableContents::default()
+    };
+    assert_eq!(
+        render::table(&table, false),
+        "table inet filter {\n\
+         \tflowtable fast {\n\
+         \t\thook ingress priority filter + 10\n\
+         \t\tdevices = { wan, lan }\n\
+         \t\tcounter\n\
+         \t\tflags offload\n\
+         \t}\n\
+         }\n"
+    );
+}

@@ -29,9 +29,9 @@ pub fn chain_header(chain: &Chain) -> Option<String> {
     Some(line)
 }
 
-/// ` device "lo"` or ` devices = { a, b }`, as a netdev chain or a
-/// flowtable names them; nothing without devices.
-pub fn devices(hook: &Hook) -> String {
+/// ` device "lo"` or ` devices = { a, b }`, as a netdev chain names
+/// them; nothing without devices.
+fn devices(hook: &Hook) -> String {
     // The kernel may name a device both alone and in the list.
     let mut names = hook.devices.clone();
     names.sort();

@@ -2,11 +2,11 @@
 //! objects, sets and maps, flowtables, chains, one blank line between
 //! blocks.
 
-use super::chain::{chain_header, devices, hook_name, priority};
+use super::chain::{chain_header, hook_name, priority};
 use super::userdata::{self, COMMENT};
 use super::{object, rule, set};
 use crate::collect::nftables::ruleset::{
-    ChainContents, Flowtable, TableContents,
+    ChainContents, Family, Flowtable, TableContents,
 };
 
 // NFT_TABLE_F_*
@@ -117,17 +117,30 @@ fn chain(t: &TableContents, c: &ChainContents, handles: bool) -> Block {
     }
 }
 
+/// `NFT_FLOWTABLE_COUNTER` and `NFT_FLOWTABLE_HW_OFFLOAD`, in the order
+/// nft prints their lines.
+const FLOWTABLE_FLAGS: [(u32, &str); 2] =
+    [(2, "counter"), (1, "flags offload")];
+
 fn flowtable(f: &Flowtable) -> Block {
-    let hook = hook_name(f.family, f.hook.num);
+    // A flowtable always hooks a device's ingress, whatever its table's
+    // family: its numbers are netdev's.
+    let hook = hook_name(Family::Netdev, f.hook.num);
     let mut first = format!("hook {hook}");
     if let Some(p) = f.hook.priority {
-        first += &format!(" priority {}", priority(f.family, &hook, p));
+        first += &format!(" priority {}", priority(Family::Netdev, &hook, p));
     }
     let mut lines = vec![first];
-    let devs = devices(&f.hook);
-    if !devs.is_empty() {
-        lines.push(devs.trim_start().to_owned());
+    // Always a list, in the kernel's order: unlike a chain's devices.
+    if !f.hook.devices.is_empty() {
+        lines.push(format!("devices = {{ {} }}", f.hook.devices.join(", ")));
     }
+    lines.extend(
+        FLOWTABLE_FLAGS
+            .iter()
+            .filter(|(bit, _)| f.flags & bit != 0)
+            .map(|(_, line)| (*line).to_owned()),
+    );
     Block {
         head: format!("flowtable {}", f.name),
         lines,
