@@ -3,7 +3,7 @@
 //! one layer right of the furthest chain that jumps to it. The browser
 //! only draws what this places.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use app::wire::ruleset::{ChainGraph, GraphEdge, GraphNode, GRAPH_NODE_HEIGHT};
 
@@ -71,7 +71,10 @@ fn edges(
     t: &TableContents,
     names: &[&str],
 ) -> BTreeMap<(usize, usize, bool), u32> {
-    let index = |name: &str| names.iter().position(|n| *n == name);
+    // kube-proxy makes thousands of chains: look names up, not through.
+    let by_name: HashMap<&str, usize> =
+        names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let index = |name: &str| by_name.get(name).copied();
     let mut edges = BTreeMap::new();
     for (from, c) in t.chains.iter().enumerate() {
         for rule in &c.rules {
@@ -247,6 +250,57 @@ mod tests {
         // 0 → 1 → 2, and 0 → 2: 2 is two layers in, not one.
         let links = [(0, 1), (1, 2), (0, 2), (3, 2)];
         assert_eq!(layers(4, &links), [0, 1, 2, 0]);
+    }
+
+    /// A table of `n` chains: the first a base chain jumping to every
+    /// other.
+    fn fan_out(n: usize) -> TableContents {
+        use crate::collect::nftables::ruleset::{Chain, ChainContents, Hook};
+        let jump = |to: &str| Rule {
+            exprs: vec![Expr::Immediate(vec![Immediate::Data(Data::Verdict(
+                vec![
+                    VerdictAttr::Code(VerdictCode::Jump),
+                    VerdictAttr::Chain(to.into()),
+                ],
+            ))])],
+            ..Rule::default()
+        };
+        let names: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+        let chains = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| ChainContents {
+                chain: Chain {
+                    name: name.clone(),
+                    hook: (i == 0).then(Hook::default),
+                    ..Chain::default()
+                },
+                rules: if i == 0 {
+                    names[1..].iter().map(|to| jump(to)).collect()
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect();
+        TableContents {
+            chains,
+            ..TableContents::default()
+        }
+    }
+
+    #[test]
+    fn a_hundred_chains_are_drawn_and_more_are_listed() {
+        let drawn = graph(&fan_out(MAX_NODES));
+        assert_eq!(drawn.nodes.len(), MAX_NODES);
+        assert_eq!(drawn.edges.len(), MAX_NODES - 1);
+        assert!(drawn.edges.iter().all(|e| e.path.starts_with('M')));
+        let base = drawn.nodes.iter().find(|n| n.base).unwrap();
+        assert_eq!((base.chain.as_str(), base.x), ("c0", MARGIN));
+
+        let listed = graph(&fan_out(MAX_NODES + 1));
+        assert!(listed.nodes.is_empty());
+        assert_eq!(listed.edges.len(), MAX_NODES);
+        assert!(listed.edges.iter().all(|e| e.path.is_empty()));
     }
 
     #[test]
