@@ -110,6 +110,33 @@ fn api_matches_conntrack_with_nat_classified() {
         }
         ours == reference
     });
+
+    // `/metrics` counts the same flows, by kind of NAT too.
+    server.wait_for("the metrics to count the flows", |s| {
+        let m = metrics(s);
+        let total: f64 = m
+            .iter()
+            .filter(|(k, _)| k.starts_with("nfscope_flows{"))
+            .map(|(_, v)| v)
+            .sum();
+        m.get("nfscope_conntrack_entries") == Some(&total)
+            && m.get(r#"nfscope_flows_nat{kind="sport-rewrite"}"#) == Some(&1.0)
+            && m.get(r#"nfscope_flows_nat{kind="dnat"}"#) >= Some(&2.0)
+            && m.get(r#"nfscope_collector_up{collector="conntrack"}"#) == Some(&1.0)
+            && m.keys().any(|k| k.starts_with("nfscope_rule_packets_total{family=\"inet\",table=\"nfscope_lab\""))
+    });
+}
+
+/// `/metrics` by series (name and labels), comments left out.
+fn metrics(server: &Server) -> std::collections::BTreeMap<String, f64> {
+    let text = server.get("/metrics").unwrap();
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (series, value) = l.rsplit_once(' ')?;
+            Some((series.to_owned(), value.parse().ok()?))
+        })
+        .collect()
 }
 
 #[test]

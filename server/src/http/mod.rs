@@ -8,6 +8,7 @@ mod error;
 mod guard;
 mod headers;
 pub mod listener;
+mod metrics;
 mod ruleset;
 mod site;
 mod view;
@@ -77,6 +78,7 @@ pub fn router(flows: StateHandle, config: HttpConfig) -> Router {
     // The last layer is the outermost: refusals get the headers too.
     Router::new()
         .nest("/api", api::routes())
+        .route("/metrics", axum::routing::get(metrics::serve))
         .merge(site::routes(&state, &config.site_root))
         .layer(axum::middleware::from_fn_with_state(
             hosts,

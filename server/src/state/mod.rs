@@ -8,7 +8,7 @@ mod row;
 pub mod ruleset;
 pub mod saved_keys;
 pub mod slot;
-mod snapshot;
+pub mod snapshot;
 mod table;
 #[cfg(test)]
 mod tests;

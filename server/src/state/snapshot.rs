@@ -4,10 +4,10 @@
 //! Identical views of one tick (several dashboards on the same filter,
 //! sort and rows) are computed once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use app::query::{Filter, Sort};
+use app::query::{Filter, FlowFields, Sort};
 use app::wire::{Flow, FlowPage, Health};
 
 use super::row::Row;
@@ -34,7 +34,33 @@ struct ViewKey {
 /// (every offset in turn, say) gets them computed but not kept.
 const VIEWS_KEPT: usize = 64;
 
+/// How many flows there are by protocol and state, and by kind of NAT.
+#[derive(Debug, Default, PartialEq)]
+pub struct Tally {
+    /// By (protocol, state); `""` for a protocol without states.
+    pub by_state: BTreeMap<(String, String), u64>,
+    /// By kind of NAT (`dnat`, `snat`, `sport-rewrite`); a flow of two
+    /// kinds counts in both.
+    pub by_nat: BTreeMap<&'static str, u64>,
+}
+
 impl Snapshot {
+    /// Counts the flows of this snapshot.
+    pub fn tally(&self) -> Tally {
+        let mut tally = Tally::default();
+        for row in self.table.rows() {
+            let key = (
+                row.proto().to_string(),
+                row.state().unwrap_or_default().to_owned(),
+            );
+            *tally.by_state.entry(key).or_default() += 1;
+            for nat in row.nat() {
+                *tally.by_nat.entry(nat.as_str()).or_default() += 1;
+            }
+        }
+        tally
+    }
+
     pub fn new(seq: u64, status: Health, table: TableView) -> Self {
         Self {
             seq,
