@@ -299,10 +299,11 @@ pub fn range(ty: Type, start: &[u8], end: &[u8]) -> String {
             return format!("{}/{len}", datatype::value(ty, start));
         }
     }
+    let host = ty.host_order();
     format!(
         "{}-{}",
-        datatype::value(ty, start),
-        datatype::value(ty, end)
+        datatype::numeric_in(ty, start, host),
+        datatype::numeric_in(ty, end, host)
     )
 }
 

@@ -13,6 +13,7 @@ mod dynset;
 mod exthdr;
 mod meta;
 mod nat;
+mod options;
 mod payload;
 mod route;
 pub mod stateful;
@@ -49,6 +50,15 @@ pub fn payload_by_index(proto: u32, index: u32) -> Option<String> {
     payload::by_index(proto, index)
 }
 
+/// Where a load read in the packet, to name a narrower field once the
+/// value is masked.
+#[derive(Clone, Copy, Debug)]
+enum At {
+    /// A header by its base, the bit offset in it, and the protocol.
+    Payload(PayloadBase, u32, Option<Proto>),
+    Exthdr(options::Load),
+}
+
 /// What a register holds, as far as this replay knows.
 #[derive(Clone, Debug)]
 struct Value {
@@ -65,8 +75,8 @@ struct Value {
     constant: Option<Vec<u8>>,
     /// The mask of a `bitwise` on the value.
     mask: Option<Vec<u8>>,
-    /// Where a payload load read, to name a sub-byte field once masked.
-    at: Option<(PayloadBase, u32, Option<Proto>)>,
+    /// Where a load read, to name a sub-byte field once masked.
+    at: Option<At>,
     /// Bits a sub-byte field sits above the end of the bytes loaded:
     /// values compared with it come shifted.
     shift: u32,
@@ -118,6 +128,16 @@ impl Value {
             return datatype::symbol(self.ty, n, bytes.len());
         }
         datatype::value_in(self.ty, bytes, self.host)
+    }
+
+    /// A bound of a range of the value: numbers where nft would print
+    /// names.
+    fn print_bound(&self, bytes: &[u8]) -> String {
+        let n = datatype::number(bytes, self.host) >> self.shift;
+        match datatype::numeric(self.ty, n) {
+            Some(text) => text,
+            None => self.print(bytes),
+        }
     }
 }
 
@@ -346,7 +366,7 @@ impl Cx<'_> {
         if let Some((text, ty, full)) = prefix {
             let mut v = Value::field(text, ty, full as usize, false);
             v.prefix = Some(bit_len as usize);
-            v.at = Some((base, bit_off, proto));
+            v.at = Some(At::Payload(base, bit_off, proto));
             v.deps = self.deps(base);
             return self.set_reg(dreg, v);
         }
@@ -367,7 +387,7 @@ impl Cx<'_> {
             return;
         }
         let mut v = Value::field(text, ty, len as usize, false);
-        v.at = Some((base, bit_off, proto));
+        v.at = Some(At::Payload(base, bit_off, proto));
         v.deps = deps;
         self.set_reg(dreg, v);
     }
@@ -393,6 +413,27 @@ impl Cx<'_> {
             _ => {}
         }
         deps
+    }
+
+    /// A field narrower than the bytes loaded (`ip version`, `ip dscp`,
+    /// `frag frag-off`), named from the bits the mask keeps.
+    fn subfield(&self, v: &Value, mask: &[u8]) -> Option<Value> {
+        let (lead, width, trail) = mask_run(mask)?;
+        let (text, ty, deps) = match v.at? {
+            At::Payload(base, bit_off, proto) => {
+                let (text, ty) = payload::field(proto?, bit_off + lead, width)?;
+                (text, ty, self.deps(base))
+            }
+            At::Exthdr(load) => {
+                let (text, ty) = load.masked(lead, width)?.text()?;
+                (text, ty, self.exthdr_deps(load.op))
+            }
+        };
+        let mut sub = Value::field(text, ty, mask.len(), false);
+        sub.shift = trail;
+        sub.deps = deps;
+        sub.at = v.at;
+        Some(sub)
     }
 
     /// Leaves out the protocol matches `deps`, as nft does once a field
@@ -435,8 +476,7 @@ impl Cx<'_> {
             return self.raw(e);
         };
         let k = meta::meta(key);
-        let len = k.ty.size().unwrap_or(4) as usize;
-        let v = Value::field(k.name, k.ty, len, k.host);
+        let v = Value::field(k.name, k.ty, k.len, k.host);
         match (dreg, sreg) {
             (Some(_), _) => self.set_reg(dreg, v),
             (None, Some(_)) => {
@@ -473,8 +513,7 @@ impl Cx<'_> {
             _ => self.family,
         };
         let k = meta::ct(key, dir, family);
-        let len = k.ty.size().unwrap_or(4) as usize;
-        let v = Value::field(k.name, k.ty, len, k.host);
+        let v = Value::field(k.name, k.ty, k.len, k.host);
         match (dreg, sreg) {
             (Some(_), _) => self.set_reg(dreg, v),
             (None, Some(_)) => {
@@ -548,10 +587,8 @@ impl Cx<'_> {
             && xor.as_ref().is_some_and(|x| x.iter().all(|&b| b == 0));
         match mask {
             Some(mask) if plain_mask && v.mask.is_none() => {
-                let sub = v.prefix.is_none().then(|| subfield(&v, &mask));
-                if let Some((mut sub, base)) = sub.flatten() {
-                    sub.deps = self.deps(base);
-                    sub.at = v.at;
+                let sub = v.prefix.is_none().then(|| self.subfield(&v, &mask));
+                if let Some(sub) = sub.flatten() {
                     v = sub;
                 } else {
                     v.mask = Some(mask);
@@ -602,8 +639,11 @@ impl Cx<'_> {
         };
         // iptables matches both ports of TCP or UDP with one load; nft
         // shows them as two matches.
-        if let (Some((PayloadBase::Transport, 0, Some(p))), CmpOp::Equal, 4) =
-            (v.at, op, data.len())
+        if let (
+            Some(At::Payload(PayloadBase::Transport, 0, Some(p))),
+            CmpOp::Equal,
+            4,
+        ) = (v.at, op, data.len())
         {
             if matches!(p, Proto::Tcp | Proto::Udp) {
                 let port = |b: &[u8]| datatype::value(Type::InetService, b);
@@ -619,7 +659,8 @@ impl Cx<'_> {
             (op, self.at_least.take())
         {
             if lhs == v.text && n + 1 == self.out.len() {
-                self.out[n].text = format!("{lhs} {lo}-{}", v.print(&data));
+                self.out[n].text =
+                    format!("{lhs} {lo}-{}", v.print_bound(&data));
                 return;
             }
         }
@@ -627,7 +668,7 @@ impl Cx<'_> {
         let n = self.emit(text);
         self.matched(&v);
         if op == CmpOp::GreatherThanEqual && v.mask.is_none() {
-            self.at_least = Some((n, v.text.clone(), v.print(&data)));
+            self.at_least = Some((n, v.text.clone(), v.print_bound(&data)));
         }
         if op == CmpOp::Equal && v.mask.is_none() {
             self.learn(&v, &data, n);
@@ -656,7 +697,7 @@ impl Cx<'_> {
                     self.network = Some((p, Some(n)));
                 }
             }
-            "iiftype" if number == ARPHRD_ETHER => self.link = Some(n),
+            "meta iiftype" if number == ARPHRD_ETHER => self.link = Some(n),
             "ether type" | "meta protocol" => {
                 if let Some(p) =
                     u16::try_from(number).ok().and_then(Proto::network)
@@ -683,8 +724,8 @@ impl Cx<'_> {
             return self.raw(e);
         };
         let neg = if op == Some(RangeOp::Neq) { "!= " } else { "" };
-        let text =
-            format!("{} {neg}{}-{}", v.text, v.print(&from), v.print(&to));
+        let (from, to) = (v.print_bound(&from), v.print_bound(&to));
+        let text = format!("{} {neg}{from}-{to}", v.text);
         self.emit(text);
         self.matched(&v);
     }
@@ -804,26 +845,17 @@ fn prefix(mask: &[u8]) -> Option<usize> {
     ok.then_some(ones)
 }
 
-/// A field narrower than the bytes loaded (`ip version`, `ip dscp`),
-/// named from the bits the mask keeps, and the header it is in.
-fn subfield(v: &Value, mask: &[u8]) -> Option<(Value, PayloadBase)> {
-    let (base, bit_off, proto) = v.at?;
-    let bits = mask.len() * 8;
+/// The bits a mask keeps, as leading zeros, ones and trailing zeros,
+/// when they are one run of ones.
+fn mask_run(mask: &[u8]) -> Option<(u32, u32, u32)> {
+    let bits = mask.len() as u32 * 8;
     let n = datatype::number(mask, false);
     if n == 0 || bits > 64 {
         return None;
     }
-    let lead = n.leading_zeros() as usize - (128 - bits);
-    let width = n.count_ones() as usize;
-    let trail = n.trailing_zeros();
-    if lead + width + trail as usize != bits {
-        return None;
-    }
-    let (text, ty) =
-        payload::field(proto?, bit_off + lead as u32, width as u32)?;
-    let mut sub = Value::field(text, ty, mask.len(), false);
-    sub.shift = trail;
-    Some((sub, base))
+    let lead = n.leading_zeros() - (128 - bits);
+    let (width, trail) = (n.count_ones(), n.trailing_zeros());
+    (lead + width + trail == bits).then_some((lead, width, trail))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -109,7 +109,7 @@ fn fields(proto: Proto) -> &'static [Field] {
             ("ptype", 16, 16, Ethertype),
             ("hlen", 32, 8, Integer),
             ("plen", 40, 8, Integer),
-            ("operation", 48, 16, Other(11)),
+            ("operation", 48, 16, ArpOp),
             ("saddr ether", 64, 48, Ether),
             ("saddr ip", 112, 32, Ipv4),
             ("daddr ether", 144, 48, Ether),
