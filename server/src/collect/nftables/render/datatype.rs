@@ -47,6 +47,8 @@ pub enum Type {
     /// A route's type, as `fib … type` loads it.
     Addrtype,
     ArpOp,
+    DccpPkttype,
+    IgmpType,
     /// A mobility header's type.
     MhType,
     /// A relative time in milliseconds (`ct expiration`).
@@ -105,6 +107,8 @@ impl Type {
             33 => Self::Icmp6Code,
             38 => Self::Addrtype,
             11 => Self::ArpOp,
+            16 => Self::DccpPkttype,
+            42 => Self::IgmpType,
             17 => Self::MhType,
             18 => Self::Time,
             21 => Self::Arphrd,
@@ -169,6 +173,8 @@ impl Type {
             Self::Icmp6Code => "icmpv6_code",
             Self::Addrtype => "fib_addrtype",
             Self::ArpOp => "arp_op",
+            Self::DccpPkttype => "dccp_pkttype",
+            Self::IgmpType => "igmp_type",
             Self::MhType => "mh_type",
             Self::Time => "time",
             Self::Arphrd => "iface_type",
@@ -198,6 +204,7 @@ impl Type {
             | Self::Icmp6Code
             | Self::Boolean
             | Self::MhType
+            | Self::IgmpType
             | Self::TimeDay => 1,
             Self::Ethertype
             | Self::InetService
@@ -347,10 +354,10 @@ pub fn numeric(ty: Type, n: u128) -> Option<String> {
         | Type::Dscp
         | Type::Ecn
         | Type::ArpOp
+        | Type::DccpPkttype
+        | Type::IgmpType
         | Type::MhType
         | Type::Arphrd
-        | Type::Uid
-        | Type::Gid
         | Type::Devgroup
         | Type::Realm
         | Type::TimeDay => n.to_string(),
@@ -417,10 +424,10 @@ pub fn symbol(ty: Type, n: u128, len: usize) -> String {
         ]),
         Type::Boolean => named(&[(0, "missing"), (1, "exists")]),
         Type::ArpOp => named(ARP_OPS),
+        Type::DccpPkttype => named(DCCP_TYPES),
+        Type::IgmpType => named(IGMP_TYPES),
         Type::MhType => named(MH_TYPES),
         Type::Arphrd => named(ARPHRD_TYPES),
-        Type::Uid => u32::try_from(n).ok().and_then(names::user).map(quote),
-        Type::Gid => u32::try_from(n).ok().and_then(names::group).map(quote),
         Type::Devgroup => names::devgroup(n).map(quote),
         Type::Realm => names::realm(n).map(quote),
         Type::Classid => Some(tc_handle(n)),
@@ -437,7 +444,8 @@ pub fn symbol(ty: Type, n: u128, len: usize) -> String {
             return flags(ty, n);
         }
         Type::Verdict => Some(verdict::code(n as i32)),
-        Type::Integer | Type::Bitmask | Type::Other(_) if len > 8 => {
+        Type::Bitmask => Some(format!("0x{n:x}")),
+        Type::Integer | Type::Other(_) if len > 8 => {
             Some(format!("0x{n:0width$x}", width = len * 2))
         }
         _ => None,
@@ -652,6 +660,27 @@ const ARP_OPS: &[(u128, &str)] = &[
     (8, "inrequest"),
     (9, "inreply"),
     (10, "nak"),
+];
+
+const DCCP_TYPES: &[(u128, &str)] = &[
+    (0, "request"),
+    (1, "response"),
+    (2, "data"),
+    (3, "ack"),
+    (4, "dataack"),
+    (5, "closereq"),
+    (6, "close"),
+    (7, "reset"),
+    (8, "sync"),
+    (9, "syncack"),
+];
+
+const IGMP_TYPES: &[(u128, &str)] = &[
+    (0x11, "membership-query"),
+    (0x12, "membership-report-v1"),
+    (0x16, "membership-report-v2"),
+    (0x22, "membership-report-v3"),
+    (0x17, "leave-group"),
 ];
 
 const MH_TYPES: &[(u128, &str)] = &[

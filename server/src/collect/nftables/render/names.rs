@@ -1,53 +1,9 @@
-//! Names the system gives numbers, looked up as nft looks them up:
-//! users and groups from the system's databases, device groups and
-//! realms from iproute2's tables.
+//! Names iproute2's tables give numbers, looked up as nft looks them
+//! up: device groups and realms. (nft prints users and groups by
+//! number unless asked for names.)
 
 use std::collections::HashMap;
-use std::ffi::CStr;
 use std::sync::OnceLock;
-
-/// The name of user `uid`, as `getpwuid` gives it.
-pub fn user(uid: u32) -> Option<String> {
-    let mut buf = vec![0 as libc::c_char; 16 * 1024];
-    // SAFETY: `pwd` is plain data the call fills, `buf` holds the
-    // strings it points into and outlives their use here.
-    unsafe {
-        let mut pwd: libc::passwd = std::mem::zeroed();
-        let mut found = std::ptr::null_mut();
-        let rc = libc::getpwuid_r(
-            uid,
-            &mut pwd,
-            buf.as_mut_ptr(),
-            buf.len(),
-            &mut found,
-        );
-        if rc != 0 || found.is_null() {
-            return None;
-        }
-        Some(CStr::from_ptr(pwd.pw_name).to_string_lossy().into_owned())
-    }
-}
-
-/// The name of group `gid`, as `getgrgid` gives it.
-pub fn group(gid: u32) -> Option<String> {
-    let mut buf = vec![0 as libc::c_char; 16 * 1024];
-    // SAFETY: as in `user`.
-    unsafe {
-        let mut grp: libc::group = std::mem::zeroed();
-        let mut found = std::ptr::null_mut();
-        let rc = libc::getgrgid_r(
-            gid,
-            &mut grp,
-            buf.as_mut_ptr(),
-            buf.len(),
-            &mut found,
-        );
-        if rc != 0 || found.is_null() {
-            return None;
-        }
-        Some(CStr::from_ptr(grp.gr_name).to_string_lossy().into_owned())
-    }
-}
 
 /// A device group's name from `/etc/iproute2/group`.
 pub fn devgroup(n: u128) -> Option<String> {

@@ -8,8 +8,8 @@ use super::units;
 use super::userdata;
 use crate::collect::nftables::expr::{
     decode_expressions, Bitwise, BitwiseOp, Byteorder, ByteorderOp, Cmp, CmpOp,
-    Ct, CtKey, Data, Expr, Exthdr, ExthdrOp, Meta, MetaKey, Payload,
-    PayloadBase, Range, RangeOp, Register,
+    Ct, CtKey, Data, Expr, Exthdr, ExthdrOp, Immediate, Lookup, Meta, MetaKey,
+    Payload, PayloadBase, Range, RangeOp, Register,
 };
 use crate::collect::nftables::ruleset::{
     Element, Family, Rule, Set, TableContents,
@@ -294,9 +294,19 @@ fn ct_keys_print_by_their_types() {
         rendered(Family::Inet, vec![load, equal(data)])
     };
     assert_eq!(ct(CtKey::Expiration, &host(30_000)), "ct expiration 30s");
+    let set_events = vec![
+        Expr::Immediate(vec![
+            Immediate::DestinationRegister(Register::Reg1),
+            Immediate::Data(Data::Value(host(1031))),
+        ]),
+        Expr::Ct(vec![
+            Ct::Key(CtKey::EventMask),
+            Ct::SourceRegister(Register::Reg1),
+        ]),
+    ];
     assert_eq!(
-        ct(CtKey::EventMask, &host(1031)),
-        "ct event new,related,destroy,label"
+        rendered(Family::Inet, set_events),
+        "ct event set new,related,destroy,label"
     );
 }
 
@@ -312,6 +322,168 @@ fn arp_operations_are_named() {
         rendered(Family::Arp, vec![load, equal(&[0, 1])]),
         "arp operation request"
     );
+}
+
+/// `[ payload load LEN b @ BASE header + OFFSET => reg 1 ]`.
+fn payload(base: PayloadBase, offset: u32, len: u32) -> Expr {
+    Expr::Payload(vec![
+        Payload::DestinationRegister(Register::Reg1),
+        Payload::Base(base),
+        Payload::Offset(offset),
+        Payload::Length(len),
+    ])
+}
+
+/// `[ bitwise reg 1 = (reg 1 & MASK) ^ XOR ]`.
+fn mask_xor(mask: &[u8], xor: &[u8]) -> Expr {
+    Expr::Bitwise(vec![
+        Bitwise::SourceRegister(Register::Reg1),
+        Bitwise::DestinationRegister(Register::Reg1),
+        Bitwise::Length(mask.len() as u32),
+        Bitwise::Mask(Data::Value(mask.to_vec())),
+        Bitwise::Xor(Data::Value(xor.to_vec())),
+        Bitwise::Op(BitwiseOp::MaskXor),
+    ])
+}
+
+#[test]
+fn flags_compare_as_nft_writes_them() {
+    let flags = || payload(PayloadBase::Transport, 13, 1);
+    let tcp = |exprs: Vec<Expr>| {
+        let mut all = vec![meta(MetaKey::L4Proto), equal(&[6])];
+        all.extend(exprs);
+        rendered(Family::Ip, all)
+    };
+    // One flag is compared with `==`, several as a number.
+    assert_eq!(tcp(vec![flags(), equal(&[0x02])]), "tcp flags == syn");
+    assert_eq!(tcp(vec![flags(), equal(&[0xff])]), "tcp flags == 0xff");
+    assert_eq!(
+        tcp(vec![flags(), mask(&[0x02]), equal(&[0x02])]),
+        "tcp flags & syn == syn"
+    );
+    assert_eq!(
+        tcp(vec![flags(), mask(&[0x12]), equal(&[0x12])]),
+        "tcp flags syn,ack / syn,ack"
+    );
+    assert_eq!(
+        tcp(vec![flags(), mask(&[0x12]), cmp(CmpOp::NotEqual, &[0])]),
+        "tcp flags syn,ack"
+    );
+}
+
+#[test]
+fn masks_of_leading_ones_are_prefixes_of_marks() {
+    let exprs = vec![
+        meta(MetaKey::Mark),
+        mask(&host(0xffff_ff00)),
+        equal(&host(0xffff_ff00)),
+    ];
+    assert_eq!(rendered(Family::Inet, exprs), "meta mark 0xffffff00/24");
+    // An expression of the field compares with `==`.
+    let exprs = vec![
+        meta(MetaKey::Mark),
+        mask_xor(&host(!3), &host(3)),
+        equal(&host(1)),
+    ];
+    assert_eq!(
+        rendered(Family::Inet, exprs),
+        "meta mark | 0x00000003 == 0x00000001"
+    );
+}
+
+#[test]
+fn writing_masked_bits_back_sets_the_field_they_are() {
+    let set = |mask: &[u8], xor: &[u8]| {
+        let write = Expr::Payload(vec![
+            Payload::SourceRegister(Register::Reg1),
+            Payload::Base(PayloadBase::Network),
+            Payload::Offset(0),
+            Payload::Length(2),
+        ]);
+        let load = payload(PayloadBase::Network, 0, 2);
+        rendered(Family::Ip, vec![load, mask_xor(mask, xor), write])
+    };
+    assert_eq!(set(&[0xff, 0xfc], &[0, 1]), "ip ecn set ect1");
+    assert_eq!(set(&[0xff, 0x03], &[0, 0x58]), "ip dscp set af23");
+}
+
+#[test]
+fn anonymous_sets_of_narrow_fields_print_their_values() {
+    // ip dscp { cs1, af11 }: the kernel holds the values two bits up.
+    let element = |v: u8| Element {
+        key: vec![v << 2],
+        ..Element::default()
+    };
+    let set = Set {
+        name: "__set0".into(),
+        flags: 0x1 | 0x2,
+        key_type: 36,
+        key_len: 1,
+        elements: vec![element(0x08), element(0x0a)],
+        ..Set::default()
+    };
+    let table = TableContents {
+        sets: vec![set],
+        ..TableContents::default()
+    };
+    let rule = Rule {
+        exprs: vec![
+            payload(PayloadBase::Network, 1, 1),
+            mask(&[0xfc]),
+            Expr::Lookup(vec![
+                Lookup::Set("__set0".into()),
+                Lookup::SourceRegister(Register::Reg1),
+            ]),
+        ],
+        ..Rule::default()
+    };
+    assert_eq!(
+        super::rule(Family::Ip, &table, &rule),
+        "ip dscp { cs1, af11 }"
+    );
+}
+
+#[test]
+fn ranges_of_host_order_keys_are_in_network_order() {
+    // iifgroup { 11-33 }: an interval set keeps its keys in network
+    // order, the end as the first key past the range.
+    let element = |v: u32, flags| Element {
+        key: v.to_be_bytes().to_vec(),
+        flags,
+        ..Element::default()
+    };
+    let set = Set {
+        flags: 0x4,
+        key_type: 35,
+        key_len: 4,
+        elements: vec![element(0, 1), element(11, 0), element(34, 1)],
+        ..Set::default()
+    };
+    assert_eq!(super::set::inline(&set), "{ 11-33 }");
+}
+
+#[test]
+fn transport_fields_of_sctp_ah_comp_and_dccp_are_named() {
+    let field = |proto: u8, offset, len, data: &[u8]| {
+        let exprs = vec![
+            meta(MetaKey::L4Proto),
+            equal(&[proto]),
+            payload(PayloadBase::Transport, offset, len),
+            equal(data),
+        ];
+        rendered(Family::Inet, exprs)
+    };
+    assert_eq!(field(132, 4, 4, &[0, 0, 0, 22]), "sctp vtag 22");
+    assert_eq!(field(51, 2, 2, &[0, 22]), "ah reserved 22");
+    assert_eq!(field(108, 1, 1, &[0x23]), "comp flags 0x23");
+    let dccp = vec![
+        meta(MetaKey::L4Proto),
+        equal(&[33]),
+        payload(PayloadBase::Transport, 8, 1),
+        mask(&[0x1e]),
+        equal(&[0x02]),
+    ];
+    assert_eq!(rendered(Family::Inet, dccp), "dccp type response");
 }
 
 /// A netlink attribute: length, type, value, padding to 4 bytes.

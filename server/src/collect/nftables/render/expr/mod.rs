@@ -83,6 +83,13 @@ struct Value {
     /// The bits of an address field a prefix load read; `len` is then
     /// the whole field's.
     prefix: Option<usize>,
+    /// The mask and xor of a `bitwise` on a load: written back where it
+    /// was loaded, the result sets only the bits the mask clears (nft's
+    /// `ip ecn set ce`).
+    written: Option<(Vec<u8>, Vec<u8>)>,
+    /// Whether the value is an expression of the field (`meta mark |
+    /// 0x3`), which nft compares with `==`.
+    binop: bool,
     /// The protocol matches the field was named by: nft leaves them
     /// out once the field is matched (not when it only feeds a
     /// statement, as a map's key for NAT does).
@@ -101,6 +108,8 @@ impl Value {
             at: None,
             shift: 0,
             prefix: None,
+            binop: false,
+            written: None,
             deps: Vec::new(),
         }
     }
@@ -380,6 +389,14 @@ impl Cx<'_> {
         });
         if let Some(sreg) = sreg {
             let value = self.reg(Some(sreg));
+            let at = At::Payload(base, bit_off, proto);
+            if let Some(text) = value.as_ref().and_then(|v| field_write(at, v))
+            {
+                self.emit(text);
+                let deps = self.deps(base);
+                self.settle(&deps);
+                return;
+            }
             let v = Value::field(text.clone(), ty, len as usize, false);
             let value = self.operand(&v, value.as_ref());
             self.emit(format!("{text} set {value}"));
@@ -587,12 +604,14 @@ impl Cx<'_> {
             && xor.as_ref().is_some_and(|x| x.iter().all(|&b| b == 0));
         match mask {
             Some(mask) if plain_mask && v.mask.is_none() => {
+                let written = Some((mask.clone(), vec![0; mask.len()]));
                 let sub = v.prefix.is_none().then(|| self.subfield(&v, &mask));
                 if let Some(sub) = sub.flatten() {
                     v = sub;
                 } else {
                     v.mask = Some(mask);
                 }
+                v.written = written;
                 self.set_reg(dreg, v);
             }
             Some(mask) if op == BitwiseOp::MaskXor && v.mask.is_none() => {
@@ -613,6 +632,8 @@ impl Cx<'_> {
                         v.print(&xor)
                     )
                 };
+                v.binop = true;
+                v.written = Some((mask, xor));
                 self.set_reg(dreg, v);
             }
             _ => {
@@ -736,7 +757,16 @@ impl Cx<'_> {
 
     /// `@name`, or the elements of an anonymous set.
     fn set_ref(&self, name: &str) -> String {
+        self.set_ref_of(name, 0)
+    }
+
+    /// As `set_ref`, for a key of a field `shift` bits above the end of
+    /// the bytes loaded: the anonymous set's elements print moved down.
+    fn set_ref_of(&self, name: &str, shift: u32) -> String {
         match self.find_set(name) {
+            Some(s) if sets::is_anonymous(s) && shift > 0 => {
+                sets::inline(&sets::unshifted(s, shift))
+            }
             Some(s) if sets::is_anonymous(s) => sets::inline(s),
             _ => format!("@{name}"),
         }
@@ -760,7 +790,7 @@ impl Cx<'_> {
         let Some(key) = self.key(sreg, key_len) else {
             return self.raw(e);
         };
-        let set = self.set_ref(&name);
+        let set = self.set_ref_of(&name, key.shift);
         match dreg {
             None => {
                 let neg = if flags & NFT_LOOKUP_F_INV != 0 {
@@ -800,49 +830,104 @@ fn relation(v: &Value, op: CmpOp, data: &[u8]) -> String {
         CmpOp::GreatherThanEqual => ">= ",
         _ => "[op] ",
     };
-    let Some(mask) = &v.mask else {
-        return format!("{} {op_text}{}", v.text, v.print(data));
-    };
-    let zero = data.iter().all(|&b| b == 0);
-    if v.ty.is_flags() {
-        let flags =
-            |b: &[u8]| datatype::flags(v.ty, datatype::number(b, v.host));
-        return match (op, zero) {
-            (CmpOp::NotEqual, true) => format!("{} {}", v.text, flags(mask)),
-            (CmpOp::Equal, true) => format!("{} ! {}", v.text, flags(mask)),
-            _ => {
-                format!("{} {op_text}{} / {}", v.text, flags(data), flags(mask))
-            }
-        };
+    match &v.mask {
+        None => unmasked(v, op, op_text, data),
+        Some(mask) if v.ty.is_flags() => flag_test(v, op_text, mask, data),
+        Some(mask) => masked(v, op_text, mask, data),
     }
-    if matches!(v.ty, Type::Ipv4 | Type::Ipv6) {
-        if let Some(len) = prefix(mask) {
-            return format!("{} {op_text}{}/{len}", v.text, v.print(data));
-        }
-    }
-    format!(
-        "{} & {} {} {}",
-        v.text,
-        v.print(mask),
-        if op_text.is_empty() {
-            "=="
-        } else {
-            op_text.trim()
-        },
-        v.print(data)
-    )
 }
 
-/// The length of a mask of leading ones, if it is one.
-fn prefix(mask: &[u8]) -> Option<usize> {
-    let ones: usize = mask.iter().map(|b| b.count_ones() as usize).sum();
-    let full = ones / 8;
-    let ok = mask.iter().enumerate().all(|(i, &b)| match i.cmp(&full) {
-        std::cmp::Ordering::Less => b == 0xff,
-        std::cmp::Ordering::Equal => b == (0xffu16 << (8 - ones % 8)) as u8,
-        std::cmp::Ordering::Greater => b == 0,
-    });
-    ok.then_some(ones)
+/// A comparison of the whole value. nft writes `==` where leaving it
+/// out would read as something else (`must_print_eq_op`): before
+/// flags (`tcp flags == syn`, not a test of the bit), and after an
+/// expression of the field (`meta mark | 0x3 == 0x1`). A value of
+/// several flags has no name, and prints as a number.
+fn unmasked(v: &Value, op: CmpOp, op_text: &str, data: &[u8]) -> String {
+    let op_text = match op {
+        CmpOp::Equal if v.ty.is_flags() || v.binop => "== ",
+        _ => op_text,
+    };
+    let n = datatype::number(data, v.host);
+    let value = if v.ty.is_flags() && n.count_ones() > 1 {
+        format!("0x{n:x}")
+    } else {
+        v.print(data)
+    };
+    format!("{} {op_text}{value}", v.text)
+}
+
+/// A test of flags under a mask: any of them (`ct state
+/// established,related`), none (`! syn`), one flag set (`tcp flags &
+/// syn == syn`), or some of them (`tcp flags syn / syn,ack`).
+fn flag_test(v: &Value, op_text: &str, mask: &[u8], data: &[u8]) -> String {
+    let (m, d) = (
+        datatype::number(mask, v.host),
+        datatype::number(data, v.host),
+    );
+    let list = |n| datatype::flags(v.ty, n);
+    match (op_text, d) {
+        ("!= ", 0) => format!("{} {}", v.text, list(m)),
+        ("", 0) => format!("{} ! {}", v.text, list(m)),
+        _ if d == m && m.count_ones() == 1 => {
+            let op = if op_text.is_empty() { "== " } else { op_text };
+            format!("{} & {} {op}{}", v.text, list(m), list(d))
+        }
+        _ => format!("{} {op_text}{} / {}", v.text, list(d), list(m)),
+    }
+}
+
+/// A masked comparison: a prefix of a type that has them (addresses,
+/// marks, device groups, realms), else `lhs & mask == value`.
+fn masked(v: &Value, op_text: &str, mask: &[u8], data: &[u8]) -> String {
+    let prefixed = matches!(
+        v.ty,
+        Type::Ipv4 | Type::Ipv6 | Type::Mark | Type::Devgroup | Type::Realm
+    );
+    let bits = mask.len() as u32 * 8;
+    match prefix(datatype::number(mask, v.host), bits) {
+        Some(len) if prefixed => {
+            return format!("{} {op_text}{}/{len}", v.text, v.print(data));
+        }
+        _ => {}
+    }
+    let op = if op_text.is_empty() {
+        "=="
+    } else {
+        op_text.trim()
+    };
+    format!("{} & {} {op} {}", v.text, v.print(mask), v.print(data))
+}
+
+/// The length of a mask of `bits` bits that is leading ones, if it is
+/// one.
+fn prefix(mask: u128, bits: u32) -> Option<u32> {
+    let ones = mask.count_ones();
+    if bits == 0 || bits > 128 || ones == 0 {
+        return None;
+    }
+    let expected = (u128::MAX << (128 - ones)) >> (128 - bits);
+    (mask == expected).then_some(ones)
+}
+
+/// A write of a load's masked bits back to where it was loaded: the
+/// header field the mask clears, set to the bits the xor puts there
+/// (`ip dscp set af23`).
+fn field_write(at: At, value: &Value) -> Option<String> {
+    let (At::Payload(base, offset, proto), Some(At::Payload(b, o, _))) =
+        (at, value.at)
+    else {
+        return None;
+    };
+    let (mask, xor) = value.written.as_ref()?;
+    if (base, offset) != (b, o) || mask.len() != xor.len() {
+        return None;
+    }
+    let cleared: Vec<u8> = mask.iter().map(|m| !m).collect();
+    let (lead, width, trail) = mask_run(&cleared)?;
+    let (text, ty) = payload::field(proto?, offset + lead, width)?;
+    let mut field = Value::field(text, ty, xor.len(), false);
+    field.shift = trail;
+    Some(format!("{} set {}", field.text, field.print(xor)))
 }
 
 /// The bits a mask keeps, as leading zeros, ones and trailing zeros,
