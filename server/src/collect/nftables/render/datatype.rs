@@ -375,6 +375,17 @@ fn ifname(index: u128) -> Option<String> {
     (!found.is_null()).then(|| quoted(&buf))
 }
 
+/// A string a rule compares with, whole (with its NUL): a `*` at its
+/// end is escaped (`"eth\*"`), as nft tells it from a wildcard.
+pub fn compared_string(bytes: &[u8]) -> String {
+    let text = quoted(bytes);
+    let whole = bytes.contains(&0);
+    match text.strip_suffix("*\"") {
+        Some(stem) if whole => format!("{stem}\\*\""),
+        _ => text,
+    }
+}
+
 /// A string value, up to its first NUL.
 pub fn quoted(bytes: &[u8]) -> String {
     let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());

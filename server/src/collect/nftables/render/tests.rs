@@ -287,6 +287,15 @@ fn meta_keys_print_by_their_types() {
 }
 
 #[test]
+fn a_star_ending_a_whole_name_is_escaped() {
+    let name = |bytes: &[u8]| {
+        rendered(Family::Inet, vec![meta(MetaKey::Iifname), equal(bytes)])
+    };
+    assert_eq!(name(b"dummy*\0"), "iifname \"dummy\\*\"");
+    assert_eq!(name(b"dummy"), "iifname \"dummy*\"");
+}
+
+#[test]
 fn ct_keys_print_by_their_types() {
     let ct = |k, data: &[u8]| {
         let load =

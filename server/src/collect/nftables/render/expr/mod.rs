@@ -126,6 +126,9 @@ impl Value {
             let name = datatype::quoted(bytes);
             return format!("{}*\"", &name[..name.len() - 1]);
         }
+        if matches!(self.ty, Type::Ifname | Type::String) {
+            return datatype::compared_string(bytes);
+        }
         if let Some(bits) = self.prefix {
             let mut full = bytes.to_vec();
             full.resize(self.len, 0);
