@@ -48,9 +48,10 @@ pub enum Type {
     Addrtype,
     ArpOp,
     DccpPkttype,
-    IgmpType,
+    /// An IGMP message's type.
+    Igmp,
     /// A mobility header's type.
-    MhType,
+    Mh,
     /// A relative time in milliseconds (`ct expiration`).
     Time,
     /// An interface's hardware type (`meta iiftype`).
@@ -108,8 +109,8 @@ impl Type {
             38 => Self::Addrtype,
             11 => Self::ArpOp,
             16 => Self::DccpPkttype,
-            42 => Self::IgmpType,
-            17 => Self::MhType,
+            42 => Self::Igmp,
+            17 => Self::Mh,
             18 => Self::Time,
             21 => Self::Arphrd,
             23 => Self::Classid,
@@ -174,8 +175,8 @@ impl Type {
             Self::Addrtype => "fib_addrtype",
             Self::ArpOp => "arp_op",
             Self::DccpPkttype => "dccp_pkttype",
-            Self::IgmpType => "igmp_type",
-            Self::MhType => "mh_type",
+            Self::Igmp => "igmp_type",
+            Self::Mh => "mh_type",
             Self::Time => "time",
             Self::Arphrd => "iface_type",
             Self::Classid => "classid",
@@ -203,8 +204,8 @@ impl Type {
             | Self::IcmpCode
             | Self::Icmp6Code
             | Self::Boolean
-            | Self::MhType
-            | Self::IgmpType
+            | Self::Mh
+            | Self::Igmp
             | Self::TimeDay => 1,
             Self::Ethertype
             | Self::InetService
@@ -355,8 +356,8 @@ pub fn numeric(ty: Type, n: u128) -> Option<String> {
         | Type::Ecn
         | Type::ArpOp
         | Type::DccpPkttype
-        | Type::IgmpType
-        | Type::MhType
+        | Type::Igmp
+        | Type::Mh
         | Type::Arphrd
         | Type::Devgroup
         | Type::Realm
@@ -436,8 +437,8 @@ pub fn symbol(ty: Type, n: u128, len: usize) -> String {
         Type::Boolean => named(&[(0, "missing"), (1, "exists")]),
         Type::ArpOp => named(ARP_OPS),
         Type::DccpPkttype => named(DCCP_TYPES),
-        Type::IgmpType => named(IGMP_TYPES),
-        Type::MhType => named(MH_TYPES),
+        Type::Igmp => named(IGMP_TYPES),
+        Type::Mh => named(MH_TYPES),
         Type::Arphrd => named(ARPHRD_TYPES),
         Type::Devgroup => names::devgroup(n).map(quote),
         Type::Realm => names::realm(n).map(quote),

@@ -202,7 +202,7 @@ fn ipv6(kind: u8) -> &'static [&'static Desc] {
         fields: &[
             ("nexthdr", 0, 8, InetProto),
             ("hdrlength", 8, 8, Integer),
-            ("type", 16, 8, MhType),
+            ("type", 16, 8, Mh),
             ("reserved", 24, 8, Integer),
             ("checksum", 32, 16, Integer),
         ],

@@ -200,7 +200,7 @@ fn fields(proto: Proto) -> &'static [Field] {
             ("cpi", 16, 16, Integer),
         ],
         Proto::Igmp => &[
-            ("type", 0, 8, IgmpType),
+            ("type", 0, 8, Type::Igmp),
             ("mrt", 8, 8, Integer),
             ("checksum", 16, 16, Integer),
             ("group", 32, 32, Ipv4),
