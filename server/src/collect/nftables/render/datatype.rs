@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::OnceLock;
 
-use super::verdict;
+use super::{clock, names, units, verdict};
 use crate::collect::nftables::expr::Data;
 
 /// A value type of nft (`TYPE_*` in set keys), with its size in bytes
@@ -46,6 +46,25 @@ pub enum Type {
     Icmp6Code,
     /// A route's type, as `fib … type` loads it.
     Addrtype,
+    ArpOp,
+    DccpPkttype,
+    /// An IGMP message's type.
+    Igmp,
+    /// A mobility header's type.
+    Mh,
+    /// A relative time in milliseconds (`ct expiration`).
+    Time,
+    /// An interface's hardware type (`meta iiftype`).
+    Arphrd,
+    /// A traffic control handle (`meta priority`).
+    Classid,
+    CtEvent,
+    /// Nanoseconds since the epoch (`meta time`).
+    TimeDate,
+    /// Seconds into the day, in UTC (`meta hour`).
+    TimeHour,
+    /// The day of the week (`meta day`).
+    TimeDay,
     Other(u32),
 }
 
@@ -88,6 +107,17 @@ impl Type {
             32 => Self::IcmpCode,
             33 => Self::Icmp6Code,
             38 => Self::Addrtype,
+            11 => Self::ArpOp,
+            16 => Self::DccpPkttype,
+            42 => Self::Igmp,
+            17 => Self::Mh,
+            18 => Self::Time,
+            21 => Self::Arphrd,
+            23 => Self::Classid,
+            40 => Self::CtEvent,
+            43 => Self::TimeDate,
+            44 => Self::TimeHour,
+            45 => Self::TimeDay,
             n => Self::Other(n),
         }
     }
@@ -143,6 +173,17 @@ impl Type {
             Self::IcmpCode => "icmp_code",
             Self::Icmp6Code => "icmpv6_code",
             Self::Addrtype => "fib_addrtype",
+            Self::ArpOp => "arp_op",
+            Self::DccpPkttype => "dccp_pkttype",
+            Self::Igmp => "igmp_type",
+            Self::Mh => "mh_type",
+            Self::Time => "time",
+            Self::Arphrd => "iface_type",
+            Self::Classid => "classid",
+            Self::CtEvent => "ct_event",
+            Self::TimeDate => "time",
+            Self::TimeHour => "hour",
+            Self::TimeDay => "day",
             Self::Other(n) => return format!("type-{n}"),
         }
         .to_owned()
@@ -162,8 +203,14 @@ impl Type {
             | Self::Ecn
             | Self::IcmpCode
             | Self::Icmp6Code
-            | Self::Boolean => 1,
-            Self::Ethertype | Self::InetService => 2,
+            | Self::Boolean
+            | Self::Mh
+            | Self::Igmp
+            | Self::TimeDay => 1,
+            Self::Ethertype
+            | Self::InetService
+            | Self::ArpOp
+            | Self::Arphrd => 2,
             Self::Ipv4
             | Self::Mark
             | Self::Ifindex
@@ -173,7 +220,12 @@ impl Type {
             | Self::CtState
             | Self::CtStatus
             | Self::Addrtype
-            | Self::Devgroup => 4,
+            | Self::Devgroup
+            | Self::Time
+            | Self::Classid
+            | Self::CtEvent
+            | Self::TimeHour => 4,
+            Self::TimeDate => 8,
             Self::Ether => 6,
             Self::Ipv6 | Self::CtLabel | Self::Ifname => 16,
             _ => return None,
@@ -195,13 +247,23 @@ impl Type {
                 | Self::Devgroup
                 | Self::Pkttype
                 | Self::Addrtype
+                | Self::Time
+                | Self::Arphrd
+                | Self::Classid
+                | Self::CtEvent
+                | Self::TimeDate
+                | Self::TimeHour
+                | Self::TimeDay
         )
     }
 
     /// Whether a value is a set of flags, printed `a,b` and compared
     /// by a mask.
     pub fn is_flags(self) -> bool {
-        matches!(self, Self::CtState | Self::CtStatus | Self::TcpFlag)
+        matches!(
+            self,
+            Self::CtState | Self::CtStatus | Self::TcpFlag | Self::CtEvent
+        )
     }
 
     /// Elements printed on one line before nft wraps the list: many
@@ -266,6 +328,44 @@ pub fn value_in(ty: Type, bytes: &[u8], host: bool) -> String {
     }
 }
 
+/// A value as nft prints it where it prints numbers for names, as in a
+/// range (`NFT_CTX_OUTPUT_NUMERIC_ALL`): protocols, types and users by
+/// number, times in seconds.
+pub fn numeric_in(ty: Type, bytes: &[u8], host: bool) -> String {
+    numeric(ty, number(bytes, host))
+        .unwrap_or_else(|| value_in(ty, bytes, host))
+}
+
+/// A number of type `ty` as a range prints it, where that differs from
+/// how a single value prints.
+pub fn numeric(ty: Type, n: u128) -> Option<String> {
+    Some(match ty {
+        Type::Ethertype => format!("0x{n:04x}"),
+        Type::Time => format!("{}s", n / 1000),
+        Type::Nfproto
+        | Type::InetProto
+        | Type::IcmpCode
+        | Type::Icmp6Code
+        | Type::Addrtype
+        | Type::Icmp
+        | Type::Icmp6
+        | Type::CtDir
+        | Type::Pkttype
+        | Type::Boolean
+        | Type::Dscp
+        | Type::Ecn
+        | Type::ArpOp
+        | Type::DccpPkttype
+        | Type::Igmp
+        | Type::Mh
+        | Type::Arphrd
+        | Type::Devgroup
+        | Type::Realm
+        | Type::TimeDay => n.to_string(),
+        _ => return None,
+    })
+}
+
 /// The name of the interface with index `index` in the current network
 /// namespace, quoted, as nft resolves `iif` and `oif`.
 fn ifname(index: u128) -> Option<String> {
@@ -274,6 +374,17 @@ fn ifname(index: u128) -> Option<String> {
     // SAFETY: the buffer has the IF_NAMESIZE bytes the call may write.
     let found = unsafe { libc::if_indextoname(index, buf.as_mut_ptr().cast()) };
     (!found.is_null()).then(|| quoted(&buf))
+}
+
+/// A string a rule compares with, whole (with its NUL): a `*` at its
+/// end is escaped (`"eth\*"`), as nft tells it from a wildcard.
+pub fn compared_string(bytes: &[u8]) -> String {
+    let text = quoted(bytes);
+    let whole = bytes.contains(&0);
+    match text.strip_suffix("*\"") {
+        Some(stem) if whole => format!("{stem}\\*\""),
+        _ => text,
+    }
 }
 
 /// A string value, up to its first NUL.
@@ -324,21 +435,48 @@ pub fn symbol(ty: Type, n: u128, len: usize) -> String {
             (3, "other"),
         ]),
         Type::Boolean => named(&[(0, "missing"), (1, "exists")]),
+        Type::ArpOp => named(ARP_OPS),
+        Type::DccpPkttype => named(DCCP_TYPES),
+        Type::Igmp => named(IGMP_TYPES),
+        Type::Mh => named(MH_TYPES),
+        Type::Arphrd => named(ARPHRD_TYPES),
+        Type::Devgroup => names::devgroup(n).map(quote),
+        Type::Realm => names::realm(n).map(quote),
+        Type::Classid => Some(tc_handle(n)),
+        Type::Time => Some(units::duration(n as u64)),
+        Type::TimeDate => Some(clock::date(n as u64)),
+        Type::TimeHour => Some(clock::hour(n as u64)),
+        Type::TimeDay => clock::day(n),
         Type::Mark => Some(format!("0x{n:08x}")),
         Type::Dscp => named(DSCP),
         Type::Ecn => {
             named(&[(0, "not-ect"), (1, "ect1"), (2, "ect0"), (3, "ce")])
         }
-        Type::CtState | Type::CtStatus | Type::TcpFlag => {
+        Type::CtState | Type::CtStatus | Type::TcpFlag | Type::CtEvent => {
             return flags(ty, n);
         }
         Type::Verdict => Some(verdict::code(n as i32)),
-        Type::Integer | Type::Bitmask | Type::Other(_) if len > 8 => {
+        Type::Bitmask => Some(format!("0x{n:x}")),
+        Type::Integer | Type::Other(_) if len > 8 => {
             Some(format!("0x{n:0width$x}", width = len * 2))
         }
         _ => None,
     };
     name.unwrap_or_else(|| n.to_string())
+}
+
+fn quote(name: String) -> String {
+    format!("\"{name}\"")
+}
+
+/// A traffic control handle: `root`, `none`, or `major:minor` in hex.
+fn tc_handle(n: u128) -> String {
+    const TC_H_ROOT: u128 = 0xffff_ffff;
+    match n {
+        TC_H_ROOT => "root".to_owned(),
+        0 => "none".to_owned(),
+        _ => format!("{:x}:{:x}", (n >> 16) & 0xffff, n & 0xffff),
+    }
 }
 
 /// A set of flags, `a,b`, in the order of their bits; bits without a
@@ -360,6 +498,19 @@ pub fn flags(ty: Type, n: u128) -> String {
             (16, "snat"),
             (32, "dnat"),
             (512, "dying"),
+        ],
+        Type::CtEvent => &[
+            (1, "new"),
+            (2, "related"),
+            (4, "destroy"),
+            (8, "reply"),
+            (16, "assured"),
+            (32, "protoinfo"),
+            (64, "helper"),
+            (128, "mark"),
+            (256, "seqadj"),
+            (512, "secmark"),
+            (1024, "label"),
         ],
         Type::TcpFlag => &[
             (1, "fin"),
@@ -511,6 +662,64 @@ const DSCP: &[(u128, &str)] = &[
     (0x26, "af43"),
     (0x2c, "va"),
     (0x2e, "ef"),
+];
+
+const ARP_OPS: &[(u128, &str)] = &[
+    (1, "request"),
+    (2, "reply"),
+    (3, "rrequest"),
+    (4, "rreply"),
+    (8, "inrequest"),
+    (9, "inreply"),
+    (10, "nak"),
+];
+
+const DCCP_TYPES: &[(u128, &str)] = &[
+    (0, "request"),
+    (1, "response"),
+    (2, "data"),
+    (3, "ack"),
+    (4, "dataack"),
+    (5, "closereq"),
+    (6, "close"),
+    (7, "reset"),
+    (8, "sync"),
+    (9, "syncack"),
+];
+
+const IGMP_TYPES: &[(u128, &str)] = &[
+    (0x11, "membership-query"),
+    (0x12, "membership-report-v1"),
+    (0x16, "membership-report-v2"),
+    (0x22, "membership-report-v3"),
+    (0x17, "leave-group"),
+];
+
+const MH_TYPES: &[(u128, &str)] = &[
+    (0, "binding-refresh-request"),
+    (1, "home-test-init"),
+    (2, "careof-test-init"),
+    (3, "home-test"),
+    (4, "careof-test"),
+    (5, "binding-update"),
+    (6, "binding-acknowledgement"),
+    (7, "binding-error"),
+    (8, "fast-binding-update"),
+    (9, "fast-binding-acknowledgement"),
+    (10, "fast-binding-advertisement"),
+    (11, "experimental-mobility-header"),
+    (12, "home-agent-switch-message"),
+];
+
+/// Interface types nft names (linux/if_arp.h).
+const ARPHRD_TYPES: &[(u128, &str)] = &[
+    (1, "ether"),
+    (512, "ppp"),
+    (768, "ipip"),
+    (769, "ipip6"),
+    (772, "loopback"),
+    (776, "sit"),
+    (778, "ipgre"),
 ];
 
 const ICMP_CODES: &[(u128, &str)] = &[

@@ -10,8 +10,10 @@
 //! prints as nft prints it: `xt match NAME`, `xt target NAME`.
 
 mod chain;
+mod clock;
 mod datatype;
 mod expr;
+mod names;
 mod object;
 mod raw;
 mod set;

@@ -188,13 +188,13 @@ pub fn elements(set: &Set) -> Vec<String> {
     // Ranges of concatenations keep the kernel's order; nft sorts the
     // rest. The end of one range can be where the next starts: the end
     // first.
+    let interval = set.flags & NFT_SET_INTERVAL != 0 && set.fields.len() < 2;
     if set.elements.iter().all(|e| e.key_end.is_none()) {
         elems.sort_by_key(|e| {
             let start = e.flags & NFT_SET_ELEM_INTERVAL_END == 0;
-            (sort_key(&types, &e.key), start)
+            (sort_key(&types, &e.key, interval), start)
         });
     }
-    let interval = set.flags & NFT_SET_INTERVAL != 0 && set.fields.len() < 2;
     let mut out = Vec::new();
     let mut i = 0;
     while i < elems.len() {
@@ -226,11 +226,56 @@ pub fn elements(set: &Set) -> Vec<String> {
     out
 }
 
+/// The set with its keys moved `bits` bits down: the values of a field
+/// narrower than the bytes a rule loads (`ip dscp`), which the kernel
+/// holds shifted up. The end marker of a range is the first key past
+/// it, and stays the first past the moved range.
+pub fn unshifted(set: &Set, bits: u32) -> Set {
+    let mut moved = set.clone();
+    for e in &mut moved.elements {
+        if e.flags & NFT_SET_ELEM_INTERVAL_END != 0 {
+            e.key = minus_one(&e.key);
+            shift_down(&mut e.key, bits);
+            e.key = plus_one(&e.key);
+        } else {
+            shift_down(&mut e.key, bits);
+        }
+        if let Some(end) = &mut e.key_end {
+            shift_down(end, bits);
+        }
+    }
+    moved
+}
+
+/// A big-endian number of up to 16 bytes moved `bits` bits down.
+fn shift_down(key: &mut [u8], bits: u32) {
+    if key.len() > 16 || bits >= 128 {
+        return;
+    }
+    let n = datatype::number(key, false) >> bits;
+    let bytes = n.to_be_bytes();
+    key.copy_from_slice(&bytes[16 - key.len()..]);
+}
+
+/// A big-endian number plus one, wrapping.
+fn plus_one(key: &[u8]) -> Vec<u8> {
+    let mut out = key.to_vec();
+    for b in out.iter_mut().rev() {
+        let (sum, carry) = b.overflowing_add(1);
+        *b = sum;
+        if !carry {
+            break;
+        }
+    }
+    out
+}
+
 /// The order nft prints elements in: by the key's value as a number in
 /// its byte order, where strings and concatenations count as host
-/// order.
-fn sort_key(types: &[Type], key: &[u8]) -> Vec<u8> {
+/// order; the keys of ranges are in network order.
+fn sort_key(types: &[Type], key: &[u8], interval: bool) -> Vec<u8> {
     let host = match types {
+        _ if interval => false,
         [t] => t.host_order() || matches!(t, Type::Ifname | Type::String),
         _ => true,
     };
@@ -290,9 +335,11 @@ fn split<'a>(bytes: &'a [u8], sizes: &[usize]) -> Vec<&'a [u8]> {
 }
 
 /// `start-end`, `prefix/len` where the range is one, or one value.
+/// nft keeps the keys of ranges in network order, whatever the order
+/// of their type, so that they compare as numbers.
 pub fn range(ty: Type, start: &[u8], end: &[u8]) -> String {
     if start == end {
-        return datatype::value(ty, start);
+        return datatype::value_in(ty, start, false);
     }
     if matches!(ty, Type::Ipv4 | Type::Ipv6) {
         if let Some(len) = prefix_len(start, end) {
@@ -301,8 +348,8 @@ pub fn range(ty: Type, start: &[u8], end: &[u8]) -> String {
     }
     format!(
         "{}-{}",
-        datatype::value(ty, start),
-        datatype::value(ty, end)
+        datatype::numeric_in(ty, start, false),
+        datatype::numeric_in(ty, end, false)
     )
 }
 

@@ -6,7 +6,11 @@ use proptest::prelude::*;
 use super::chain::priority;
 use super::units;
 use super::userdata;
-use crate::collect::nftables::expr::decode_expressions;
+use crate::collect::nftables::expr::{
+    decode_expressions, Bitwise, BitwiseOp, Byteorder, ByteorderOp, Cmp, CmpOp,
+    Ct, CtKey, Data, Expr, Exthdr, ExthdrOp, Immediate, Lookup, Meta, MetaKey,
+    Payload, PayloadBase, Range, RangeOp, Register,
+};
 use crate::collect::nftables::ruleset::{
     Element, Family, Rule, Set, TableContents,
 };
@@ -64,6 +68,431 @@ fn unknown_expressions_print_in_the_marked_form() {
         super::rule(Family::Ip, &table, &rule),
         "[expr nope 1:0a000001]"
     );
+}
+
+/// A rule of `exprs` as it prints in a table of `family` without sets.
+fn rendered(family: Family, exprs: Vec<Expr>) -> String {
+    let rule = Rule {
+        exprs,
+        ..Rule::default()
+    };
+    super::rule(family, &TableContents::default(), &rule)
+}
+
+/// `[ cmp OP reg 1 DATA ]`.
+fn cmp(op: CmpOp, data: &[u8]) -> Expr {
+    Expr::Cmp(vec![
+        Cmp::SourceRegister(Register::Reg1),
+        Cmp::Op(op),
+        Cmp::Data(Data::Value(data.to_vec())),
+    ])
+}
+
+fn equal(data: &[u8]) -> Expr {
+    cmp(CmpOp::Equal, data)
+}
+
+/// `[ exthdr load OP KIND @ OFFSET + LEN (FLAGS) => reg 1 ]`, offset
+/// and length in bytes.
+fn exthdr(op: ExthdrOp, kind: u8, offset: u32, len: u32, flags: u32) -> Expr {
+    Expr::Exthdr(vec![
+        Exthdr::DestinationRegister(Register::Reg1),
+        Exthdr::Type(kind),
+        Exthdr::Offset(offset),
+        Exthdr::Length(len),
+        Exthdr::Flags(flags),
+        Exthdr::Op(op),
+    ])
+}
+
+/// `[ meta load KEY => reg 1 ]`.
+fn meta(key: MetaKey) -> Expr {
+    Expr::Meta(vec![
+        Meta::DestinationRegister(Register::Reg1),
+        Meta::Key(key),
+    ])
+}
+
+/// `[ byteorder reg 1 = hton(reg 1, LEN, LEN) ]`.
+fn hton(len: u32) -> Expr {
+    Expr::Byteorder(vec![
+        Byteorder::SourceRegister(Register::Reg1),
+        Byteorder::DestinationRegister(Register::Reg1),
+        Byteorder::Op(ByteorderOp::Hton),
+        Byteorder::Length(len),
+        Byteorder::Size(len),
+    ])
+}
+
+/// `[ range eq reg 1 FROM TO ]`.
+fn range(from: &[u8], to: &[u8]) -> Expr {
+    Expr::Range(vec![
+        Range::SourceRegister(Register::Reg1),
+        Range::Op(RangeOp::Eq),
+        Range::FromData(Data::Value(from.to_vec())),
+        Range::ToData(Data::Value(to.to_vec())),
+    ])
+}
+
+/// `[ bitwise reg 1 = (reg 1 & MASK) ^ 0 ]`.
+fn mask(mask: &[u8]) -> Expr {
+    Expr::Bitwise(vec![
+        Bitwise::SourceRegister(Register::Reg1),
+        Bitwise::DestinationRegister(Register::Reg1),
+        Bitwise::Length(mask.len() as u32),
+        Bitwise::Mask(Data::Value(mask.to_vec())),
+        Bitwise::Xor(Data::Value(vec![0; mask.len()])),
+        Bitwise::Op(BitwiseOp::MaskXor),
+    ])
+}
+
+fn host(n: u32) -> Vec<u8> {
+    n.to_ne_bytes().to_vec()
+}
+
+#[test]
+fn tcp_options_are_named_by_kind_and_field() {
+    let tcp = |kind, offset, len, flags, data: &[u8]| {
+        let load = exthdr(ExthdrOp::TcpOpt, kind, offset, len, flags);
+        rendered(Family::Inet, vec![load, equal(data)])
+    };
+    assert_eq!(tcp(2, 2, 2, 0, &[0, 1]), "tcp option maxseg size 1");
+    assert_eq!(tcp(3, 2, 1, 0, &[7]), "tcp option window count 7");
+    assert_eq!(tcp(5, 2, 4, 0, &[0, 0, 0, 1]), "tcp option sack left 1");
+    // The second block of a SACK carries its number.
+    assert_eq!(tcp(5, 10, 4, 0, &[0, 0, 0, 1]), "tcp option sack1 left 1");
+    assert_eq!(
+        tcp(8, 6, 4, 0, &[0, 0, 0, 2]),
+        "tcp option timestamp tsecr 2"
+    );
+    assert_eq!(tcp(0, 0, 1, 1, &[1]), "tcp option eol exists");
+    assert_eq!(tcp(19, 0, 1, 1, &[0]), "tcp option md5sig missing");
+    // Kinds nft has no name for: by number, or by their bits.
+    assert_eq!(tcp(123, 0, 1, 1, &[1]), "tcp option 123 exists");
+    assert_eq!(tcp(123, 1, 1, 0, &[4]), "tcp option @123,8,8 4");
+}
+
+#[test]
+fn a_mask_on_an_option_names_the_narrower_field() {
+    // mptcp subtype: the high four bits of the option's third byte.
+    let load = exthdr(ExthdrOp::TcpOpt, 30, 2, 1, 0);
+    let text =
+        rendered(Family::Inet, vec![load, mask(&[0xf0]), equal(&[0x10])]);
+    assert_eq!(text, "tcp option mptcp subtype 1");
+}
+
+#[test]
+fn an_option_without_registers_is_reset() {
+    let reset = |kind| {
+        rendered(
+            Family::Inet,
+            vec![Expr::Exthdr(vec![
+                Exthdr::Type(kind),
+                Exthdr::Op(ExthdrOp::TcpOpt),
+            ])],
+        )
+    };
+    assert_eq!(reset(2), "reset tcp option maxseg");
+    assert_eq!(reset(123), "reset tcp option 123");
+}
+
+#[test]
+fn sctp_chunks_and_ip_options_are_named() {
+    let sctp = exthdr(ExthdrOp::Sctp, 1, 14, 2, 0);
+    assert_eq!(
+        rendered(Family::Inet, vec![sctp, equal(&[0, 3])]),
+        "sctp chunk init num-inbound-streams 3"
+    );
+    let data = exthdr(ExthdrOp::Sctp, 0, 0, 1, 1);
+    assert_eq!(
+        rendered(Family::Inet, vec![data, equal(&[1])]),
+        "sctp chunk data exists"
+    );
+    let rr = exthdr(ExthdrOp::Ipv4, 7, 2, 1, 0);
+    assert_eq!(
+        rendered(Family::Ip, vec![rr, equal(&[3])]),
+        "ip option rr ptr 3"
+    );
+    // A chunk type nft has no name for stays marked.
+    let unknown = exthdr(ExthdrOp::Sctp, 99, 0, 1, 1);
+    assert!(rendered(Family::Inet, vec![unknown]).starts_with("[expr exthdr"));
+}
+
+#[test]
+fn ipv6_extension_headers_leave_out_their_family_match() {
+    let ipv6 = |exprs: Vec<Expr>| {
+        let mut all = vec![meta(MetaKey::Nfproto), equal(&[10])];
+        all.extend(exprs);
+        rendered(Family::Inet, all)
+    };
+    let frag = |offset, len| exthdr(ExthdrOp::Ipv6, 44, offset, len, 0);
+    assert_eq!(ipv6(vec![frag(4, 4), equal(&[0, 0, 0, 1])]), "frag id 1");
+    // frag-off is 13 bits: its values come shifted past the flags.
+    assert_eq!(
+        ipv6(vec![frag(2, 2), mask(&[0xff, 0xf8]), equal(&[0x00, 0xb0])]),
+        "frag frag-off 22"
+    );
+    let srh = exthdr(ExthdrOp::Ipv6, 43, 6, 2, 0);
+    assert_eq!(ipv6(vec![srh, equal(&[0, 5])]), "srh tag 5");
+    let mh = exthdr(ExthdrOp::Ipv6, 135, 2, 1, 0);
+    assert_eq!(
+        ipv6(vec![mh, equal(&[12])]),
+        "mh type home-agent-switch-message"
+    );
+    let hbh = exthdr(ExthdrOp::Ipv6, 0, 0, 1, 1);
+    assert_eq!(ipv6(vec![hbh, equal(&[1])]), "exthdr hbh exists");
+}
+
+#[test]
+fn host_order_keys_turned_to_network_order_compare_in_it() {
+    // nft turns a host-order key to network order before a range.
+    let exprs = vec![
+        meta(MetaKey::SocketUserId),
+        hton(4),
+        range(&3001u32.to_be_bytes(), &3005u32.to_be_bytes()),
+    ];
+    assert_eq!(rendered(Family::Inet, exprs), "meta skuid 3001-3005");
+    let exprs = vec![
+        meta(MetaKey::Length),
+        hton(4),
+        cmp(CmpOp::GreaterThan, &1000u32.to_be_bytes()),
+    ];
+    assert_eq!(rendered(Family::Inet, exprs), "meta length > 1000");
+}
+
+#[test]
+fn ranges_print_numbers_for_names() {
+    let exprs = vec![meta(MetaKey::L4Proto), range(&[6], &[17])];
+    assert_eq!(rendered(Family::Inet, exprs), "meta l4proto 6-17");
+}
+
+#[test]
+fn meta_keys_print_by_their_types() {
+    let key =
+        |k, data: &[u8]| rendered(Family::Inet, vec![meta(k), equal(data)]);
+    assert_eq!(
+        key(MetaKey::Priority, &host(0xffff_ffff)),
+        "meta priority root"
+    );
+    assert_eq!(key(MetaKey::Priority, &host(0)), "meta priority none");
+    assert_eq!(
+        key(MetaKey::Priority, &host(0x8765_4321)),
+        "meta priority 8765:4321"
+    );
+    assert_eq!(
+        key(MetaKey::Iftype, &1u16.to_ne_bytes()),
+        "meta iiftype ether"
+    );
+    assert_eq!(key(MetaKey::TimeDay, &[6]), "meta day \"Saturday\"");
+}
+
+#[test]
+fn a_star_ending_a_whole_name_is_escaped() {
+    let name = |bytes: &[u8]| {
+        rendered(Family::Inet, vec![meta(MetaKey::Iifname), equal(bytes)])
+    };
+    assert_eq!(name(b"dummy*\0"), "iifname \"dummy\\*\"");
+    assert_eq!(name(b"dummy"), "iifname \"dummy*\"");
+}
+
+#[test]
+fn ct_keys_print_by_their_types() {
+    let ct = |k, data: &[u8]| {
+        let load =
+            Expr::Ct(vec![Ct::DestinationRegister(Register::Reg1), Ct::Key(k)]);
+        rendered(Family::Inet, vec![load, equal(data)])
+    };
+    assert_eq!(ct(CtKey::Expiration, &host(30_000)), "ct expiration 30s");
+    let set_events = vec![
+        Expr::Immediate(vec![
+            Immediate::DestinationRegister(Register::Reg1),
+            Immediate::Data(Data::Value(host(1031))),
+        ]),
+        Expr::Ct(vec![
+            Ct::Key(CtKey::EventMask),
+            Ct::SourceRegister(Register::Reg1),
+        ]),
+    ];
+    assert_eq!(
+        rendered(Family::Inet, set_events),
+        "ct event set new,related,destroy,label"
+    );
+}
+
+#[test]
+fn arp_operations_are_named() {
+    let load = Expr::Payload(vec![
+        Payload::DestinationRegister(Register::Reg1),
+        Payload::Base(PayloadBase::Network),
+        Payload::Offset(6),
+        Payload::Length(2),
+    ]);
+    assert_eq!(
+        rendered(Family::Arp, vec![load, equal(&[0, 1])]),
+        "arp operation request"
+    );
+}
+
+/// `[ payload load LEN b @ BASE header + OFFSET => reg 1 ]`.
+fn payload(base: PayloadBase, offset: u32, len: u32) -> Expr {
+    Expr::Payload(vec![
+        Payload::DestinationRegister(Register::Reg1),
+        Payload::Base(base),
+        Payload::Offset(offset),
+        Payload::Length(len),
+    ])
+}
+
+/// `[ bitwise reg 1 = (reg 1 & MASK) ^ XOR ]`.
+fn mask_xor(mask: &[u8], xor: &[u8]) -> Expr {
+    Expr::Bitwise(vec![
+        Bitwise::SourceRegister(Register::Reg1),
+        Bitwise::DestinationRegister(Register::Reg1),
+        Bitwise::Length(mask.len() as u32),
+        Bitwise::Mask(Data::Value(mask.to_vec())),
+        Bitwise::Xor(Data::Value(xor.to_vec())),
+        Bitwise::Op(BitwiseOp::MaskXor),
+    ])
+}
+
+#[test]
+fn flags_compare_as_nft_writes_them() {
+    let flags = || payload(PayloadBase::Transport, 13, 1);
+    let tcp = |exprs: Vec<Expr>| {
+        let mut all = vec![meta(MetaKey::L4Proto), equal(&[6])];
+        all.extend(exprs);
+        rendered(Family::Ip, all)
+    };
+    // One flag is compared with `==`, several as a number.
+    assert_eq!(tcp(vec![flags(), equal(&[0x02])]), "tcp flags == syn");
+    assert_eq!(tcp(vec![flags(), equal(&[0xff])]), "tcp flags == 0xff");
+    assert_eq!(
+        tcp(vec![flags(), mask(&[0x02]), equal(&[0x02])]),
+        "tcp flags & syn == syn"
+    );
+    assert_eq!(
+        tcp(vec![flags(), mask(&[0x12]), equal(&[0x12])]),
+        "tcp flags syn,ack / syn,ack"
+    );
+    assert_eq!(
+        tcp(vec![flags(), mask(&[0x12]), cmp(CmpOp::NotEqual, &[0])]),
+        "tcp flags syn,ack"
+    );
+}
+
+#[test]
+fn masks_of_leading_ones_are_prefixes_of_marks() {
+    let exprs = vec![
+        meta(MetaKey::Mark),
+        mask(&host(0xffff_ff00)),
+        equal(&host(0xffff_ff00)),
+    ];
+    assert_eq!(rendered(Family::Inet, exprs), "meta mark 0xffffff00/24");
+    // An expression of the field compares with `==`.
+    let exprs = vec![
+        meta(MetaKey::Mark),
+        mask_xor(&host(!3), &host(3)),
+        equal(&host(1)),
+    ];
+    assert_eq!(
+        rendered(Family::Inet, exprs),
+        "meta mark | 0x00000003 == 0x00000001"
+    );
+}
+
+#[test]
+fn writing_masked_bits_back_sets_the_field_they_are() {
+    let set = |mask: &[u8], xor: &[u8]| {
+        let write = Expr::Payload(vec![
+            Payload::SourceRegister(Register::Reg1),
+            Payload::Base(PayloadBase::Network),
+            Payload::Offset(0),
+            Payload::Length(2),
+        ]);
+        let load = payload(PayloadBase::Network, 0, 2);
+        rendered(Family::Ip, vec![load, mask_xor(mask, xor), write])
+    };
+    assert_eq!(set(&[0xff, 0xfc], &[0, 1]), "ip ecn set ect1");
+    assert_eq!(set(&[0xff, 0x03], &[0, 0x58]), "ip dscp set af23");
+}
+
+#[test]
+fn anonymous_sets_of_narrow_fields_print_their_values() {
+    // ip dscp { cs1, af11 }: the kernel holds the values two bits up.
+    let element = |v: u8| Element {
+        key: vec![v << 2],
+        ..Element::default()
+    };
+    let set = Set {
+        name: "__set0".into(),
+        flags: 0x1 | 0x2,
+        key_type: 36,
+        key_len: 1,
+        elements: vec![element(0x08), element(0x0a)],
+        ..Set::default()
+    };
+    let table = TableContents {
+        sets: vec![set],
+        ..TableContents::default()
+    };
+    let rule = Rule {
+        exprs: vec![
+            payload(PayloadBase::Network, 1, 1),
+            mask(&[0xfc]),
+            Expr::Lookup(vec![
+                Lookup::Set("__set0".into()),
+                Lookup::SourceRegister(Register::Reg1),
+            ]),
+        ],
+        ..Rule::default()
+    };
+    assert_eq!(
+        super::rule(Family::Ip, &table, &rule),
+        "ip dscp { cs1, af11 }"
+    );
+}
+
+#[test]
+fn ranges_of_host_order_keys_are_in_network_order() {
+    // iifgroup { 11-33 }: an interval set keeps its keys in network
+    // order, the end as the first key past the range.
+    let element = |v: u32, flags| Element {
+        key: v.to_be_bytes().to_vec(),
+        flags,
+        ..Element::default()
+    };
+    let set = Set {
+        flags: 0x4,
+        key_type: 35,
+        key_len: 4,
+        elements: vec![element(0, 1), element(11, 0), element(34, 1)],
+        ..Set::default()
+    };
+    assert_eq!(super::set::inline(&set), "{ 11-33 }");
+}
+
+#[test]
+fn transport_fields_of_sctp_ah_comp_and_dccp_are_named() {
+    let field = |proto: u8, offset, len, data: &[u8]| {
+        let exprs = vec![
+            meta(MetaKey::L4Proto),
+            equal(&[proto]),
+            payload(PayloadBase::Transport, offset, len),
+            equal(data),
+        ];
+        rendered(Family::Inet, exprs)
+    };
+    assert_eq!(field(132, 4, 4, &[0, 0, 0, 22]), "sctp vtag 22");
+    assert_eq!(field(51, 2, 2, &[0, 22]), "ah reserved 22");
+    assert_eq!(field(108, 1, 1, &[0x23]), "comp flags 0x23");
+    let dccp = vec![
+        meta(MetaKey::L4Proto),
+        equal(&[33]),
+        payload(PayloadBase::Transport, 8, 1),
+        mask(&[0x1e]),
+        equal(&[0x02]),
+    ];
+    assert_eq!(rendered(Family::Inet, dccp), "dccp type response");
 }
 
 /// A netlink attribute: length, type, value, padding to 4 bytes.

@@ -13,6 +13,7 @@ mod dynset;
 mod exthdr;
 mod meta;
 mod nat;
+mod options;
 mod payload;
 mod route;
 pub mod stateful;
@@ -49,6 +50,15 @@ pub fn payload_by_index(proto: u32, index: u32) -> Option<String> {
     payload::by_index(proto, index)
 }
 
+/// Where a load read in the packet, to name a narrower field once the
+/// value is masked.
+#[derive(Clone, Copy, Debug)]
+enum At {
+    /// A header by its base, the bit offset in it, and the protocol.
+    Payload(PayloadBase, u32, Option<Proto>),
+    Exthdr(options::Load),
+}
+
 /// What a register holds, as far as this replay knows.
 #[derive(Clone, Debug)]
 struct Value {
@@ -65,14 +75,21 @@ struct Value {
     constant: Option<Vec<u8>>,
     /// The mask of a `bitwise` on the value.
     mask: Option<Vec<u8>>,
-    /// Where a payload load read, to name a sub-byte field once masked.
-    at: Option<(PayloadBase, u32, Option<Proto>)>,
+    /// Where a load read, to name a sub-byte field once masked.
+    at: Option<At>,
     /// Bits a sub-byte field sits above the end of the bytes loaded:
     /// values compared with it come shifted.
     shift: u32,
     /// The bits of an address field a prefix load read; `len` is then
     /// the whole field's.
     prefix: Option<usize>,
+    /// The mask and xor of a `bitwise` on a load: written back where it
+    /// was loaded, the result sets only the bits the mask clears (nft's
+    /// `ip ecn set ce`).
+    written: Option<(Vec<u8>, Vec<u8>)>,
+    /// Whether the value is an expression of the field (`meta mark |
+    /// 0x3`), which nft compares with `==`.
+    binop: bool,
     /// The protocol matches the field was named by: nft leaves them
     /// out once the field is matched (not when it only feeds a
     /// statement, as a map's key for NAT does).
@@ -91,6 +108,8 @@ impl Value {
             at: None,
             shift: 0,
             prefix: None,
+            binop: false,
+            written: None,
             deps: Vec::new(),
         }
     }
@@ -107,6 +126,9 @@ impl Value {
             let name = datatype::quoted(bytes);
             return format!("{}*\"", &name[..name.len() - 1]);
         }
+        if matches!(self.ty, Type::Ifname | Type::String) {
+            return datatype::compared_string(bytes);
+        }
         if let Some(bits) = self.prefix {
             let mut full = bytes.to_vec();
             full.resize(self.len, 0);
@@ -118,6 +140,16 @@ impl Value {
             return datatype::symbol(self.ty, n, bytes.len());
         }
         datatype::value_in(self.ty, bytes, self.host)
+    }
+
+    /// A bound of a range of the value: numbers where nft would print
+    /// names.
+    fn print_bound(&self, bytes: &[u8]) -> String {
+        let n = datatype::number(bytes, self.host) >> self.shift;
+        match datatype::numeric(self.ty, n) {
+            Some(text) => text,
+            None => self.print(bytes),
+        }
     }
 }
 
@@ -346,7 +378,7 @@ impl Cx<'_> {
         if let Some((text, ty, full)) = prefix {
             let mut v = Value::field(text, ty, full as usize, false);
             v.prefix = Some(bit_len as usize);
-            v.at = Some((base, bit_off, proto));
+            v.at = Some(At::Payload(base, bit_off, proto));
             v.deps = self.deps(base);
             return self.set_reg(dreg, v);
         }
@@ -360,6 +392,14 @@ impl Cx<'_> {
         });
         if let Some(sreg) = sreg {
             let value = self.reg(Some(sreg));
+            let at = At::Payload(base, bit_off, proto);
+            if let Some(text) = value.as_ref().and_then(|v| field_write(at, v))
+            {
+                self.emit(text);
+                let deps = self.deps(base);
+                self.settle(&deps);
+                return;
+            }
             let v = Value::field(text.clone(), ty, len as usize, false);
             let value = self.operand(&v, value.as_ref());
             self.emit(format!("{text} set {value}"));
@@ -367,7 +407,7 @@ impl Cx<'_> {
             return;
         }
         let mut v = Value::field(text, ty, len as usize, false);
-        v.at = Some((base, bit_off, proto));
+        v.at = Some(At::Payload(base, bit_off, proto));
         v.deps = deps;
         self.set_reg(dreg, v);
     }
@@ -393,6 +433,27 @@ impl Cx<'_> {
             _ => {}
         }
         deps
+    }
+
+    /// A field narrower than the bytes loaded (`ip version`, `ip dscp`,
+    /// `frag frag-off`), named from the bits the mask keeps.
+    fn subfield(&self, v: &Value, mask: &[u8]) -> Option<Value> {
+        let (lead, width, trail) = mask_run(mask)?;
+        let (text, ty, deps) = match v.at? {
+            At::Payload(base, bit_off, proto) => {
+                let (text, ty) = payload::field(proto?, bit_off + lead, width)?;
+                (text, ty, self.deps(base))
+            }
+            At::Exthdr(load) => {
+                let (text, ty) = load.masked(lead, width)?.text()?;
+                (text, ty, self.exthdr_deps(load.op))
+            }
+        };
+        let mut sub = Value::field(text, ty, mask.len(), false);
+        sub.shift = trail;
+        sub.deps = deps;
+        sub.at = v.at;
+        Some(sub)
     }
 
     /// Leaves out the protocol matches `deps`, as nft does once a field
@@ -435,8 +496,7 @@ impl Cx<'_> {
             return self.raw(e);
         };
         let k = meta::meta(key);
-        let len = k.ty.size().unwrap_or(4) as usize;
-        let v = Value::field(k.name, k.ty, len, k.host);
+        let v = Value::field(k.name, k.ty, k.len, k.host);
         match (dreg, sreg) {
             (Some(_), _) => self.set_reg(dreg, v),
             (None, Some(_)) => {
@@ -473,8 +533,7 @@ impl Cx<'_> {
             _ => self.family,
         };
         let k = meta::ct(key, dir, family);
-        let len = k.ty.size().unwrap_or(4) as usize;
-        let v = Value::field(k.name, k.ty, len, k.host);
+        let v = Value::field(k.name, k.ty, k.len, k.host);
         match (dreg, sreg) {
             (Some(_), _) => self.set_reg(dreg, v),
             (None, Some(_)) => {
@@ -548,14 +607,14 @@ impl Cx<'_> {
             && xor.as_ref().is_some_and(|x| x.iter().all(|&b| b == 0));
         match mask {
             Some(mask) if plain_mask && v.mask.is_none() => {
-                let sub = v.prefix.is_none().then(|| subfield(&v, &mask));
-                if let Some((mut sub, base)) = sub.flatten() {
-                    sub.deps = self.deps(base);
-                    sub.at = v.at;
+                let written = Some((mask.clone(), vec![0; mask.len()]));
+                let sub = v.prefix.is_none().then(|| self.subfield(&v, &mask));
+                if let Some(sub) = sub.flatten() {
                     v = sub;
                 } else {
                     v.mask = Some(mask);
                 }
+                v.written = written;
                 self.set_reg(dreg, v);
             }
             Some(mask) if op == BitwiseOp::MaskXor && v.mask.is_none() => {
@@ -576,6 +635,8 @@ impl Cx<'_> {
                         v.print(&xor)
                     )
                 };
+                v.binop = true;
+                v.written = Some((mask, xor));
                 self.set_reg(dreg, v);
             }
             _ => {
@@ -602,8 +663,11 @@ impl Cx<'_> {
         };
         // iptables matches both ports of TCP or UDP with one load; nft
         // shows them as two matches.
-        if let (Some((PayloadBase::Transport, 0, Some(p))), CmpOp::Equal, 4) =
-            (v.at, op, data.len())
+        if let (
+            Some(At::Payload(PayloadBase::Transport, 0, Some(p))),
+            CmpOp::Equal,
+            4,
+        ) = (v.at, op, data.len())
         {
             if matches!(p, Proto::Tcp | Proto::Udp) {
                 let port = |b: &[u8]| datatype::value(Type::InetService, b);
@@ -619,7 +683,8 @@ impl Cx<'_> {
             (op, self.at_least.take())
         {
             if lhs == v.text && n + 1 == self.out.len() {
-                self.out[n].text = format!("{lhs} {lo}-{}", v.print(&data));
+                self.out[n].text =
+                    format!("{lhs} {lo}-{}", v.print_bound(&data));
                 return;
             }
         }
@@ -627,7 +692,7 @@ impl Cx<'_> {
         let n = self.emit(text);
         self.matched(&v);
         if op == CmpOp::GreatherThanEqual && v.mask.is_none() {
-            self.at_least = Some((n, v.text.clone(), v.print(&data)));
+            self.at_least = Some((n, v.text.clone(), v.print_bound(&data)));
         }
         if op == CmpOp::Equal && v.mask.is_none() {
             self.learn(&v, &data, n);
@@ -656,7 +721,7 @@ impl Cx<'_> {
                     self.network = Some((p, Some(n)));
                 }
             }
-            "iiftype" if number == ARPHRD_ETHER => self.link = Some(n),
+            "meta iiftype" if number == ARPHRD_ETHER => self.link = Some(n),
             "ether type" | "meta protocol" => {
                 if let Some(p) =
                     u16::try_from(number).ok().and_then(Proto::network)
@@ -683,8 +748,8 @@ impl Cx<'_> {
             return self.raw(e);
         };
         let neg = if op == Some(RangeOp::Neq) { "!= " } else { "" };
-        let text =
-            format!("{} {neg}{}-{}", v.text, v.print(&from), v.print(&to));
+        let (from, to) = (v.print_bound(&from), v.print_bound(&to));
+        let text = format!("{} {neg}{from}-{to}", v.text);
         self.emit(text);
         self.matched(&v);
     }
@@ -695,7 +760,16 @@ impl Cx<'_> {
 
     /// `@name`, or the elements of an anonymous set.
     fn set_ref(&self, name: &str) -> String {
+        self.set_ref_of(name, 0)
+    }
+
+    /// As `set_ref`, for a key of a field `shift` bits above the end of
+    /// the bytes loaded: the anonymous set's elements print moved down.
+    fn set_ref_of(&self, name: &str, shift: u32) -> String {
         match self.find_set(name) {
+            Some(s) if sets::is_anonymous(s) && shift > 0 => {
+                sets::inline(&sets::unshifted(s, shift))
+            }
             Some(s) if sets::is_anonymous(s) => sets::inline(s),
             _ => format!("@{name}"),
         }
@@ -719,7 +793,7 @@ impl Cx<'_> {
         let Some(key) = self.key(sreg, key_len) else {
             return self.raw(e);
         };
-        let set = self.set_ref(&name);
+        let set = self.set_ref_of(&name, key.shift);
         match dreg {
             None => {
                 let neg = if flags & NFT_LOOKUP_F_INV != 0 {
@@ -759,71 +833,117 @@ fn relation(v: &Value, op: CmpOp, data: &[u8]) -> String {
         CmpOp::GreatherThanEqual => ">= ",
         _ => "[op] ",
     };
-    let Some(mask) = &v.mask else {
-        return format!("{} {op_text}{}", v.text, v.print(data));
-    };
-    let zero = data.iter().all(|&b| b == 0);
-    if v.ty.is_flags() {
-        let flags =
-            |b: &[u8]| datatype::flags(v.ty, datatype::number(b, v.host));
-        return match (op, zero) {
-            (CmpOp::NotEqual, true) => format!("{} {}", v.text, flags(mask)),
-            (CmpOp::Equal, true) => format!("{} ! {}", v.text, flags(mask)),
-            _ => {
-                format!("{} {op_text}{} / {}", v.text, flags(data), flags(mask))
-            }
-        };
+    match &v.mask {
+        None => unmasked(v, op, op_text, data),
+        Some(mask) if v.ty.is_flags() => flag_test(v, op_text, mask, data),
+        Some(mask) => masked(v, op_text, mask, data),
     }
-    if matches!(v.ty, Type::Ipv4 | Type::Ipv6) {
-        if let Some(len) = prefix(mask) {
+}
+
+/// A comparison of the whole value. nft writes `==` where leaving it
+/// out would read as something else (`must_print_eq_op`): before
+/// flags (`tcp flags == syn`, not a test of the bit), and after an
+/// expression of the field (`meta mark | 0x3 == 0x1`). A value of
+/// several flags has no name, and prints as a number.
+fn unmasked(v: &Value, op: CmpOp, op_text: &str, data: &[u8]) -> String {
+    let op_text = match op {
+        CmpOp::Equal if v.ty.is_flags() || v.binop => "== ",
+        _ => op_text,
+    };
+    let n = datatype::number(data, v.host);
+    let value = if v.ty.is_flags() && n.count_ones() > 1 {
+        format!("0x{n:x}")
+    } else {
+        v.print(data)
+    };
+    format!("{} {op_text}{value}", v.text)
+}
+
+/// A test of flags under a mask: any of them (`ct state
+/// established,related`), none (`! syn`), one flag set (`tcp flags &
+/// syn == syn`), or some of them (`tcp flags syn / syn,ack`).
+fn flag_test(v: &Value, op_text: &str, mask: &[u8], data: &[u8]) -> String {
+    let (m, d) = (
+        datatype::number(mask, v.host),
+        datatype::number(data, v.host),
+    );
+    let list = |n| datatype::flags(v.ty, n);
+    match (op_text, d) {
+        ("!= ", 0) => format!("{} {}", v.text, list(m)),
+        ("", 0) => format!("{} ! {}", v.text, list(m)),
+        _ if d == m && m.count_ones() == 1 => {
+            let op = if op_text.is_empty() { "== " } else { op_text };
+            format!("{} & {} {op}{}", v.text, list(m), list(d))
+        }
+        _ => format!("{} {op_text}{} / {}", v.text, list(d), list(m)),
+    }
+}
+
+/// A masked comparison: a prefix of a type that has them (addresses,
+/// marks, device groups, realms), else `lhs & mask == value`.
+fn masked(v: &Value, op_text: &str, mask: &[u8], data: &[u8]) -> String {
+    let prefixed = matches!(
+        v.ty,
+        Type::Ipv4 | Type::Ipv6 | Type::Mark | Type::Devgroup | Type::Realm
+    );
+    let bits = mask.len() as u32 * 8;
+    match prefix(datatype::number(mask, v.host), bits) {
+        Some(len) if prefixed => {
             return format!("{} {op_text}{}/{len}", v.text, v.print(data));
         }
+        _ => {}
     }
-    format!(
-        "{} & {} {} {}",
-        v.text,
-        v.print(mask),
-        if op_text.is_empty() {
-            "=="
-        } else {
-            op_text.trim()
-        },
-        v.print(data)
-    )
+    let op = if op_text.is_empty() {
+        "=="
+    } else {
+        op_text.trim()
+    };
+    format!("{} & {} {op} {}", v.text, v.print(mask), v.print(data))
 }
 
-/// The length of a mask of leading ones, if it is one.
-fn prefix(mask: &[u8]) -> Option<usize> {
-    let ones: usize = mask.iter().map(|b| b.count_ones() as usize).sum();
-    let full = ones / 8;
-    let ok = mask.iter().enumerate().all(|(i, &b)| match i.cmp(&full) {
-        std::cmp::Ordering::Less => b == 0xff,
-        std::cmp::Ordering::Equal => b == (0xffu16 << (8 - ones % 8)) as u8,
-        std::cmp::Ordering::Greater => b == 0,
-    });
-    ok.then_some(ones)
+/// The length of a mask of `bits` bits that is leading ones, if it is
+/// one.
+fn prefix(mask: u128, bits: u32) -> Option<u32> {
+    let ones = mask.count_ones();
+    if bits == 0 || bits > 128 || ones == 0 {
+        return None;
+    }
+    let expected = (u128::MAX << (128 - ones)) >> (128 - bits);
+    (mask == expected).then_some(ones)
 }
 
-/// A field narrower than the bytes loaded (`ip version`, `ip dscp`),
-/// named from the bits the mask keeps, and the header it is in.
-fn subfield(v: &Value, mask: &[u8]) -> Option<(Value, PayloadBase)> {
-    let (base, bit_off, proto) = v.at?;
-    let bits = mask.len() * 8;
+/// A write of a load's masked bits back to where it was loaded: the
+/// header field the mask clears, set to the bits the xor puts there
+/// (`ip dscp set af23`).
+fn field_write(at: At, value: &Value) -> Option<String> {
+    let (At::Payload(base, offset, proto), Some(At::Payload(b, o, _))) =
+        (at, value.at)
+    else {
+        return None;
+    };
+    let (mask, xor) = value.written.as_ref()?;
+    if (base, offset) != (b, o) || mask.len() != xor.len() {
+        return None;
+    }
+    let cleared: Vec<u8> = mask.iter().map(|m| !m).collect();
+    let (lead, width, trail) = mask_run(&cleared)?;
+    let (text, ty) = payload::field(proto?, offset + lead, width)?;
+    let mut field = Value::field(text, ty, xor.len(), false);
+    field.shift = trail;
+    Some(format!("{} set {}", field.text, field.print(xor)))
+}
+
+/// The bits a mask keeps, as leading zeros, ones and trailing zeros,
+/// when they are one run of ones.
+fn mask_run(mask: &[u8]) -> Option<(u32, u32, u32)> {
+    let bits = mask.len() as u32 * 8;
     let n = datatype::number(mask, false);
     if n == 0 || bits > 64 {
         return None;
     }
-    let lead = n.leading_zeros() as usize - (128 - bits);
-    let width = n.count_ones() as usize;
-    let trail = n.trailing_zeros();
-    if lead + width + trail as usize != bits {
-        return None;
-    }
-    let (text, ty) =
-        payload::field(proto?, bit_off + lead as u32, width as u32)?;
-    let mut sub = Value::field(text, ty, mask.len(), false);
-    sub.shift = trail;
-    Some((sub, base))
+    let lead = n.leading_zeros() - (128 - bits);
+    let (width, trail) = (n.count_ones(), n.trailing_zeros());
+    (lead + width + trail == bits).then_some((lead, width, trail))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -109,7 +109,7 @@ fn fields(proto: Proto) -> &'static [Field] {
             ("ptype", 16, 16, Ethertype),
             ("hlen", 32, 8, Integer),
             ("plen", 40, 8, Integer),
-            ("operation", 48, 16, Other(11)),
+            ("operation", 48, 16, ArpOp),
             ("saddr ether", 64, 48, Ether),
             ("saddr ip", 112, 32, Ipv4),
             ("daddr ether", 144, 48, Ether),
@@ -175,26 +175,35 @@ fn fields(proto: Proto) -> &'static [Field] {
             ("id", 32, 16, Integer),
             ("sequence", 48, 16, Integer),
         ],
-        Proto::Sctp | Proto::Dccp => &[
+        Proto::Sctp => &[
             ("sport", 0, 16, InetService),
             ("dport", 16, 16, InetService),
+            ("vtag", 32, 32, Integer),
+            ("checksum", 64, 32, Integer),
+        ],
+        Proto::Dccp => &[
+            ("sport", 0, 16, InetService),
+            ("dport", 16, 16, InetService),
+            ("type", 67, 4, DccpPkttype),
         ],
         Proto::Esp => &[("spi", 0, 32, Integer), ("sequence", 32, 32, Integer)],
         Proto::Ah => &[
             ("nexthdr", 0, 8, InetProto),
             ("hdrlength", 8, 8, Integer),
+            ("reserved", 16, 16, Integer),
             ("spi", 32, 32, Integer),
             ("sequence", 64, 32, Integer),
         ],
         Proto::Comp => &[
             ("nexthdr", 0, 8, InetProto),
-            ("flags", 8, 8, Integer),
+            ("flags", 8, 8, Bitmask),
             ("cpi", 16, 16, Integer),
         ],
         Proto::Igmp => &[
-            ("type", 0, 8, Integer),
+            ("type", 0, 8, Type::Igmp),
             ("mrt", 8, 8, Integer),
             ("checksum", 16, 16, Integer),
+            ("group", 32, 32, Ipv4),
         ],
         Proto::Th => &[
             ("sport", 0, 16, InetService),
