@@ -2,6 +2,8 @@
 //! the kernel compares them in UTC, nft shows them in the local time
 //! zone of the machine that lists them, as this does.
 
+use app::format::civil_from_days;
+
 /// Seconds east of UTC of the local time zone at `t` seconds since
 /// the epoch.
 fn utc_offset(t: i64) -> i64 {
@@ -38,7 +40,7 @@ pub fn date(nanos: u64) -> String {
     let secs = (nanos / 1_000_000_000) as i64;
     let local = secs + utc_offset(secs);
     let (days, rest) = (local.div_euclid(86_400), local.rem_euclid(86_400));
-    let (y, m, d) = civil(days);
+    let (y, m, d) = civil_from_days(days);
     let (h, min, s) = (rest / 3600, rest / 60 % 60, rest % 60);
     format!("\"{y:04}-{m:02}-{d:02} {h:02}:{min:02}:{s:02}\"")
 }
@@ -58,28 +60,14 @@ pub fn day(n: u128) -> Option<String> {
     Some(format!("\"{name}\""))
 }
 
-/// The Gregorian year, month and day of a count of days since
-/// 1970-01-01 (Howard Hinnant's `civil_from_days`).
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn days_since_the_epoch_are_dates() {
-        assert_eq!(super::civil(0), (1970, 1, 1));
-        assert_eq!(super::civil(18_068), (2019, 6, 21));
-        assert_eq!(super::civil(-1), (1969, 12, 31));
-        assert_eq!(super::civil(11_016), (2000, 2, 29));
+        use super::civil_from_days as civil;
+        assert_eq!(civil(0), (1970, 1, 1));
+        assert_eq!(civil(18_068), (2019, 6, 21));
+        assert_eq!(civil(-1), (1969, 12, 31));
+        assert_eq!(civil(11_016), (2000, 2, 29));
     }
 }

@@ -169,25 +169,18 @@ impl XtMatch {
             _ => None,
         };
         known.unwrap_or_else(|| {
-            Self::Unknown(Unknown {
-                name: name.to_owned(),
-                revision,
-                info: info.to_vec(),
-            })
+            Self::Unknown(Unknown::new(name, revision, info))
         })
     }
 
     /// The match of a `match` expression.
     pub fn from_expr(attrs: &[Match], family: Family) -> Self {
-        let (mut name, mut revision, mut info) = ("", 0, &[][..]);
-        for a in attrs {
-            match a {
-                Match::Name(n) => name = n,
-                Match::Rev(r) => revision = *r,
-                Match::Info(i) => info = i,
-                _ => {}
-            }
-        }
+        let (name, revision, info) = parts(attrs.iter().map(|a| match a {
+            Match::Name(n) => Part::Name(n),
+            Match::Rev(r) => Part::Rev(*r),
+            Match::Info(i) => Part::Info(i),
+            _ => Part::Other,
+        }));
         Self::decode(name, revision, info, family)
     }
 
@@ -286,25 +279,18 @@ impl XtTarget {
             _ => None,
         };
         known.unwrap_or_else(|| {
-            Self::Unknown(Unknown {
-                name: name.to_owned(),
-                revision,
-                info: info.to_vec(),
-            })
+            Self::Unknown(Unknown::new(name, revision, info))
         })
     }
 
     /// The target of a `target` expression.
     pub fn from_expr(attrs: &[Target], family: Family) -> Self {
-        let (mut name, mut revision, mut info) = ("", 0, &[][..]);
-        for a in attrs {
-            match a {
-                Target::Name(n) => name = n,
-                Target::Rev(r) => revision = *r,
-                Target::Info(i) => info = i,
-                _ => {}
-            }
-        }
+        let (name, revision, info) = parts(attrs.iter().map(|a| match a {
+            Target::Name(n) => Part::Name(n),
+            Target::Rev(r) => Part::Rev(*r),
+            Target::Info(i) => Part::Info(i),
+            _ => Part::Other,
+        }));
         Self::decode(name, revision, info, family)
     }
 
@@ -345,4 +331,29 @@ impl fmt::Display for XtTarget {
             Self::Unknown(t) => t.fmt(f),
         }
     }
+}
+
+/// An attribute of a `match` or `target` expression, which have the
+/// same three.
+enum Part<'a> {
+    Name(&'a str),
+    Rev(u32),
+    Info(&'a [u8]),
+    Other,
+}
+
+/// The extension's name, revision and info struct.
+fn parts<'a>(
+    attrs: impl Iterator<Item = Part<'a>>,
+) -> (&'a str, u32, &'a [u8]) {
+    let (mut name, mut revision, mut info) = ("", 0, &[][..]);
+    for part in attrs {
+        match part {
+            Part::Name(n) => name = n,
+            Part::Rev(r) => revision = r,
+            Part::Info(i) => info = i,
+            Part::Other => {}
+        }
+    }
+    (name, revision, info)
 }

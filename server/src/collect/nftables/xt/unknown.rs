@@ -10,6 +10,16 @@ pub struct Unknown {
     pub info: Vec<u8>,
 }
 
+impl Unknown {
+    pub fn new(name: &str, revision: u32, info: &[u8]) -> Self {
+        Self {
+            name: name.to_owned(),
+            revision,
+            info: info.to_vec(),
+        }
+    }
+}
+
 /// ` [rev 0 0a0b0c…]`: square brackets, which iptables never prints,
 /// mark the bytes as undecoded.
 impl fmt::Display for Unknown {
