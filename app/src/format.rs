@@ -22,14 +22,16 @@ fn scaled(n: u64, units: &[&str; 7]) -> String {
         unit += 1;
     }
     let name = units[unit];
-    let (n, div) = (u128::from(n), u128::from(div));
-    let tenths = (n * 10 + div / 2) / div;
-    match unit {
-        0 => format!("{n}{sep}{name}"),
-        _ if tenths < 100 => {
-            format!("{}.{}{sep}{name}", tenths / 10, tenths % 10)
-        }
-        _ => format!("{}{sep}{name}", (n + div / 2) / div),
+    if unit == 0 {
+        return format!("{n}{sep}{name}");
+    }
+    // `div` is at least 1000 here, so a tenth of it is exact; 64-bit
+    // arithmetic, since 128-bit printing weighs on the wasm too.
+    let tenths = n.saturating_add(div / 20) / (div / 10);
+    if tenths < 100 {
+        format!("{}.{}{sep}{name}", tenths / 10, tenths % 10)
+    } else {
+        format!("{}{sep}{name}", n.saturating_add(div / 2) / div)
     }
 }
 
