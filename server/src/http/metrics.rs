@@ -228,4 +228,23 @@ mod tests {
             assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
         }
     }
+
+    /// The dashboard in the repository asks only for series this serves.
+    #[test]
+    fn the_grafana_dashboard_queries_metrics_that_exist() {
+        let mut status = Health::default();
+        status
+            .collectors
+            .insert("conntrack".into(), Default::default());
+        let text = render(&status, &Tally::default(), &Rates::new(), Some(1));
+        let dashboard = include_str!("../../../deploy/grafana/nfscope.json");
+        let mut asked = dashboard.split("nfscope_").skip(1).map(|rest| {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                .collect();
+            format!("# TYPE nfscope_{name} ")
+        });
+        assert!(asked.all(|t| text.contains(&t)), "{dashboard}");
+    }
 }
