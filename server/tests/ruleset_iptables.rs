@@ -3,6 +3,8 @@
 //! (without their `#` comment lines): a Docker host's chains, every
 //! extension the renderer decodes, inversions, prefixes of
 //! interfaces; and a native nftables table, which is not iptables'.
+//! Then arptables and ebtables tables against `arptables-nft-save` and
+//! `ebtables-nft-save`, which print no `COMMIT` and no counters.
 
 mod common;
 
@@ -110,6 +112,67 @@ $ip6t -t nat -A POSTROUTING -s fd00::/64 -j SNAT --to-source fd00::1
 $ip6t -t nat -A PREROUTING -p tcp -m tcp --dport 81 -j REDIRECT --to-ports 8081
 "#;
 
+/// ebtables rules of the kinds the renderer reads back: protocols,
+/// MACs with masks, interfaces, `ip`/`ip6`, `mark_m`, `limit`, `mark`
+/// and MAC NAT targets, user chains with and without a policy.
+const EBTABLES: &str = r#"
+set -e
+eb=ebtables-nft
+$eb -N ZED -P DROP
+$eb -N AAA -P RETURN
+$eb -N MID
+$eb -P FORWARD DROP
+$eb -A INPUT -p IPv4 -i eth0 --ip-src 10.0.0.0/8 --ip-dst 1.2.3.4 --ip-proto tcp --ip-dport 80 -j ACCEPT
+$eb -A INPUT -p IPv4 --ip-src ! 10.1.0.0/255.255.0.255 --ip-proto udp --ip-sport 1000:2000 -j DROP
+$eb -A INPUT -p IPv6 --ip6-src 2001:db8::/32 --ip6-dst fe80::1 --ip6-proto udp --ip6-sport 53 -j DROP
+$eb -A INPUT -p ARP -j AAA
+$eb -A INPUT -p 802_1Q -j CONTINUE
+$eb -A INPUT -p ! IPv4 -j RETURN
+$eb -A INPUT -p 0x1234 -j ACCEPT
+$eb -A INPUT -p Length -j ACCEPT
+$eb -A INPUT -s 00:11:22:33:44:55 -j ACCEPT
+$eb -A INPUT -d Multicast -j DROP
+$eb -A INPUT -d BGA -j DROP
+$eb -A INPUT -s ! 00:11:22:00:00:00/ff:ff:ff:00:00:00 -j DROP
+$eb -A FORWARD -i veth+ -o ! eth1 -j ACCEPT
+$eb -A FORWARD --mark 0x5/0xff -j ACCEPT
+$eb -A FORWARD --mark ! 0x6 -j ACCEPT
+$eb -A FORWARD -j mark --mark-set 0x7 --mark-target ACCEPT
+$eb -A FORWARD -j mark --mark-or 0x8 --mark-target CONTINUE
+$eb -A FORWARD --limit 5/sec --limit-burst 10 -j ACCEPT
+$eb -A OUTPUT -p IPv4 --ip-tos 0x10 -j ACCEPT
+$eb -A OUTPUT -j DROP
+$eb -A AAA -j MID
+$eb -A ZED -j ACCEPT
+$eb -t nat -A PREROUTING -d 00:11:22:33:44:55 -j dnat --to-destination 00:aa:bb:cc:dd:ee
+$eb -t nat -A PREROUTING -j redirect
+$eb -t nat -A PREROUTING -j redirect --redirect-target DROP
+$eb -t nat -A POSTROUTING -s 00:11:22:33:44:55 -j snat --to-source 00:aa:bb:cc:dd:ee --snat-target ACCEPT
+$eb -t nat -A POSTROUTING -j snat --to-source 00:aa:bb:cc:dd:ef --snat-arp --snat-target CONTINUE
+"#;
+
+/// arptables rules: addresses with masks, the header's fields,
+/// interfaces, MACs, `mangle`, a user chain.
+const ARPTABLES: &str = r#"
+set -e
+at=arptables-nft
+$at -N USER
+$at -P OUTPUT DROP
+$at -A INPUT -s 10.0.0.0/8 -d 1.2.3.4 -j ACCEPT
+$at -A INPUT -s 10.0.0.0/255.0.255.0 -j ACCEPT
+$at -A INPUT --h-length 6 --opcode Request -j DROP
+$at -A INPUT --h-type 1 --proto-type 0x800 -j ACCEPT
+$at -A INPUT --h-type 6 -j ACCEPT
+$at -A INPUT -i eth0 --source-mac 00:11:22:33:44:55 -j ACCEPT
+$at -A INPUT ! -i eth+ ! --destination-mac 00:11:22:33:44:55 -j DROP
+$at -A INPUT -j USER
+$at -A OUTPUT -o eth1 -j DROP
+$at -A OUTPUT -j mangle --mangle-ip-s 10.0.0.1 --mangle-mac-d 00:11:22:33:44:55
+$at -A OUTPUT -j mangle --mangle-ip-d 10.0.0.2 --mangle-target DROP
+$at -A OUTPUT ! -s 10.0.0.1 ! --opcode 2 -j ACCEPT
+$at -A USER -j RETURN
+"#;
+
 /// A native table: an iptables family would not have it.
 const NATIVE: &str = r#"
 table inet filter {
@@ -155,6 +218,33 @@ fn tables_print_as_iptables_save_prints_them() {
     assert_eq!(iptables::table(inet), None);
 }
 
+#[test]
+fn tables_print_as_arptables_and_ebtables_save_print_them() {
+    let lab = lab();
+    let ns = lab.server();
+    let dir = Scratch::new("ebtables");
+    std::fs::create_dir_all(dir.path()).unwrap();
+    for (name, rules) in [("eb.sh", EBTABLES), ("arp.sh", ARPTABLES)] {
+        let script = format!("{}/{name}", dir.path());
+        std::fs::write(&script, rules).unwrap();
+        sh(&ns, &["bash", &script]);
+    }
+
+    let ruleset = in_netns(&ns, || {
+        let mut socket = NftSocket::open().expect("an nftables socket");
+        snapshot::read(&mut socket).expect("a snapshot")
+    });
+
+    for (family, tool) in [
+        (Family::Arp, "arptables-nft-save"),
+        (Family::Bridge, "ebtables-nft-save"),
+    ] {
+        let theirs = blocks(&save(&ns, tool));
+        assert_eq!(theirs.len(), if family == Family::Arp { 1 } else { 2 });
+        assert_eq!(ours(&ruleset, family), theirs, "{tool}");
+    }
+}
+
 fn save(ns: &str, tool: &str) -> String {
     let out = Command::new("ip")
         .args(["netns", "exec", ns, tool])
@@ -164,12 +254,17 @@ fn save(ns: &str, tool: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Blocks by table name, without the comment lines.
+/// Blocks by table name, without the comment lines. A block ends at
+/// `COMMIT`, or, where the tool prints none (arptables, ebtables), at
+/// the next block or the end.
 fn blocks(text: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut current: Option<(String, String)> = None;
     for line in text.lines().filter(|l| !l.starts_with('#')) {
         if let Some(name) = line.strip_prefix('*') {
+            if let Some((name, block)) = current.take() {
+                out.insert(name, block);
+            }
             current = Some((name.to_owned(), String::new()));
         }
         if let Some((_, block)) = current.as_mut() {
@@ -182,6 +277,7 @@ fn blocks(text: &str) -> BTreeMap<String, String> {
             }
         }
     }
+    out.extend(current);
     out
 }
 

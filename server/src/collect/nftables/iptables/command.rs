@@ -7,12 +7,12 @@
 //! decoded as they are. Whatever iptables could not read back makes
 //! the whole rule `None`.
 
-use std::collections::HashMap;
-
+use super::regs::{
+    iface, value, word, Comparison, Immediated, Loaded, Reg, Regs,
+};
 use crate::collect::nftables::expr::{
-    Bitwise, BitwiseOp, Cmp, CmpOp, Data, Expr, Immediate, Limit, Log, Meta,
-    MetaKey, Payload, PayloadBase, Range, RangeOp, Register, VerdictAttr,
-    VerdictCode,
+    Cmp, CmpOp, Expr, Immediate, Limit, Log, MetaKey, PayloadBase, Range,
+    RangeOp,
 };
 use crate::collect::nftables::xt::{
     Family, Limit as RateLimit, MarkMatch, Nflog, Tcp, Udp, XtMatch, XtTarget,
@@ -21,8 +21,6 @@ use crate::collect::nftables::xt::{
 
 const IPPROTO_TCP: u8 = 6;
 const IPPROTO_UDP: u8 = 17;
-/// `IFNAMSIZ`.
-const IFNAMSIZ: usize = 16;
 
 /// An address of the header, as iptables holds it (4 or 16 bytes).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -67,29 +65,10 @@ pub struct Command {
     pub jump: Option<Jump>,
 }
 
-/// What a register holds, as iptables tracks it.
-#[derive(Clone, Debug)]
-enum Loaded {
-    Meta(MetaKey),
-    Payload {
-        base: PayloadBase,
-        offset: u32,
-        len: u32,
-    },
-    Immediate,
-}
-
-#[derive(Clone, Debug)]
-struct Reg {
-    loaded: Loaded,
-    /// The mask of a `bitwise` on it.
-    mask: Option<Vec<u8>>,
-}
-
 /// The replay of one rule.
 struct Replay {
     family: Family,
-    regs: HashMap<u32, Reg>,
+    regs: Regs,
     cmd: Command,
     /// Where the native `tcp` or `udp` match sits in `cmd.matches`:
     /// every port and flag comparison adds to the same one.
@@ -102,7 +81,7 @@ struct Replay {
 pub fn command(family: Family, exprs: &[Expr]) -> Option<Command> {
     let mut r = Replay {
         family,
-        regs: HashMap::new(),
+        regs: Regs::default(),
         cmd: Command::default(),
         tcp: None,
         udp: None,
@@ -111,22 +90,6 @@ pub fn command(family: Family, exprs: &[Expr]) -> Option<Command> {
         r.expr(e)?;
     }
     Some(r.cmd)
-}
-
-/// The 128-bit register a register number is, or is part of.
-fn index(r: Register) -> Option<u32> {
-    match u32::from(r) {
-        n @ 1..=4 => Some(n - 1),
-        n @ 8..=23 => Some((n - 8) / 4),
-        _ => None,
-    }
-}
-
-fn value(d: &Data) -> Option<&[u8]> {
-    match d {
-        Data::Value(v) => Some(v),
-        _ => None,
-    }
 }
 
 /// `port_match_single_to_range`: one comparison of a port narrows its
@@ -156,9 +119,9 @@ impl Replay {
     fn expr(&mut self, e: &Expr) -> Option<()> {
         match e {
             Expr::Counter(_) => Some(()),
-            Expr::Payload(a) => self.payload(a),
-            Expr::Meta(a) => self.meta(a),
-            Expr::Bitwise(a) => self.bitwise(a),
+            Expr::Payload(a) => self.regs.payload(a),
+            Expr::Meta(a) => self.regs.meta(a),
+            Expr::Bitwise(a) => self.regs.bitwise(a),
             Expr::Cmp(a) => self.cmp(a),
             Expr::Range(a) => self.range(a),
             Expr::Immediate(a) => self.immediate(a),
@@ -180,76 +143,8 @@ impl Replay {
         }
     }
 
-    fn payload(&mut self, attrs: &[Payload]) -> Option<()> {
-        let (mut dreg, mut base, mut offset, mut len) = (None, None, 0, 0);
-        for a in attrs {
-            match a {
-                Payload::DestinationRegister(r) => dreg = Some(*r),
-                Payload::Base(b) => base = Some(*b),
-                Payload::Offset(o) => offset = *o,
-                Payload::Length(l) => len = *l,
-                // A payload write.
-                Payload::SourceRegister(_) => return None,
-                _ => {}
-            }
-        }
-        let loaded = Loaded::Payload {
-            base: base?,
-            offset,
-            len,
-        };
-        self.load(dreg?, loaded)
-    }
-
-    fn meta(&mut self, attrs: &[Meta]) -> Option<()> {
-        let (mut dreg, mut key) = (None, None);
-        for a in attrs {
-            match a {
-                Meta::DestinationRegister(r) => dreg = Some(*r),
-                Meta::Key(k) => key = Some(*k),
-                // `meta nftrace set 1` (`-j TRACE`), or another write.
-                Meta::SourceRegister(_) => return None,
-                _ => {}
-            }
-        }
-        self.load(dreg?, Loaded::Meta(key?))
-    }
-
-    fn load(&mut self, r: Register, loaded: Loaded) -> Option<()> {
-        self.regs.insert(index(r)?, Reg { loaded, mask: None });
-        Some(())
-    }
-
-    fn bitwise(&mut self, attrs: &[Bitwise]) -> Option<()> {
-        let (mut sreg, mut dreg, mut mask) = (None, None, None);
-        for a in attrs {
-            match a {
-                Bitwise::SourceRegister(r) => sreg = Some(*r),
-                Bitwise::DestinationRegister(r) => dreg = Some(*r),
-                Bitwise::Mask(d) => mask = value(d).map(<[u8]>::to_vec),
-                Bitwise::Op(BitwiseOp::MaskXor) => {}
-                Bitwise::Op(_) => return None,
-                _ => {}
-            }
-        }
-        let mut reg = self.regs.get(&index(sreg?)?)?.clone();
-        reg.mask = Some(mask?);
-        self.regs.insert(index(dreg?)?, reg);
-        Some(())
-    }
-
     fn cmp(&mut self, attrs: &[Cmp]) -> Option<()> {
-        let (mut sreg, mut op, mut data) = (None, CmpOp::Equal, None);
-        for a in attrs {
-            match a {
-                Cmp::SourceRegister(r) => sreg = Some(*r),
-                Cmp::Op(o) => op = *o,
-                Cmp::Data(d) => data = value(d),
-                _ => {}
-            }
-        }
-        let reg = self.regs.get(&index(sreg?)?)?.clone();
-        let data = data?;
+        let Comparison { reg, op, data } = self.regs.cmp(attrs)?;
         match reg.loaded {
             Loaded::Meta(key) => self.cmp_meta(key, &reg, op, data),
             Loaded::Payload {
@@ -286,10 +181,6 @@ impl Replay {
                 self.cmd.outiface = iface(data, invert);
             }
             MetaKey::Mark => {
-                let word = |b: &[u8]| {
-                    b.get(..4)
-                        .map(|w| u32::from_ne_bytes([w[0], w[1], w[2], w[3]]))
-                };
                 let mask = match &reg.mask {
                     Some(m) => word(m)?,
                     None => u32::MAX,
@@ -427,7 +318,7 @@ impl Replay {
                 _ => {}
             }
         }
-        let reg = self.regs.get(&index(sreg?)?)?.clone();
+        let reg = self.regs.get(sreg?)?;
         let Loaded::Payload {
             base: PayloadBase::Transport,
             offset,
@@ -488,49 +379,13 @@ impl Replay {
         }
     }
 
-    fn immediate(&mut self, attrs: &[Immediate]) -> Option<()> {
-        let (mut dreg, mut data) = (None, None);
-        for a in attrs {
-            match a {
-                Immediate::DestinationRegister(r) => dreg = Some(*r),
-                Immediate::Data(d) => data = Some(d),
-                _ => {}
-            }
-        }
-        match data? {
-            Data::Verdict(v) => {
-                self.verdict(v);
-                Some(())
-            }
-            Data::Value(_) => self.load(dreg?, Loaded::Immediate),
-            _ => None,
-        }
-    }
-
     /// `nft_parse_immediate`: other verdicts (continue, queue) leave
     /// the rule without a target.
-    fn verdict(&mut self, attrs: &[VerdictAttr]) {
-        let (mut code, mut chain) = (None, None);
-        for a in attrs {
-            match a {
-                VerdictAttr::Code(c) => code = Some(*c),
-                VerdictAttr::Chain(c) => chain = Some(c.clone()),
-                _ => {}
-            }
+    fn immediate(&mut self, attrs: &[Immediate]) -> Option<()> {
+        if let Immediated::Verdict(Some(jump)) = self.regs.immediate(attrs)? {
+            self.cmd.jump = Some(jump);
         }
-        let jump = match (code, chain) {
-            (Some(VerdictCode::Accept), _) => Jump::Verdict("ACCEPT"),
-            (Some(VerdictCode::Drop), _) => Jump::Verdict("DROP"),
-            (Some(VerdictCode::Return), _) => Jump::Verdict("RETURN"),
-            (Some(VerdictCode::Jump), Some(name)) => {
-                Jump::Chain { name, goto: false }
-            }
-            (Some(VerdictCode::Goto), Some(name)) => {
-                Jump::Chain { name, goto: true }
-            }
-            _ => return,
-        };
-        self.cmd.jump = Some(jump);
+        Some(())
     }
 
     /// `nft_parse_limit`: a packet rate back to its period.
@@ -578,34 +433,4 @@ impl Replay {
         self.cmd.jump = Some(Jump::Target(XtTarget::Nflog(nflog)));
         Some(())
     }
-}
-
-/// `parse_ifname` and `save_iface`: a comparison that takes the name's
-/// NUL is the name; a shorter one is a prefix, `+`. iptables writes
-/// `! -i +` as a match of the impossible name `INVAL/D`.
-fn iface(data: &[u8], invert: bool) -> Option<Iface> {
-    let printable = |b: &[u8]| -> String {
-        b.iter()
-            .filter(|&&c| c != 0)
-            .map(|&c| char::from(c))
-            .collect()
-    };
-    let (last, _) = data.split_last()?;
-    let name = if *last == 0 {
-        let end = data.iter().position(|&b| b == 0).unwrap_or(data.len());
-        let name = printable(&data[..end]);
-        if name == "INVAL/D" && !invert {
-            return Some(Iface {
-                name: "+".to_owned(),
-                invert: true,
-            });
-        }
-        name
-    } else if data.len() >= IFNAMSIZ {
-        // iptables sets no mask for it, and so prints nothing.
-        return None;
-    } else {
-        format!("{}+", printable(data))
-    };
-    Some(Iface { name, invert })
 }

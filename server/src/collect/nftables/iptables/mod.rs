@@ -16,11 +16,18 @@
 //! iptables-nft cannot name prints as `-m NAME` or `-j NAME` with its
 //! bytes in square brackets, and an ipset by its index (see
 //! `xt::set`). A rule iptables could not read back at all makes the
-//! rule, and its table, `None`; so do arptables and ebtables tables,
-//! which `manages` recognises but whose save formats are their own.
+//! rule, and its table, `None`.
+//!
+//! Tables of family `arp` print as `arptables-nft-save` prints them
+//! (`arp.rs`) and those of family `bridge` as `ebtables-nft-save`
+//! does (`bridge.rs`): the same blocks without counters on the chains
+//! and without `COMMIT`.
 
+mod arp;
+mod bridge;
 mod builtin;
 mod command;
+mod regs;
 mod save;
 
 #[cfg(test)]
@@ -96,39 +103,58 @@ fn xt_family(f: Family) -> Option<xt::Family> {
     }
 }
 
-/// The table's block, `*NAME` to `COMMIT`, one line each, or `None`
-/// when iptables-nft does not manage it or one of its rules cannot be
-/// printed.
+/// The table's block, `*NAME`, a line per chain and per rule, and for
+/// iptables `COMMIT` (arptables and ebtables print none), or `None`
+/// when the xtables tools do not manage it or one of its rules cannot
+/// be printed.
 pub fn table(t: &TableContents) -> Option<String> {
     if !manages(t) {
         return None;
     }
-    let family = xt_family(t.table.family)?;
-    let builtins = builtin::table(t.table.family, &t.table.name)?;
+    let family = t.table.family;
+    let builtins = builtin::table(family, &t.table.name)?;
     let mut out = format!("*{}\n", t.table.name);
     let chains = listed(builtins, t);
     for c in &chains {
-        let counter = c.counter.unwrap_or_default();
-        out += &format!(
-            ":{} {} [{}:{}]\n",
-            c.name, c.policy, counter.packets, counter.bytes
-        );
+        out += &format!(":{} {}", c.name, c.policy);
+        // Only iptables prints the counters of its chains.
+        if xt_family(family).is_some() {
+            let counter = c.counter.unwrap_or_default();
+            out += &format!(" [{}:{}]", counter.packets, counter.bytes);
+        }
+        out.push('\n');
     }
     for c in &chains {
         for r in c.rules {
-            let cmd = command(family, &r.exprs)?;
-            out += &save::line(c.name, family, &cmd);
+            out += &line(family, c.name, &r.exprs)?;
             out.push('\n');
         }
     }
-    out += "COMMIT\n";
+    if xt_family(family).is_some() {
+        out += "COMMIT\n";
+    }
     Some(out)
+}
+
+/// One rule's line in the save format of the table's family.
+fn line(family: Family, chain: &str, exprs: &[Expr]) -> Option<String> {
+    match family {
+        Family::Arp => arp::line(chain, exprs),
+        Family::Bridge => bridge::line(chain, exprs),
+        _ => {
+            let family = xt_family(family)?;
+            let cmd = command(family, exprs)?;
+            Some(save::line(chain, family, &cmd))
+        }
+    }
 }
 
 /// A chain as iptables lists it.
 struct Listed<'a> {
     name: &'a str,
-    /// `ACCEPT` or `DROP` for a builtin chain, `-` for the others.
+    /// `ACCEPT` or `DROP` for a builtin chain; for the others `-`, or
+    /// in ebtables the policy of the chain's policy rule, else
+    /// `RETURN`.
     policy: &'static str,
     counter: Option<Counter>,
     rules: &'a [Rule],
@@ -173,17 +199,31 @@ fn listed<'a>(
     let mut user: Vec<&ChainContents> =
         t.chains.iter().filter(|c| c.chain.hook.is_none()).collect();
     user.sort_by(|a, b| a.chain.name.cmp(&b.chain.name));
-    out.extend(user.into_iter().map(|c| Listed {
-        name: &c.chain.name,
-        policy: "-",
-        counter: None,
-        rules: &c.rules,
+    let bridge = t.table.family == Family::Bridge;
+    out.extend(user.into_iter().map(|c| {
+        let policy = c.rules.split_last().and_then(|(last, rest)| {
+            bridge.then(|| bridge::policy_rule(last).map(|p| (p, rest)))?
+        });
+        match policy {
+            Some((policy, rules)) => Listed {
+                name: &c.chain.name,
+                policy,
+                counter: None,
+                rules,
+            },
+            None => Listed {
+                name: &c.chain.name,
+                policy: if bridge { "RETURN" } else { "-" },
+                counter: None,
+                rules: &c.rules,
+            },
+        }
     }));
     out
 }
 
-/// One rule's line, `-A CHAIN …`, or `None` when iptables-nft does not
-/// manage the table or cannot read the rule back.
+/// One rule's line, `-A CHAIN …`, or `None` when the xtables tools do
+/// not manage the table or cannot read the rule back.
 pub fn rule(
     t: &TableContents,
     chain: &ChainContents,
@@ -192,7 +232,5 @@ pub fn rule(
     if !manages(t) {
         return None;
     }
-    let family = xt_family(t.table.family)?;
-    let cmd = command(family, &rule.exprs)?;
-    Some(save::line(&chain.chain.name, family, &cmd))
+    line(t.table.family, &chain.chain.name, &rule.exprs)
 }

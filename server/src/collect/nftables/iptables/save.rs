@@ -82,9 +82,8 @@ pub fn line(chain: &str, family: Family, cmd: &Command) -> String {
         }
     }
     if cmd.proto != 0 {
-        let name = PROTOCOLS.iter().find(|(n, _)| *n == cmd.proto);
-        let proto = match name {
-            Some((_, name)) => (*name).to_owned(),
+        let proto = match protocol_name(cmd.proto) {
+            Some(name) => name.to_owned(),
             None => cmd.proto.to_string(),
         };
         out += &format!("{} -p {proto}", not(cmd.proto_invert));
@@ -105,6 +104,14 @@ pub fn line(chain: &str, family: Family, cmd: &Command) -> String {
         None => {}
     }
     out
+}
+
+/// The name `-p` gives a protocol, if it has one.
+pub fn protocol_name(proto: u8) -> Option<&'static str> {
+    PROTOCOLS
+        .iter()
+        .find(|(n, _)| *n == proto)
+        .map(|(_, name)| *name)
 }
 
 fn not(invert: bool) -> &'static str {

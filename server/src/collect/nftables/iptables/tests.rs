@@ -4,8 +4,8 @@
 
 use super::*;
 use crate::collect::nftables::expr::{
-    Cmp, CmpOp, Data, Immediate, Match, Meta, MetaKey, Payload, PayloadBase,
-    Register, VerdictAttr, VerdictCode,
+    Bitwise, Cmp, CmpOp, Data, Immediate, Match, Meta, MetaKey, Payload,
+    PayloadBase, Register, VerdictAttr, VerdictCode,
 };
 use crate::collect::nftables::ruleset::{Chain, Hook, Set, Table};
 
@@ -168,4 +168,112 @@ fn native_tables_are_not_iptables() {
     assert_eq!(table(&t), None);
     let t = filter(vec![chain("input", Some((1, 0)), Vec::new())]);
     assert!(!manages(&t));
+}
+
+fn of_family(family: Family, t: TableContents) -> TableContents {
+    TableContents {
+        table: Table { family, ..t.table },
+        ..t
+    }
+}
+
+/// `arptables -A INPUT ! -s 10.0.0.1 ! --opcode 2 -j ACCEPT`: the
+/// header fields arptables-nft always writes print only where they
+/// differ from its defaults, the target first.
+#[test]
+fn an_arp_rule_prints_its_target_first() {
+    let r = rule(vec![
+        payload(PayloadBase::Network, 0, 2),
+        cmp(CmpOp::Equal, &1u16.to_be_bytes()),
+        payload(PayloadBase::Network, 4, 1),
+        cmp(CmpOp::Equal, &[6]),
+        payload(PayloadBase::Network, 5, 1),
+        cmp(CmpOp::Equal, &[4]),
+        payload(PayloadBase::Network, 6, 2),
+        cmp(CmpOp::NotEqual, &2u16.to_be_bytes()),
+        payload(PayloadBase::Network, 14, 4),
+        cmp(CmpOp::NotEqual, &[10, 0, 0, 1]),
+        Expr::Counter(Vec::new()),
+        verdict(VerdictCode::Accept, None),
+    ]);
+    let c = chain("INPUT", Some((0, 0)), vec![r.clone()]);
+    let t = of_family(Family::Arp, filter(vec![c.clone()]));
+    assert_eq!(
+        super::rule(&t, &c, &r).as_deref(),
+        Some("-A INPUT -j ACCEPT ! -s 10.0.0.1 ! --opcode 2")
+    );
+    assert_eq!(
+        table(&t).as_deref(),
+        Some(
+            "*filter\n\
+             :INPUT DROP\n\
+             :OUTPUT ACCEPT\n\
+             -A INPUT -j ACCEPT ! -s 10.0.0.1 ! --opcode 2\n"
+        )
+    );
+}
+
+/// arptables drops a prefix of a MAC address without a word; the rule
+/// is not printed rather than printed without it.
+#[test]
+fn an_arp_mac_prefix_is_not_printed() {
+    let r = rule(vec![
+        payload(PayloadBase::Network, 18, 3),
+        cmp(CmpOp::Equal, &[0, 0x11, 0x22]),
+        verdict(VerdictCode::Drop, None),
+    ]);
+    let c = chain("OUTPUT", Some((1, 0)), vec![r.clone()]);
+    let t = of_family(Family::Arp, filter(vec![c.clone()]));
+    assert_eq!(super::rule(&t, &c, &r), None);
+    assert_eq!(table(&t), None);
+}
+
+/// `ebtables -N USER -P DROP`, `-A INPUT -p IPv4 -d Multicast -j USER`:
+/// the user chain's policy rule is its policy, not a rule, and every
+/// option ends with a space.
+#[test]
+fn an_ebtables_table_with_a_policy_rule() {
+    let to_user = rule(vec![
+        payload(PayloadBase::LinkLayer, 12, 2),
+        cmp(CmpOp::Equal, &0x0800u16.to_be_bytes()),
+        payload(PayloadBase::LinkLayer, 0, 6),
+        Expr::Bitwise(vec![
+            Bitwise::SourceRegister(Register::Reg1),
+            Bitwise::DestinationRegister(Register::Reg1),
+            Bitwise::Mask(Data::Value(vec![1, 0, 0, 0, 0, 0])),
+        ]),
+        cmp(CmpOp::Equal, &[1, 0, 0, 0, 0, 0]),
+        Expr::Counter(Vec::new()),
+        verdict(VerdictCode::Jump, Some("USER")),
+    ]);
+    let policy = Rule {
+        userdata: Some([&[1u8, 4][..], &1u32.to_ne_bytes()].concat()),
+        ..rule(vec![
+            Expr::Counter(Vec::new()),
+            verdict(VerdictCode::Drop, None),
+        ])
+    };
+    let continues = rule(vec![
+        meta(MetaKey::BriIifname),
+        cmp(CmpOp::NotEqual, b"br0\0"),
+    ]);
+    let t = of_family(
+        Family::Bridge,
+        filter(vec![
+            chain("INPUT", Some((1, -200)), vec![to_user]),
+            chain("USER", None, vec![continues, policy]),
+        ]),
+    );
+    assert_eq!(
+        table(&t).as_deref(),
+        Some(
+            "*filter\n\
+             :INPUT DROP\n\
+             :FORWARD ACCEPT\n\
+             :OUTPUT ACCEPT\n\
+             :USER DROP\n\
+             -A INPUT -p IPv4 -d Multicast -j USER\n\
+             -A USER --logical-in ! br0 -j CONTINUE\n"
+        )
+    );
 }

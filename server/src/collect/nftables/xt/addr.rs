@@ -24,3 +24,19 @@ pub fn mask_suffix(mask: IpAddr) -> String {
         None => format!("/{mask}"),
     }
 }
+
+/// `xtables_print_mac`: six bytes in hex, zero-padded.
+pub fn mac_string(mac: &[u8; 6]) -> String {
+    let hex: Vec<String> = mac.iter().map(|b| format!("{b:02x}")).collect();
+    hex.join(":")
+}
+
+/// `xtables_print_mac_and_mask`: the mask only when it is not all
+/// ones.
+pub fn mac_and_mask(mac: &[u8; 6], mask: &[u8; 6]) -> String {
+    if *mask == [0xff; 6] {
+        mac_string(mac)
+    } else {
+        format!("{}/{}", mac_string(mac), mac_string(mask))
+    }
+}

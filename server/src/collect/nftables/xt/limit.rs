@@ -47,25 +47,30 @@ impl Limit {
     }
 }
 
+impl Limit {
+    /// `print_rate`: `N/UNIT` in the longest unit the period still
+    /// divides into at least as closely as the next one would; `inf`
+    /// for no period.
+    pub fn rate(&self) -> String {
+        let p = self.avg;
+        if p == 0 {
+            return "inf".to_owned();
+        }
+        let mut at = UNITS.len();
+        for (n, (mult, _)) in UNITS.iter().enumerate().skip(1) {
+            if p > *mult || mult / p < mult % p {
+                at = n;
+                break;
+            }
+        }
+        let (mult, name) = UNITS[at - 1];
+        format!("{}/{name}", mult / p)
+    }
+}
+
 impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(" --limit")?;
-        if self.avg == 0 {
-            f.write_str(" inf")?;
-        } else {
-            // The longest unit the period still divides into at least
-            // as closely as the next one would.
-            let p = self.avg;
-            let mut at = UNITS.len();
-            for (n, (mult, _)) in UNITS.iter().enumerate().skip(1) {
-                if p > *mult || mult / p < mult % p {
-                    at = n;
-                    break;
-                }
-            }
-            let (mult, name) = UNITS[at - 1];
-            write!(f, " {}/{name}", mult / p)?;
-        }
+        write!(f, " --limit {}", self.rate())?;
         if self.burst != XT_LIMIT_BURST {
             write!(f, " --limit-burst {}", self.burst)?;
         }

@@ -13,10 +13,15 @@
 
 mod addr;
 mod addrtype;
+mod arp_mangle;
 mod comment;
 mod connmark;
 mod conntrack;
 mod ct;
+mod ebt_ip;
+mod ebt_mark;
+mod ebt_nat;
+mod ebt_verdict;
 mod icmp;
 mod info;
 mod iprange;
@@ -41,11 +46,12 @@ use std::fmt;
 
 use super::expr::{Match, Target};
 
-pub use self::addr::{mask_suffix, prefix_len};
+pub use self::addr::{mac_and_mask, mac_string, mask_suffix, prefix_len};
 pub use self::addrtype::{
     Addrtype, TYPES as ADDRTYPES, XT_ADDRTYPE_INVERT_DEST,
     XT_ADDRTYPE_INVERT_SOURCE,
 };
+pub use self::arp_mangle::ArpMangle;
 pub use self::comment::{save_string, Comment};
 pub use self::connmark::{Connmark, ConnmarkMode};
 pub use self::conntrack::{
@@ -53,6 +59,10 @@ pub use self::conntrack::{
     XT_CONNTRACK_STATE_ALIAS,
 };
 pub use self::ct::Ct;
+pub use self::ebt_ip::{EbtAddr, EbtIp};
+pub use self::ebt_mark::{EbtMarkMatch, EbtMarkTarget};
+pub use self::ebt_nat::EbtNat;
+pub use self::ebt_verdict::EbtVerdict;
 pub use self::icmp::{Hl, HlMode, Icmp};
 pub use self::iprange::Iprange;
 pub use self::limit::{Limit, XT_LIMIT_SCALE};
