@@ -63,7 +63,7 @@ pub fn Toolbar(live: Live, link: RwSignal<Link>) -> impl IntoView {
                             set(&|v| v.iptables = on);
                         }
                     />
-                    "iptables-save syntax for iptables-nft tables"
+                    "save syntax (iptables, arptables, ebtables) for the tables they manage"
                 </label>
             })}
             <span class="ml-auto text-slate-500 dark:text-slate-400" data-testid="generation">
