@@ -85,14 +85,10 @@ macro_rules! expressions {
         #[non_exhaustive]
         pub enum Expr {
             $( $variant(Vec<$attr>), )*
-            /// A kind not known here (`error` is `None`), or a known
-            /// kind whose attributes did not decode (`error` says why);
-            /// `attrs` are the attributes that could be read.
-            Raw {
-                name: String,
-                attrs: Vec<DefaultNla>,
-                error: Option<String>,
-            },
+            /// A kind not known here, or a known kind whose attributes
+            /// did not decode. Boxed: rare, and three times the size of
+            /// the others, which every expression of a ruleset would pay.
+            Raw(Box<RawExpr>),
         }
 
         impl Expr {
@@ -100,7 +96,7 @@ macro_rules! expressions {
             pub fn name(&self) -> &str {
                 match self {
                     $( Self::$variant(_) => $name, )*
-                    Self::Raw { name, .. } => name,
+                    Self::Raw(raw) => &raw.name,
                 }
             }
         }
@@ -161,11 +157,29 @@ expressions! {
     "target" => Target(Target),
 }
 
+/// An expression of a kind not known here (`error` is `None`), or of a
+/// known kind whose attributes did not decode (`error` says why).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawExpr {
+    pub name: String,
+    /// The attributes that could be read.
+    pub attrs: Vec<DefaultNla>,
+    pub error: Option<String>,
+}
+
 impl Expr {
+    pub fn raw(
+        name: String,
+        attrs: Vec<DefaultNla>,
+        error: Option<String>,
+    ) -> Self {
+        Self::Raw(Box::new(RawExpr { name, attrs, error }))
+    }
+
     /// Why this expression did not decode, when it did not.
     pub fn error(&self) -> Option<&str> {
         match self {
-            Self::Raw { error, .. } => error.as_deref(),
+            Self::Raw(raw) => raw.error.as_deref(),
             _ => None,
         }
     }
@@ -220,14 +234,14 @@ fn decode_list(list: &[u8], level: Level) -> Vec<Expr> {
             Ok(elem) if elem.kind() == NFTA_LIST_ELEM => {
                 decode_nest(elem.value(), level)
             }
-            Ok(other) => Expr::Raw {
-                name: String::new(),
-                attrs: DefaultNla::parse(&other).into_iter().collect(),
-                error: Some(format!(
+            Ok(other) => Expr::raw(
+                String::new(),
+                DefaultNla::parse(&other).into_iter().collect(),
+                Some(format!(
                     "attribute {} in an expression list",
                     other.kind()
                 )),
-            },
+            ),
             Err(err) => {
                 raw("", &[], Some(format!("invalid NFTA_LIST_ELEM: {err}")))
             }
@@ -265,11 +279,8 @@ fn decode_at(name: &str, data: &[u8], level: Level) -> Expr {
             Err(format!("{name} inside another expression").into())
         }
         _ => decode_known(name, data).unwrap_or_else(|| {
-            parse_attrs(data).map(|attrs| Expr::Raw {
-                name: name.to_owned(),
-                attrs,
-                error: None,
-            })
+            parse_attrs(data)
+                .map(|attrs| Expr::raw(name.to_owned(), attrs, None))
         }),
     };
     decoded.unwrap_or_else(|err| raw(name, data, Some(err.to_string())))
@@ -282,11 +293,7 @@ fn raw(name: &str, data: &[u8], error: Option<String>) -> Expr {
         .map_while(Result::ok)
         .filter_map(|nla| DefaultNla::parse(&nla).ok())
         .collect();
-    Expr::Raw {
-        name: name.to_owned(),
-        attrs,
-        error,
-    }
+    Expr::raw(name.to_owned(), attrs, error)
 }
 
 /// An attribute's value for as long as the bytes it is in, where

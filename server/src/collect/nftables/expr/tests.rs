@@ -119,7 +119,7 @@ fn every_fixture_decodes_whole_and_as_libnftnl_reads_it() {
         let exprs = decode_expressions(bytes);
         let debug = format!("{exprs:?}");
         assert!(
-            !debug.contains("Raw {") && !debug.contains("Other("),
+            !debug.contains("Raw(") && !debug.contains("Other("),
             "{name}: {debug}"
         );
         let kinds = libnftnl_kinds(txt);
@@ -856,14 +856,14 @@ fn unknown_kinds_and_attributes_are_kept() {
     let data = [nla(1, &7u32.to_be_bytes()), nla(2, b"x\0")].concat();
     assert_eq!(
         decode_expr("frobnicate", &data),
-        Expr::Raw {
-            name: "frobnicate".into(),
-            attrs: vec![
+        Expr::raw(
+            "frobnicate".into(),
+            vec![
                 DefaultNla::new(1, 7u32.to_be_bytes().to_vec()),
                 DefaultNla::new(2, b"x\0".to_vec()),
             ],
-            error: None,
-        }
+            None,
+        )
     );
     // an attribute from a later kernel
     let data = [nla(1, &[0; 8]), nla(9, &[1, 2, 3, 4])].concat();
@@ -889,7 +889,7 @@ fn bad_attributes_make_a_raw_expression_that_says_why() {
     assert_eq!(e.name(), "cmp");
     let error = e.error().expect("an error");
     assert!(error.contains("NFTA_CMP_SREG"), "{error}");
-    assert!(matches!(&e, Expr::Raw { attrs, .. } if attrs.len() == 2));
+    assert!(matches!(&e, Expr::Raw(raw) if raw.attrs.len() == 2));
     // a data nest too short for an attribute header
     let error = decode_expr("cmp", &nla(3, &[5, 0]))
         .error()

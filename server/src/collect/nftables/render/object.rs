@@ -24,8 +24,8 @@ pub fn object(o: &Object) -> (String, Vec<String>) {
         Expr::Counter(a) => lines.push(stateful::counter(&a)),
         Expr::Quota(a) => lines.push(stateful::quota(&a, false)),
         Expr::Limit(a) => lines.push(stateful::limit(&a)),
-        Expr::Raw { attrs, .. } if keyword == "ct helper" => {
-            lines.extend(ct_helper(&attrs));
+        Expr::Raw(raw) if keyword == "ct helper" => {
+            lines.extend(ct_helper(&raw.attrs));
         }
         other => lines.push(raw::expr(&other)),
     }

@@ -16,9 +16,9 @@ use crate::collect::nftables::expr::Expr;
 /// The marked form of one expression.
 pub fn expr(e: &Expr) -> String {
     let parts = match e {
-        Expr::Raw { attrs, error, .. } => {
-            let mut parts: Vec<String> = attrs.iter().map(attr).collect();
-            if let Some(error) = error {
+        Expr::Raw(raw) => {
+            let mut parts: Vec<String> = raw.attrs.iter().map(attr).collect();
+            if let Some(error) = &raw.error {
                 parts.push(format!("error {error:?}"));
             }
             parts
