@@ -32,8 +32,9 @@ macro_rules! attributes {
         #[non_exhaustive]
         pub enum $name {
             $( $(#[$vmeta])* $variant($ty), )*
-            /// An attribute this decoder does not know, as it came.
-            Other(netlink_packet_core::DefaultNla),
+            /// An attribute this decoder does not know, as it came;
+            /// boxed, so that the known ones stay small.
+            Other(Box<netlink_packet_core::DefaultNla>),
         }
 
         impl<'a, T: AsRef<[u8]> + ?Sized>
@@ -52,9 +53,9 @@ macro_rules! attributes {
                             concat!("invalid ", stringify!($kind)),
                         )?),
                     )*
-                    _ => Self::Other(
+                    _ => Self::Other(Box::new(
                         netlink_packet_core::DefaultNla::parse(buf)?,
-                    ),
+                    )),
                 })
             }
         }

@@ -871,7 +871,7 @@ fn unknown_kinds_and_attributes_are_kept() {
         decode_expr("counter", &data),
         Expr::Counter(vec![
             Counter::Bytes(0),
-            Counter::Other(DefaultNla::new(9, vec![1, 2, 3, 4])),
+            Counter::Other(Box::new(DefaultNla::new(9, vec![1, 2, 3, 4]))),
         ])
     );
     // a key from a later kernel
