@@ -11,7 +11,9 @@ use super::regs::{iface, Comparison, Immediated, Loaded, Regs};
 use crate::collect::nftables::expr::{
     CmpOp, Expr, MetaKey, PayloadBase, Target,
 };
-use crate::collect::nftables::xt::{mac_and_mask, mask_suffix, ArpMangle};
+use crate::collect::nftables::xt::{
+    self, mac_and_mask, mask_suffix, ArpMangle,
+};
 
 /// `sizeof(struct arphdr)`: the sender's hardware address follows.
 const ARPHDR_LEN: u32 = 8;
@@ -105,16 +107,9 @@ fn command(exprs: &[Expr]) -> Option<ArpCommand> {
 
 /// `mangle` is the only target arptables has beyond the standard ones.
 fn mangle(attrs: &[Target]) -> Option<ArpMangle> {
-    let (mut name, mut info) = (None, None);
-    for a in attrs {
-        match a {
-            Target::Name(n) => name = Some(n.as_str()),
-            Target::Info(i) => info = Some(i.as_slice()),
-            _ => {}
-        }
-    }
-    (name? == "mangle").then_some(())?;
-    ArpMangle::decode(info?)
+    let (name, _, info) = xt::target_parts(attrs);
+    (name == "mangle").then_some(())?;
+    ArpMangle::decode(info)
 }
 
 impl ArpCommand {

@@ -20,8 +20,8 @@ use crate::collect::nftables::expr::{
 };
 use crate::collect::nftables::ruleset::Rule;
 use crate::collect::nftables::xt::{
-    mac_and_mask, mask_suffix, EbtAddr, EbtIp, EbtMarkMatch, EbtMarkTarget,
-    EbtNat, Family, Limit as RateLimit,
+    self, mac_and_mask, mask_suffix, EbtAddr, EbtIp, EbtMarkMatch,
+    EbtMarkTarget, EbtNat, Family, Limit as RateLimit,
 };
 
 /// `/etc/ethertypes` as Debian ships it, for `-p`; a type not in it
@@ -187,16 +187,8 @@ fn command(exprs: &[Expr]) -> Option<BridgeCommand> {
 }
 
 fn ebt_match(attrs: &[Match]) -> Option<EbtMatch> {
-    let (mut name, mut info) = (None, None);
-    for a in attrs {
-        match a {
-            Match::Name(n) => name = Some(n.as_str()),
-            Match::Info(i) => info = Some(i.as_slice()),
-            _ => {}
-        }
-    }
-    let info = info?;
-    match name? {
+    let (name, _, info) = xt::match_parts(attrs);
+    match name {
         "ip" => EbtIp::decode(info, Family::Ipv4).map(EbtMatch::Ip),
         "ip6" => EbtIp::decode(info, Family::Ipv6).map(EbtMatch::Ip),
         "mark_m" => EbtMarkMatch::decode(info).map(EbtMatch::Mark),
@@ -205,15 +197,7 @@ fn ebt_match(attrs: &[Match]) -> Option<EbtMatch> {
 }
 
 fn ebt_target(attrs: &[Target]) -> Option<(String, EbtTarget)> {
-    let (mut name, mut info) = (None, None);
-    for a in attrs {
-        match a {
-            Target::Name(n) => name = Some(n.as_str()),
-            Target::Info(i) => info = Some(i.as_slice()),
-            _ => {}
-        }
-    }
-    let (name, info) = (name?, info?);
+    let (name, _, info) = xt::target_parts(attrs);
     let target = match name {
         "mark" => EbtTarget::Mark(EbtMarkTarget::decode(info)?),
         _ => EbtTarget::Nat(EbtNat::decode(name, info)?),

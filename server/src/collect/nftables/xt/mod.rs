@@ -185,12 +185,7 @@ impl XtMatch {
 
     /// The match of a `match` expression.
     pub fn from_expr(attrs: &[Match], family: Family) -> Self {
-        let (name, revision, info) = parts(attrs.iter().map(|a| match a {
-            Match::Name(n) => Part::Name(n),
-            Match::Rev(r) => Part::Rev(*r),
-            Match::Info(i) => Part::Info(i),
-            _ => Part::Other,
-        }));
+        let (name, revision, info) = match_parts(attrs);
         Self::decode(name, revision, info, family)
     }
 
@@ -295,12 +290,7 @@ impl XtTarget {
 
     /// The target of a `target` expression.
     pub fn from_expr(attrs: &[Target], family: Family) -> Self {
-        let (name, revision, info) = parts(attrs.iter().map(|a| match a {
-            Target::Name(n) => Part::Name(n),
-            Target::Rev(r) => Part::Rev(*r),
-            Target::Info(i) => Part::Info(i),
-            _ => Part::Other,
-        }));
+        let (name, revision, info) = target_parts(attrs);
         Self::decode(name, revision, info, family)
     }
 
@@ -350,6 +340,26 @@ enum Part<'a> {
     Rev(u32),
     Info(&'a [u8]),
     Other,
+}
+
+/// A `match` expression's extension name, revision and info struct.
+pub fn match_parts(attrs: &[Match]) -> (&str, u32, &[u8]) {
+    parts(attrs.iter().map(|a| match a {
+        Match::Name(n) => Part::Name(n),
+        Match::Rev(r) => Part::Rev(*r),
+        Match::Info(i) => Part::Info(i),
+        _ => Part::Other,
+    }))
+}
+
+/// A `target` expression's extension name, revision and info struct.
+pub fn target_parts(attrs: &[Target]) -> (&str, u32, &[u8]) {
+    parts(attrs.iter().map(|a| match a {
+        Target::Name(n) => Part::Name(n),
+        Target::Rev(r) => Part::Rev(*r),
+        Target::Info(i) => Part::Info(i),
+        _ => Part::Other,
+    }))
 }
 
 /// The extension's name, revision and info struct.
