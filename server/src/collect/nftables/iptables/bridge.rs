@@ -11,11 +11,11 @@
 
 use std::fmt::Write;
 
-use super::command::{Iface, Jump};
+use super::command::{rate_limit, Iface, Jump};
 use super::regs::{iface, Comparison, Immediated, Loaded, Regs};
 use super::save::protocol_name;
 use crate::collect::nftables::expr::{
-    CmpOp, Data, Expr, Immediate, Limit, Match, MetaKey, PayloadBase, Target,
+    CmpOp, Data, Expr, Immediate, Match, MetaKey, PayloadBase, Target,
     VerdictAttr, VerdictCode,
 };
 use crate::collect::nftables::ruleset::Rule;
@@ -177,7 +177,7 @@ fn command(exprs: &[Expr]) -> Option<BridgeCommand> {
                 Immediated::Value => {}
             },
             Expr::Match(a) => cmd.matches.push(ebt_match(a)?),
-            Expr::Limit(a) => cmd.matches.push(EbtMatch::Limit(limit(a)?)),
+            Expr::Limit(a) => cmd.matches.push(EbtMatch::Limit(rate_limit(a)?)),
             Expr::Target(a) => cmd.target = Some(ebt_target(a)?),
             // A lookup (`among`), a native statement.
             _ => return None,
@@ -203,20 +203,6 @@ fn ebt_target(attrs: &[Target]) -> Option<(String, EbtTarget)> {
         _ => EbtTarget::Nat(EbtNat::decode(name, info)?),
     };
     Some((name.to_owned(), target))
-}
-
-/// `nft_parse_limit`: a packet rate back to its period.
-fn limit(attrs: &[Limit]) -> Option<RateLimit> {
-    let (mut rate, mut unit, mut burst) = (0, 0, 0);
-    for a in attrs {
-        match a {
-            Limit::Rate(r) => rate = *r,
-            Limit::Unit(u) => unit = *u,
-            Limit::Burst(b) => burst = *b,
-            _ => {}
-        }
-    }
-    RateLimit::from_rate(rate, unit, burst)
 }
 
 impl BridgeCommand {

@@ -388,19 +388,8 @@ impl Replay {
         Some(())
     }
 
-    /// `nft_parse_limit`: a packet rate back to its period.
     fn limit(&mut self, attrs: &[Limit]) -> Option<()> {
-        let (mut rate, mut unit, mut burst) = (0, 0, 0);
-        for a in attrs {
-            match a {
-                Limit::Rate(r) => rate = *r,
-                Limit::Unit(u) => unit = *u,
-                Limit::Burst(b) => burst = *b,
-                _ => {}
-            }
-        }
-        let limit = RateLimit::from_rate(rate, unit, burst)?;
-        self.cmd.matches.push(XtMatch::Limit(limit));
+        self.cmd.matches.push(XtMatch::Limit(rate_limit(attrs)?));
         Some(())
     }
 
@@ -433,4 +422,19 @@ impl Replay {
         self.cmd.jump = Some(Jump::Target(XtTarget::Nflog(nflog)));
         Some(())
     }
+}
+
+/// `nft_parse_limit`: a packet rate back to its period, as iptables and
+/// ebtables write their `limit` match.
+pub(super) fn rate_limit(attrs: &[Limit]) -> Option<RateLimit> {
+    let (mut rate, mut unit, mut burst) = (0, 0, 0);
+    for a in attrs {
+        match a {
+            Limit::Rate(r) => rate = *r,
+            Limit::Unit(u) => unit = *u,
+            Limit::Burst(b) => burst = *b,
+            _ => {}
+        }
+    }
+    RateLimit::from_rate(rate, unit, burst)
 }
