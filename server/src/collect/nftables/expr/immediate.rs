@@ -16,3 +16,18 @@ attributes! {
         NFTA_IMMEDIATE_DATA => Data(Data) = decode_data,
     }
 }
+
+/// The register an `immediate` loads and what it loads into it.
+pub fn immediate_parts(
+    attrs: &[Immediate],
+) -> (Option<Register>, Option<&Data>) {
+    let (mut dreg, mut data) = (None, None);
+    for a in attrs {
+        match a {
+            Immediate::DestinationRegister(r) => dreg = Some(*r),
+            Immediate::Data(d) => data = Some(d),
+            _ => {}
+        }
+    }
+    (dreg, data)
+}

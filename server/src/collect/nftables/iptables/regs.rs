@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use super::command::{Iface, Jump};
 use crate::collect::nftables::expr::{
-    Bitwise, BitwiseOp, Cmp, CmpOp, Data, Immediate, Meta, MetaKey, Payload,
-    PayloadBase, Register, VerdictAttr, VerdictCode,
+    immediate_parts, Bitwise, BitwiseOp, Cmp, CmpOp, Data, Immediate, Meta,
+    MetaKey, Payload, PayloadBase, Register, VerdictAttr, VerdictCode,
 };
 
 /// `IFNAMSIZ`.
@@ -152,14 +152,7 @@ impl Regs {
     }
 
     pub fn immediate(&mut self, attrs: &[Immediate]) -> Option<Immediated> {
-        let (mut dreg, mut data) = (None, None);
-        for a in attrs {
-            match a {
-                Immediate::DestinationRegister(r) => dreg = Some(*r),
-                Immediate::Data(d) => data = Some(d),
-                _ => {}
-            }
-        }
+        let (dreg, data) = immediate_parts(attrs);
         match data? {
             Data::Verdict(v) => Some(Immediated::Verdict(verdict(v))),
             Data::Value(_) => {

@@ -25,8 +25,9 @@ use self::payload::Proto;
 use super::datatype::{self, Type};
 use super::{raw, set as sets, verdict};
 use crate::collect::nftables::expr::{
-    Bitwise, BitwiseOp, Cmp, CmpOp, Ct, Data, Expr, Immediate, Lookup, Meta,
-    Payload, PayloadBase, Range, RangeOp, Register, NFT_LOOKUP_F_INV,
+    immediate_parts, Bitwise, BitwiseOp, Cmp, CmpOp, Ct, Data, Expr, Immediate,
+    Lookup, Meta, Payload, PayloadBase, Range, RangeOp, Register,
+    NFT_LOOKUP_F_INV,
 };
 use crate::collect::nftables::ruleset::{Family, Set, TableContents};
 
@@ -561,14 +562,7 @@ impl Cx<'_> {
     }
 
     fn immediate(&mut self, e: &Expr, attrs: &[Immediate]) {
-        let (mut dreg, mut data) = (None, None);
-        for a in attrs {
-            match a {
-                Immediate::DestinationRegister(r) => dreg = Some(*r),
-                Immediate::Data(d) => data = Some(d),
-                _ => {}
-            }
-        }
+        let (dreg, data) = immediate_parts(attrs);
         match (dreg, data) {
             (Some(Register::Verdict), Some(Data::Verdict(v))) => {
                 self.emit(verdict::verdict(v));
