@@ -2,7 +2,46 @@
 //! `linux/netfilter/nfnetlink.h`. Those of expressions live with their
 //! decoders in `expr/`.
 
+use netlink_packet_core::DecodeError;
+
 pub const NFNL_SUBSYS_NFTABLES: u8 = 10;
+
+/// One attribute as it came.
+#[derive(Clone, Copy, Debug)]
+pub struct RawAttr<'a> {
+    /// With its flag bits.
+    pub kind: u16,
+    pub value: &'a [u8],
+    /// Header and value.
+    pub bytes: &'a [u8],
+}
+
+/// The attributes of `buf`. A length that runs past the end is an error
+/// and ends the walk. Lighter than netlink-packet-core's `NlasIterator`,
+/// which reads each header field again through a checked parser
+/// whenever it is asked for: a big ruleset has millions of attributes.
+pub fn raw_attrs(
+    buf: &[u8],
+) -> impl Iterator<Item = Result<RawAttr<'_>, DecodeError>> {
+    let mut rest = buf;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let header = rest.get(..4).and_then(|h| {
+            let len = usize::from(u16::from_ne_bytes([h[0], h[1]]));
+            let kind = u16::from_ne_bytes([h[2], h[3]]);
+            (4..=rest.len()).contains(&len).then_some((len, kind))
+        });
+        let Some((len, kind)) = header else {
+            rest = &[];
+            return Some(Err(DecodeError::from("a truncated attribute")));
+        };
+        let (bytes, value) = (&rest[..len], &rest[4..len]);
+        rest = rest.get(len.next_multiple_of(4)..).unwrap_or_default();
+        Some(Ok(RawAttr { kind, value, bytes }))
+    })
+}
 
 // enum nf_tables_msg_types
 pub const NFT_MSG_GETTABLE: u8 = 1;

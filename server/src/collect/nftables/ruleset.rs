@@ -127,6 +127,26 @@ pub struct Rule {
     pub compat: Option<(u32, u32)>,
     /// nft keeps the comment here (TLVs of its own).
     pub userdata: Option<Vec<u8>>,
+    /// Filled as the snapshot reads the rule (`render::rule_texts`).
+    pub text: RuleText,
+}
+
+/// A rule's statements as nft prints them, rendered once, as the rule is
+/// read and while the kernel still writes the rest of the dump: the text
+/// changes only with the rule, and only a commit changes a rule.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleText {
+    /// As `nft list ruleset` prints it, with the snapshot's counts.
+    pub nft: String,
+    /// As `nft --stateless` prints it, where that differs.
+    pub stateless: Option<String>,
+}
+
+impl RuleText {
+    /// As `nft --stateless` prints it.
+    pub fn stateless(&self) -> &str {
+        self.stateless.as_deref().unwrap_or(&self.nft)
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -56,29 +56,11 @@ impl<'a> Message<'a> {
     }
 }
 
-/// The attributes of `buf`: kind (flags masked) and value. A length that
-/// runs past the end is an error and ends the walk.
+/// The attributes of `buf`: kind (flags masked) and value.
 fn attrs(
     buf: &[u8],
 ) -> impl Iterator<Item = Result<(u16, &[u8]), DecodeError>> {
-    let mut rest = buf;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let header = rest.get(..4).and_then(|h| {
-            let len = usize::from(u16::from_ne_bytes([h[0], h[1]]));
-            let kind = u16::from_ne_bytes([h[2], h[3]]) & NLA_TYPE_MASK;
-            (4..=rest.len()).contains(&len).then_some((len, kind))
-        });
-        let Some((len, kind)) = header else {
-            rest = &[];
-            return Some(Err(DecodeError::from("a truncated attribute")));
-        };
-        let value = &rest[4..len];
-        rest = rest.get(len.next_multiple_of(4)..).unwrap_or_default();
-        Some(Ok((kind, value)))
-    })
+    raw_attrs(buf).map(|a| a.map(|a| (a.kind & NLA_TYPE_MASK, a.value)))
 }
 
 /// The values of the `NFTA_LIST_ELEM`s of a list.

@@ -8,13 +8,16 @@
 //! raw bytes.
 
 use netlink_packet_core::{
-    parse_u16_be, parse_u32_be, parse_u64_be, parse_u8, DecodeError, NlaBuffer,
-    NlasIterator, Parseable,
+    parse_u16_be, parse_u32_be, parse_u64_be, parse_u8, DecodeError,
+    DefaultNla, NlaBuffer, Parseable,
 };
+use netlink_packet_netfilter::nftables::{Lookup, Meta};
+
+pub use crate::collect::nftables::attr::{raw_attrs, RawAttr};
 
 /// Declares the attribute enum of one expression kind: a variant per
 /// attribute this decoder knows, named by its kernel constant and read
-/// by the given parser, `Other` for the rest, and the `Parseable` impl
+/// by the given parser, `Other` for the rest, and the [`Attr`] impl
 /// that picks the variant by attribute type (flag bits masked, as the
 /// kernel leaves `NLA_F_NESTED` off its nests).
 macro_rules! attributes {
@@ -37,24 +40,23 @@ macro_rules! attributes {
             Other(Box<netlink_packet_core::DefaultNla>),
         }
 
-        impl<'a, T: AsRef<[u8]> + ?Sized>
-            netlink_packet_core::Parseable<
-                netlink_packet_core::NlaBuffer<&'a T>,
-            > for $name
-        {
-            fn parse(
-                buf: &netlink_packet_core::NlaBuffer<&'a T>,
+        impl $crate::collect::nftables::expr::attr::Attr for $name {
+            fn from_raw(
+                a: $crate::collect::nftables::attr::RawAttr,
             ) -> Result<Self, netlink_packet_core::DecodeError> {
                 use netlink_packet_core::ErrorContext as _;
-                let value = buf.value();
-                Ok(match buf.kind() {
+                let value = a.value;
+                Ok(match a.kind & netlink_packet_core::NLA_TYPE_MASK {
                     $(
                         $kind => Self::$variant(($parse)(value).context(
                             concat!("invalid ", stringify!($kind)),
                         )?),
                     )*
                     _ => Self::Other(Box::new(
-                        netlink_packet_core::DefaultNla::parse(buf)?,
+                        netlink_packet_core::DefaultNla::new(
+                            a.kind,
+                            value.to_vec(),
+                        ),
                     )),
                 })
             }
@@ -92,12 +94,40 @@ macro_rules! kernel_enum {
 }
 pub(super) use kernel_enum;
 
+/// The attribute type of one expression kind.
+pub trait Attr: Sized {
+    fn from_raw(a: RawAttr) -> Result<Self, DecodeError>;
+}
+
+/// The attribute types netlink-packet-netfilter has, which parse from
+/// the attribute's own bytes.
+macro_rules! parsed_by_crate {
+    ($($ty:ty),*) => {
+        $(
+            impl Attr for $ty {
+                fn from_raw(a: RawAttr) -> Result<Self, DecodeError> {
+                    <$ty>::parse(&NlaBuffer::new(a.bytes))
+                }
+            }
+        )*
+    };
+}
+parsed_by_crate!(DefaultNla, Lookup, Meta);
+
 /// Every attribute of a nest, or the first error.
-pub(super) fn parse_attrs<A>(nest: &[u8]) -> Result<Vec<A>, DecodeError>
-where
-    A: for<'b> Parseable<NlaBuffer<&'b [u8]>>,
-{
-    NlasIterator::new(nest).map(|nla| A::parse(&nla?)).collect()
+pub(super) fn parse_attrs<A: Attr>(nest: &[u8]) -> Result<Vec<A>, DecodeError> {
+    let mut attrs = Vec::with_capacity(count(nest));
+    for a in raw_attrs(nest) {
+        attrs.push(A::from_raw(a?)?);
+    }
+    Ok(attrs)
+}
+
+/// The attributes of a nest, a malformed tail counting as one. Counted
+/// first, the vectors a ruleset's millions of attributes go in are made
+/// to size, never grown and copied.
+pub(super) fn count(nest: &[u8]) -> usize {
+    raw_attrs(nest).count()
 }
 
 /// A one-byte value (`NLA_U8`), as a number or an enum over it.

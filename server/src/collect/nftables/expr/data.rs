@@ -1,9 +1,11 @@
 //! The values expressions move around: registers, and `nft_data`, which
 //! is either bytes or a verdict.
 
-use netlink_packet_core::{DecodeError, NlasIterator, Parseable as _};
+use netlink_packet_core::DecodeError;
 
-use super::attr::{attributes, be32, bytes, kernel_enum, parse_attrs, string};
+use super::attr::{
+    attributes, be32, bytes, kernel_enum, parse_attrs, raw_attrs, string, Attr,
+};
 
 /// `enum nft_registers`: `NFT_REG_VERDICT` (0), the four 16-byte
 /// `NFT_REG_1..4`, and the 4-byte `NFT_REG32_00..15` (8 to 23) that
@@ -28,12 +30,12 @@ attributes! {
 /// A data nest (`nft_data`), which holds exactly one `NFTA_DATA_*`
 /// attribute; set elements' keys and values are such nests too.
 pub fn decode_data(nest: &[u8]) -> Result<Data, DecodeError> {
-    let mut attrs = NlasIterator::new(nest);
+    let mut attrs = raw_attrs(nest);
     let first = attrs.next().ok_or("empty nft_data nest")??;
     if attrs.next().is_some() {
         return Err("more than one attribute in an nft_data nest".into());
     }
-    Data::parse(&first)
+    Data::from_raw(first)
 }
 
 // enum nft_verdict_attributes

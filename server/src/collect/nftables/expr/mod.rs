@@ -14,10 +14,7 @@
 //! with its attributes, so a rule keeps every expression in order and
 //! the caller can count what went wrong.
 
-use netlink_packet_core::{
-    DecodeError, DefaultNla, NlaBuffer, NlasIterator, Parseable as _,
-    NLA_HEADER_SIZE,
-};
+use netlink_packet_core::{DecodeError, DefaultNla, NLA_TYPE_MASK};
 
 mod attr;
 mod bitwise;
@@ -67,7 +64,7 @@ pub use self::synproxy::*;
 pub use self::tunnel::*;
 pub use self::xfrm::*;
 
-use self::attr::{borrowed_string, parse_attrs};
+use self::attr::{borrowed_string, parse_attrs, raw_attrs};
 
 // enum nft_list_attributes
 const NFTA_LIST_ELEM: u16 = 1;
@@ -229,35 +226,35 @@ fn nested_exprs(list: &[u8]) -> Result<Vec<Expr>, DecodeError> {
 }
 
 fn decode_list(list: &[u8], level: Level) -> Vec<Expr> {
-    NlasIterator::new(list)
-        .map(|nla| match nla {
-            Ok(elem) if elem.kind() == NFTA_LIST_ELEM => {
-                decode_nest(elem.value(), level)
-            }
-            Ok(other) => Expr::raw(
-                String::new(),
-                DefaultNla::parse(&other).into_iter().collect(),
-                Some(format!(
-                    "attribute {} in an expression list",
-                    other.kind()
-                )),
-            ),
-            Err(err) => {
-                raw("", &[], Some(format!("invalid NFTA_LIST_ELEM: {err}")))
-            }
-        })
-        .collect()
+    let mut exprs = Vec::with_capacity(attr::count(list));
+    exprs.extend(raw_attrs(list).map(|a| match a {
+        Ok(a) if a.kind & NLA_TYPE_MASK == NFTA_LIST_ELEM => {
+            decode_nest(a.value, level)
+        }
+        Ok(a) => Expr::raw(
+            String::new(),
+            vec![DefaultNla::new(a.kind, a.value.to_vec())],
+            Some(format!(
+                "attribute {} in an expression list",
+                a.kind & NLA_TYPE_MASK
+            )),
+        ),
+        Err(err) => {
+            raw("", &[], Some(format!("invalid NFTA_LIST_ELEM: {err}")))
+        }
+    }));
+    exprs
 }
 
 fn decode_nest(nest: &[u8], level: Level) -> Expr {
     let mut name = None;
     let mut data: &[u8] = &[];
-    for nla in NlasIterator::new(nest) {
-        match nla {
-            Ok(nla) if nla.kind() == NFTA_EXPR_NAME => {
-                name = Some(borrowed_string(value_of(nla)));
+    for a in raw_attrs(nest) {
+        match a.map(|a| (a.kind & NLA_TYPE_MASK, a.value)) {
+            Ok((NFTA_EXPR_NAME, value)) => {
+                name = Some(borrowed_string(value));
             }
-            Ok(nla) if nla.kind() == NFTA_EXPR_DATA => data = value_of(nla),
+            Ok((NFTA_EXPR_DATA, value)) => data = value,
             // Unknown envelope attributes say nothing about the kind.
             Ok(_) => {}
             Err(err) => {
@@ -289,17 +286,9 @@ fn decode_at(name: &str, data: &[u8], level: Level) -> Expr {
 /// An [`Expr::Raw`] holding the attributes of `data` up to the first
 /// that does not parse.
 fn raw(name: &str, data: &[u8], error: Option<String>) -> Expr {
-    let attrs = NlasIterator::new(data)
+    let attrs = raw_attrs(data)
         .map_while(Result::ok)
-        .filter_map(|nla| DefaultNla::parse(&nla).ok())
+        .map(|a| DefaultNla::new(a.kind, a.value.to_vec()))
         .collect();
     Expr::raw(name.to_owned(), attrs, error)
-}
-
-/// An attribute's value for as long as the bytes it is in, where
-/// `NlaBuffer::value` lends it only for as long as the buffer.
-fn value_of(nla: NlaBuffer<&[u8]>) -> &[u8] {
-    // The iterator checked that the length lies within the buffer.
-    let end = usize::from(nla.length());
-    &nla.into_inner()[NLA_HEADER_SIZE..end]
 }

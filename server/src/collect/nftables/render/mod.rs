@@ -30,7 +30,7 @@ pub use self::chain::{chain_header, hook_name, priority};
 pub use self::raw::expr as raw_expr;
 
 use self::userdata::COMMENT;
-use super::ruleset::{Family, Rule, Ruleset, TableContents};
+use super::ruleset::{Family, Rule, RuleText, Ruleset, TableContents};
 
 /// The whole ruleset as nft prints it, with ` # handle N` after each
 /// object when `handles` is set.
@@ -43,33 +43,23 @@ pub fn table(t: &TableContents, handles: bool) -> String {
     table::table(t, handles)
 }
 
-/// One rule's text as on its line: statements and comment, without
-/// indentation or handle. `table` is the rule's table, for its sets.
-pub fn rule(family: Family, table: &TableContents, rule: &Rule) -> String {
-    rule_text(family, table, rule, false)
-}
-
-/// The same as `nft --stateless` prints it: `counter` without numbers.
-pub fn rule_stateless(
+/// A rule's texts as on its line (statements and comment, without
+/// indentation or handle), kept as [`Rule::text`]. `table` is the
+/// rule's table, for its sets.
+pub fn rule_texts(
     family: Family,
     table: &TableContents,
     rule: &Rule,
-) -> String {
-    rule_text(family, table, rule, true)
-}
-
-fn rule_text(
-    family: Family,
-    table: &TableContents,
-    rule: &Rule,
-    stateless: bool,
-) -> String {
-    let mut text = expr::statements(family, table, &rule.exprs, stateless);
+) -> RuleText {
+    let (mut nft, mut stateless) = expr::statements(family, table, &rule.exprs);
     if let Some(c) = userdata::comment(rule.userdata.as_deref(), COMMENT) {
-        if !text.is_empty() {
-            text.push(' ');
+        let comment = format!("comment \"{c}\"");
+        for text in std::iter::once(&mut nft).chain(stateless.as_mut()) {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(&comment);
         }
-        text += &format!("comment \"{c}\"");
     }
-    text
+    RuleText { nft, stateless }
 }

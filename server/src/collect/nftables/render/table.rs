@@ -4,7 +4,7 @@
 
 use super::chain::{chain_header, hook_name, priority};
 use super::userdata::{self, COMMENT};
-use super::{object, rule, set};
+use super::{object, set};
 use crate::collect::nftables::ruleset::{
     ChainContents, Family, Flowtable, TableContents,
 };
@@ -76,7 +76,7 @@ pub fn table(t: &TableContents, handles: bool) -> String {
         blocks.push(flowtable(f));
     }
     for c in &t.chains {
-        blocks.push(chain(t, c, handles));
+        blocks.push(chain(c, handles));
     }
     for line in &head {
         out += &format!("\t{line}\n");
@@ -98,7 +98,7 @@ pub fn table(t: &TableContents, handles: bool) -> String {
     out
 }
 
-fn chain(t: &TableContents, c: &ChainContents, handles: bool) -> Block {
+fn chain(c: &ChainContents, handles: bool) -> Block {
     let mut lines = Vec::new();
     lines.extend(chain_header(&c.chain));
     if let Some(comment) =
@@ -107,8 +107,7 @@ fn chain(t: &TableContents, c: &ChainContents, handles: bool) -> Block {
         lines.push(format!("comment \"{comment}\""));
     }
     for r in &c.rules {
-        let text = rule(t.table.family, t, r);
-        lines.push(format!("{text}{}", handle(handles, r.handle)));
+        lines.push(format!("{}{}", r.text.nft, handle(handles, r.handle)));
     }
     Block {
         head: format!("chain {}", c.chain.name),

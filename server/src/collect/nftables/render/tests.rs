@@ -65,7 +65,7 @@ fn unknown_expressions_print_in_the_marked_form() {
     };
     let table = TableContents::default();
     assert_eq!(
-        super::rule(Family::Ip, &table, &rule),
+        super::rule_texts(Family::Ip, &table, &rule).nft,
         "[expr nope 1:0a000001]"
     );
 }
@@ -76,7 +76,7 @@ fn rendered(family: Family, exprs: Vec<Expr>) -> String {
         exprs,
         ..Rule::default()
     };
-    super::rule(family, &TableContents::default(), &rule)
+    super::rule_texts(family, &TableContents::default(), &rule).nft
 }
 
 /// `[ cmp OP reg 1 DATA ]`.
@@ -447,7 +447,7 @@ fn anonymous_sets_of_narrow_fields_print_their_values() {
         ..Rule::default()
     };
     assert_eq!(
-        super::rule(Family::Ip, &table, &rule),
+        super::rule_texts(Family::Ip, &table, &rule).nft,
         "ip dscp { cs1, af11 }"
     );
 }
@@ -595,7 +595,7 @@ proptest! {
             ..TableContents::default()
         };
         for family in [Family::Inet, Family::Ip, Family::Bridge] {
-            let _ = super::rule(family, &table, &rule);
+            let _ = super::rule_texts(family, &table, &rule).nft;
         }
         let _ = super::table(&table, true);
     }
@@ -620,7 +620,7 @@ proptest! {
             ..TableContents::default()
         };
         for family in [Family::Inet, Family::Ip, Family::Bridge] {
-            let _ = super::rule(family, &table, &rule);
+            let _ = super::rule_texts(family, &table, &rule).nft;
         }
     }
 }

@@ -8,10 +8,7 @@ use app::wire::ruleset::{
 };
 
 use crate::collect::nftables::expr::{Expr, Quota};
-use crate::collect::nftables::render;
-use crate::collect::nftables::ruleset::{
-    Generation, Rule, Ruleset, TableContents,
-};
+use crate::collect::nftables::ruleset::{Generation, Rule, Ruleset};
 
 /// Chains that came or went, and per chain the rules added, removed or
 /// changed (same handle, other expressions).
@@ -27,14 +24,14 @@ pub fn change(
         let was = old.get(key);
         let what = if was.is_some() { "changed" } else { "added" };
         let mut c = chain_change(key, what);
-        for (handle, rule) in &now.rules {
-            match was.and_then(|w| w.rules.get(handle)) {
-                None => c.added.push(now.line(rule)),
+        for (handle, rule) in now {
+            match was.and_then(|w| w.get(handle)) {
+                None => c.added.push(line(rule)),
                 Some(old) if !same_statements(old, rule) => {
                     c.changed.push(ChangedRule {
                         handle: *handle,
-                        before: was.map(|w| w.text(old)).unwrap_or_default(),
-                        after: now.text(rule),
+                        before: text(old),
+                        after: text(rule),
                     });
                 }
                 Some(_) => {}
@@ -42,10 +39,9 @@ pub fn change(
         }
         if let Some(was) = was {
             c.removed = was
-                .rules
                 .iter()
-                .filter(|(h, _)| !now.rules.contains_key(h))
-                .map(|(_, r)| was.line(r))
+                .filter(|(h, _)| !now.contains_key(h))
+                .map(|(_, r)| line(r))
                 .collect();
         }
         if c.what == "added" || touched(&c) {
@@ -55,7 +51,7 @@ pub fn change(
     for (key, was) in &old {
         if !new.contains_key(key) {
             let mut c = chain_change(key, "removed");
-            c.removed = was.rules.values().map(|r| was.line(r)).collect();
+            c.removed = was.values().map(|r| line(r)).collect();
             changes.push(c);
         }
     }
@@ -166,24 +162,19 @@ fn touched(c: &ChainChange) -> bool {
 
 type ChainKey = (String, String, String);
 
-/// A chain's rules by handle, with its table to render them.
-struct ChainRules<'a> {
-    table: &'a TableContents,
-    rules: BTreeMap<u64, &'a Rule>,
+/// A chain's rules by handle.
+type ChainRules<'a> = BTreeMap<u64, &'a Rule>;
+
+/// As `nft --stateless` prints it: what a counter counted is not what a
+/// commit changed.
+fn text(rule: &Rule) -> String {
+    rule.text.stateless().to_owned()
 }
 
-impl ChainRules<'_> {
-    /// As `nft --stateless` prints it: what a counter counted is not
-    /// what a commit changed.
-    fn text(&self, rule: &Rule) -> String {
-        render::rule_stateless(self.table.table.family, self.table, rule)
-    }
-
-    fn line(&self, rule: &Rule) -> RuleLine {
-        RuleLine {
-            handle: rule.handle,
-            text: self.text(rule),
-        }
+fn line(rule: &Rule) -> RuleLine {
+    RuleLine {
+        handle: rule.handle,
+        text: text(rule),
     }
 }
 
@@ -196,8 +187,7 @@ fn chains(r: &Ruleset) -> BTreeMap<ChainKey, ChainRules<'_>> {
                 t.table.name.clone(),
                 c.chain.name.clone(),
             );
-            let rules = c.rules.iter().map(|r| (r.handle, r)).collect();
-            out.insert(key, ChainRules { table: t, rules });
+            out.insert(key, c.rules.iter().map(|r| (r.handle, r)).collect());
         }
     }
     out

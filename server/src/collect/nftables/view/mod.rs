@@ -9,7 +9,6 @@ use app::wire::ruleset as wire;
 
 use super::counters::{self, RuleId};
 use super::decode;
-use super::expr::Expr;
 use super::iptables;
 use super::render;
 use super::ruleset::{ChainContents, Counter, Rule, Ruleset, TableContents};
@@ -141,17 +140,10 @@ fn rule(
     r: &Rule,
     detail: Detail,
 ) -> wire::Rule {
-    let text = render::rule(t.table.family, t, r);
-    // Only a counter prints otherwise without its numbers: a rule
-    // without one is rendered once.
-    let counts = r.exprs.iter().any(|e| matches!(e, Expr::Counter(_)));
-    let stateless = counts
-        .then(|| render::rule_stateless(t.table.family, t, r))
-        .filter(|s| *s != text);
     wire::Rule {
         handle: r.handle,
-        stateless,
-        text,
+        stateless: r.text.stateless.clone(),
+        text: r.text.nft.clone(),
         exprs: r.exprs.iter().map(|e| e.name().to_owned()).collect(),
         iptables: iptables::manages(t)
             .then(|| iptables::rule(t, c, r))

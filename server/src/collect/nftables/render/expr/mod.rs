@@ -19,8 +19,6 @@ mod route;
 pub mod stateful;
 mod stmt;
 
-use std::collections::HashMap;
-
 use self::payload::Proto;
 use super::datatype::{self, Type};
 use super::{raw, set as sets, verdict};
@@ -158,6 +156,8 @@ impl Value {
 /// packet's protocols.
 struct Stmt {
     text: String,
+    /// What `nft --stateless` prints instead, where that differs.
+    stateless: Option<String>,
     /// A match on a meta key: nft leaves it out also when the field it
     /// named only feeds a statement; a match on a header field (`ip
     /// protocol`) only when the field is matched.
@@ -171,10 +171,8 @@ struct Stmt {
 struct Cx<'a> {
     family: Family,
     table: &'a TableContents,
-    /// Counters without their numbers, as `nft --stateless` prints them.
-    stateless: bool,
     /// Registers by their 32-bit slot (`NFT_REG_1` is slot 0).
-    regs: HashMap<u32, Value>,
+    regs: [Option<Value>; SLOTS],
     out: Vec<Stmt>,
     /// The network protocol the rule has matched, and by which
     /// statement.
@@ -190,14 +188,13 @@ struct Cx<'a> {
 }
 
 /// One rule's statements, as nft prints them on the rule's line
-/// (without the comment, which the caller adds); with `stateless`, as
-/// `nft --stateless` does.
+/// (without the comment, which the caller adds), and as `nft
+/// --stateless` does where that differs: one replay for both.
 pub fn statements(
     family: Family,
     table: &TableContents,
     exprs: &[Expr],
-    stateless: bool,
-) -> String {
+) -> (String, Option<String>) {
     let network = match family {
         Family::Ip => Some((Proto::Ip, None)),
         Family::Ip6 => Some((Proto::Ip6, None)),
@@ -207,8 +204,7 @@ pub fn statements(
     let mut cx = Cx {
         family,
         table,
-        stateless,
-        regs: HashMap::new(),
+        regs: [const { None }; SLOTS],
         out: Vec::new(),
         network,
         transport: None,
@@ -218,16 +214,26 @@ pub fn statements(
     for e in exprs {
         cx.expr(e);
     }
-    cx.out
-        .iter()
-        .filter(|s| !s.implied)
+    let shown = || cx.out.iter().filter(|s| !s.implied);
+    let nft = shown()
         .map(|s| s.text.as_str())
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    let stateless = shown().any(|s| s.stateless.is_some()).then(|| {
+        shown()
+            .map(|s| s.stateless.as_deref().unwrap_or(&s.text))
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    (nft, stateless)
 }
 
 /// `meta iiftype` of an Ethernet device (linux/if_arp.h).
 const ARPHRD_ETHER: u128 = 1;
+
+/// The 32-bit slots of the registers: `NFT_REG32_00..15`, which the four
+/// 16-byte registers alias.
+const SLOTS: usize = 16;
 
 /// The first 32-bit slot of a register; none for the verdict register.
 fn slot(r: Register) -> Option<u32> {
@@ -242,6 +248,7 @@ impl Cx<'_> {
     fn emit(&mut self, text: String) -> usize {
         self.out.push(Stmt {
             text,
+            stateless: None,
             implied: false,
             meta: false,
         });
@@ -254,14 +261,16 @@ impl Cx<'_> {
 
     fn set_reg(&mut self, r: Option<Register>, v: Value) {
         if let Some(s) = r.and_then(slot) {
-            self.regs.insert(s, v);
+            if let Some(at) = self.regs.get_mut(s as usize) {
+                *at = Some(v);
+            }
         }
     }
 
     /// The value in `r`, or `None` when nothing this replay knows loaded
     /// it.
     fn reg(&self, r: Option<Register>) -> Option<Value> {
-        self.regs.get(&slot(r?)?).cloned()
+        self.regs.get(slot(r?)? as usize)?.clone()
     }
 
     /// The values of a `len`-byte key from `r` on: one value, or the
@@ -276,7 +285,7 @@ impl Cx<'_> {
         let mut deps = Vec::new();
         let mut covered = 0;
         while covered < len {
-            let v = self.regs.get(&at)?;
+            let v = self.regs.get(at as usize)?.as_ref()?;
             let size = v.len.div_ceil(4).max(1);
             covered += size * 4;
             at += size as u32;
@@ -334,8 +343,9 @@ impl Cx<'_> {
                 let text = compat::target(a);
                 self.emit(text);
             }
-            Expr::Counter(_) if self.stateless => {
-                self.emit("counter".into());
+            Expr::Counter(_) => {
+                let at = self.emit(stmt::statement(e));
+                self.out[at].stateless = Some("counter".into());
             }
             other => {
                 let text = stmt::statement(other);
