@@ -93,16 +93,6 @@ fn compatible(e: &Expr) -> bool {
     }
 }
 
-/// The family the table's extensions run in; `None` for the families
-/// whose save format is not iptables'.
-fn xt_family(f: Family) -> Option<xt::Family> {
-    match f {
-        Family::Ip => Some(xt::Family::Ipv4),
-        Family::Ip6 => Some(xt::Family::Ipv6),
-        _ => None,
-    }
-}
-
 /// The table's block, `*NAME`, a line per chain and per rule, and for
 /// iptables `COMMIT` (arptables and ebtables print none), or `None`
 /// when the xtables tools do not manage it or one of its rules cannot
@@ -118,7 +108,7 @@ pub fn table(t: &TableContents) -> Option<String> {
     for c in &chains {
         out += &format!(":{} {}", c.name, c.policy);
         // Only iptables prints the counters of its chains.
-        if xt_family(family).is_some() {
+        if xt::Family::of_table(family).is_some() {
             let counter = c.counter.unwrap_or_default();
             out += &format!(" [{}:{}]", counter.packets, counter.bytes);
         }
@@ -130,7 +120,7 @@ pub fn table(t: &TableContents) -> Option<String> {
             out.push('\n');
         }
     }
-    if xt_family(family).is_some() {
+    if xt::Family::of_table(family).is_some() {
         out += "COMMIT\n";
     }
     Some(out)
@@ -142,7 +132,7 @@ fn line(family: Family, chain: &str, exprs: &[Expr]) -> Option<String> {
         Family::Arp => arp::line(chain, exprs),
         Family::Bridge => bridge::line(chain, exprs),
         _ => {
-            let family = xt_family(family)?;
+            let family = xt::Family::of_table(family)?;
             let cmd = command(family, exprs)?;
             Some(save::line(chain, family, &cmd))
         }

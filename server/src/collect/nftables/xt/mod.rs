@@ -45,6 +45,7 @@ mod tests;
 use std::fmt;
 
 use super::expr::{Match, Target};
+use super::ruleset;
 
 pub use self::addr::{mac_and_mask, mac_string, mask_suffix, prefix_len};
 pub use self::addrtype::{
@@ -88,6 +89,19 @@ pub use self::unknown::Unknown;
 pub enum Family {
     Ipv4,
     Ipv6,
+}
+
+impl Family {
+    /// The family the extensions of a table of `family` run in; `None`
+    /// for the families whose tools have extensions of their own
+    /// (arptables, ebtables) or none.
+    pub fn of_table(family: ruleset::Family) -> Option<Self> {
+        match family {
+            ruleset::Family::Ip => Some(Self::Ipv4),
+            ruleset::Family::Ip6 => Some(Self::Ipv6),
+            _ => None,
+        }
+    }
 }
 
 /// The match names this module decodes, for tests and callers that
