@@ -33,8 +33,10 @@ mod multiport;
 mod nat;
 mod physdev;
 mod reject;
+mod rt;
 mod set;
 mod standard;
+mod statistic;
 mod tcpmss;
 mod tcpudp;
 mod unknown;
@@ -76,7 +78,12 @@ pub use self::nat::{
 };
 pub use self::physdev::Physdev;
 pub use self::reject::{Reject, IPT_ICMP_PORT_UNREACHABLE};
+pub use self::rt::{
+    Rt, ANY_SEGSLEFT, IP6T_RT_FST, IP6T_RT_FST_NSTRICT, IP6T_RT_INV_LEN,
+    IP6T_RT_INV_SGS, IP6T_RT_INV_TYP, IP6T_RT_LEN, IP6T_RT_RES, IP6T_RT_TYP,
+};
 pub use self::set::{CounterMatch, SetMatch};
+pub use self::statistic::{Statistic, StatisticMode, XT_STATISTIC_INVERT};
 pub use self::tcpmss::Tcpmss;
 pub use self::tcpudp::{
     PortRange, Tcp, Udp, ANY_PORT, INV_DSTPT, INV_SRCPT, XT_TCP_INV_FLAGS,
@@ -106,7 +113,7 @@ impl Family {
 
 /// The match names this module decodes, for tests and callers that
 /// list them.
-pub const MATCHES: [&str; 16] = [
+pub const MATCHES: [&str; 18] = [
     "conntrack",
     "state",
     "addrtype",
@@ -123,6 +130,8 @@ pub const MATCHES: [&str; 16] = [
     "mac",
     "physdev",
     "set",
+    "rt",
+    "statistic",
 ];
 
 /// The target names this module decodes ("" is the standard target).
@@ -161,6 +170,8 @@ pub enum XtMatch {
     Mac(Mac),
     Physdev(Physdev),
     Set(SetMatch),
+    Rt(Rt),
+    Statistic(Statistic),
     Unknown(Unknown),
 }
 
@@ -190,6 +201,8 @@ impl XtMatch {
             ("mac", 0) => Mac::decode(info).map(Self::Mac),
             ("physdev", 0) => Physdev::decode(info).map(Self::Physdev),
             ("set", 1..=4) => SetMatch::decode(revision, info).map(Self::Set),
+            ("rt", 0) => Rt::decode(info).map(Self::Rt),
+            ("statistic", 0) => Statistic::decode(info).map(Self::Statistic),
             _ => None,
         };
         known.unwrap_or_else(|| {
@@ -223,6 +236,8 @@ impl XtMatch {
             Self::Mac(_) => "mac",
             Self::Physdev(_) => "physdev",
             Self::Set(_) => "set",
+            Self::Rt(_) => "rt",
+            Self::Statistic(_) => "statistic",
             Self::Unknown(u) => &u.name,
         }
     }
@@ -246,6 +261,8 @@ impl fmt::Display for XtMatch {
             Self::Mac(m) => m.fmt(f),
             Self::Physdev(m) => m.fmt(f),
             Self::Set(m) => m.fmt(f),
+            Self::Rt(m) => m.fmt(f),
+            Self::Statistic(m) => m.fmt(f),
             Self::Unknown(m) => m.fmt(f),
         }
     }

@@ -401,6 +401,64 @@ fn tcpmss_and_standard() {
     );
 }
 
+/// `-m rt ! --rt-type 2 ! --rt-segsleft 3:5 --rt-len 8`, and type 0's
+/// own options: `struct ip6t_rt` is 280 bytes, its addresses 4-byte
+/// aligned at 20 and their count at 276.
+#[test]
+fn rt_options() {
+    let mut info = [0u8; 280];
+    put(&mut info, 0, &2u32.to_ne_bytes());
+    put(&mut info, 4, &3u32.to_ne_bytes());
+    put(&mut info, 8, &5u32.to_ne_bytes());
+    put(&mut info, 12, &8u32.to_ne_bytes());
+    info[16] = IP6T_RT_TYP | 0x02 | IP6T_RT_LEN;
+    info[17] = IP6T_RT_INV_TYP | IP6T_RT_INV_SGS;
+    assert_eq!(
+        saved_match("rt", 0, &info, Family::Ipv6),
+        "-m rt ! --rt-type 2 ! --rt-segsleft 3:5 --rt-len 8"
+    );
+    let mut type0 = [0u8; 280];
+    put(&mut type0, 8, &u32::MAX.to_ne_bytes());
+    type0[16] = IP6T_RT_TYP | IP6T_RT_RES | IP6T_RT_FST | IP6T_RT_FST_NSTRICT;
+    type0[20 + 15] = 1;
+    put(&mut type0, 36, &[0xfe, 0x80]);
+    type0[36 + 15] = 2;
+    type0[276] = 2;
+    assert_eq!(
+        saved_match("rt", 0, &type0, Family::Ipv6),
+        "-m rt --rt-type 0 --rt-0-res --rt-0-addrs ::1,fe80::2 \
+         --rt-0-not-strict"
+    );
+}
+
+/// `-m statistic`: a probability in 2^31ths printed to 11 places, ties
+/// to even as printf rounds them; `nth` counts from 0 in the struct.
+#[test]
+fn statistic_modes() {
+    let random = |probability: u32, flags: u16| {
+        let mut info = [0u8; 24];
+        put(&mut info, 2, &flags.to_ne_bytes());
+        put(&mut info, 4, &probability.to_ne_bytes());
+        saved_match("statistic", 0, &info, Family::Ipv4)
+    };
+    assert_eq!(
+        random(1 << 30, 0),
+        "-m statistic --mode random --probability 0.50000000000"
+    );
+    assert_eq!(
+        random(1 << 19, XT_STATISTIC_INVERT),
+        "-m statistic --mode random ! --probability 0.00024414062"
+    );
+    let mut nth = [0u8; 24];
+    put(&mut nth, 0, &1u16.to_ne_bytes());
+    put(&mut nth, 2, &XT_STATISTIC_INVERT.to_ne_bytes());
+    put(&mut nth, 4, &2u32.to_ne_bytes());
+    assert_eq!(
+        saved_match("statistic", 0, &nth, Family::Ipv4),
+        "-m statistic --mode nth ! --every 3 --packet 0"
+    );
+}
+
 /// Short bytes and other revisions are kept raw, in brackets.
 #[test]
 fn what_does_not_fit_stays_raw() {
