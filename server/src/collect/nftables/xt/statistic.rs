@@ -61,7 +61,9 @@ impl fmt::Display for Statistic {
                 write!(f, " --mode random{not} --probability {share:.11}")
             }
             StatisticMode::Nth { every, packet } => {
-                let every = u64::from(every) + 1;
+                // iptables prints the count in 32 bits, as the struct
+                // holds it.
+                let every = every.wrapping_add(1);
                 write!(f, " --mode nth{not} --every {every} --packet {packet}")
             }
         }
