@@ -131,9 +131,10 @@ pub struct Rule {
     pub text: RuleText,
 }
 
-/// A rule's statements as nft prints them, rendered once, as the rule is
-/// read and while the kernel still writes the rest of the dump: the text
-/// changes only with the rule, and only a commit changes a rule.
+/// A rule's statements as nft prints them, rendered once, after the
+/// dump: the text changes only with a commit, which changes the rule or
+/// (for iptables-nft's NAT targets, see `render::Libxtables`) the rules
+/// listed before it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleText {
     /// As `nft list ruleset` prints it, with the snapshot's counts.

@@ -121,6 +121,7 @@ const RENDER_SPLIT: usize = 1000;
 /// a big ruleset on two threads: the dump kept one core busy receiving
 /// and the other decoding, and both are free now.
 fn render_rules(tables: &mut [TableContents]) {
+    let libxtables = render::Libxtables::listing(tables);
     let texts = {
         let rules: Vec<(&TableContents, &Rule)> = tables
             .iter()
@@ -130,7 +131,7 @@ fn render_rules(tables: &mut [TableContents]) {
             .collect();
         let render = |part: &[(&TableContents, &Rule)]| -> Vec<RuleText> {
             part.iter()
-                .map(|(t, r)| render::rule_texts(r.family, t, r))
+                .map(|(t, r)| render::rule_texts(r.family, t, libxtables, r))
                 .collect()
         };
         let (first, second) = rules.split_at(rules.len() / 2);

@@ -27,6 +27,7 @@ mod verdict;
 mod tests;
 
 pub use self::chain::{chain_header, hook_name, priority};
+pub use self::expr::Libxtables;
 pub use self::raw::expr as raw_expr;
 
 use self::userdata::COMMENT;
@@ -45,13 +46,16 @@ pub fn table(t: &TableContents, handles: bool) -> String {
 
 /// A rule's texts as on its line (statements and comment, without
 /// indentation or handle), kept as [`Rule::text`]. `table` is the
-/// rule's table, for its sets.
+/// rule's table, for its sets; `libxtables` what the listing loaded
+/// before the rule.
 pub fn rule_texts(
     family: Family,
     table: &TableContents,
+    libxtables: Libxtables,
     rule: &Rule,
 ) -> RuleText {
-    let (mut nft, mut stateless) = expr::statements(family, table, &rule.exprs);
+    let (mut nft, mut stateless) =
+        expr::statements(family, table, libxtables, &rule.exprs);
     if let Some(c) = userdata::comment(rule.userdata.as_deref(), COMMENT) {
         let comment = format!("comment \"{c}\"");
         for text in std::iter::once(&mut nft).chain(stateless.as_mut()) {

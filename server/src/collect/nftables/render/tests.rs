@@ -6,14 +6,16 @@ use proptest::prelude::*;
 use super::chain::priority;
 use super::units;
 use super::userdata;
+use super::Libxtables;
 use crate::collect::nftables::expr::{
     decode_expressions, Bitwise, BitwiseOp, Byteorder, ByteorderOp, Cmp, CmpOp,
-    Ct, CtKey, Data, Expr, Exthdr, ExthdrOp, Immediate, Lookup, Meta, MetaKey,
-    Payload, PayloadBase, Range, RangeOp, Register,
+    Ct, CtKey, Data, Expr, Exthdr, ExthdrOp, Immediate, Lookup, Match, Meta,
+    MetaKey, Payload, PayloadBase, Range, RangeOp, Register, Target,
 };
 use crate::collect::nftables::ruleset::{
-    Element, Family, Rule, Set, TableContents,
+    ChainContents, Element, Family, Rule, Set, Table, TableContents,
 };
+use crate::collect::nftables::xt;
 
 #[test]
 fn priorities_are_named_per_family_and_hook() {
@@ -65,7 +67,7 @@ fn unknown_expressions_print_in_the_marked_form() {
     };
     let table = TableContents::default();
     assert_eq!(
-        super::rule_texts(Family::Ip, &table, &rule).nft,
+        super::rule_texts(Family::Ip, &table, Libxtables::default(), &rule).nft,
         "[expr nope 1:0a000001]"
     );
 }
@@ -76,7 +78,13 @@ fn rendered(family: Family, exprs: Vec<Expr>) -> String {
         exprs,
         ..Rule::default()
     };
-    super::rule_texts(family, &TableContents::default(), &rule).nft
+    super::rule_texts(
+        family,
+        &TableContents::default(),
+        Libxtables::default(),
+        &rule,
+    )
+    .nft
 }
 
 /// `[ cmp OP reg 1 DATA ]`.
@@ -447,7 +455,7 @@ fn anonymous_sets_of_narrow_fields_print_their_values() {
         ..Rule::default()
     };
     assert_eq!(
-        super::rule_texts(Family::Ip, &table, &rule).nft,
+        super::rule_texts(Family::Ip, &table, Libxtables::default(), &rule).nft,
         "ip dscp { cs1, af11 }"
     );
 }
@@ -493,6 +501,342 @@ fn transport_fields_of_sctp_ah_comp_and_dccp_are_named() {
         equal(&[0x02]),
     ];
     assert_eq!(rendered(Family::Inet, dccp), "dccp type response");
+}
+
+/// `[ match name NAME rev REV ]` with its info struct.
+fn xt_match(name: &str, rev: u32, info: &[u8]) -> Expr {
+    Expr::Match(vec![
+        Match::Name(name.into()),
+        Match::Rev(rev),
+        Match::Info(info.to_vec()),
+    ])
+}
+
+/// `[ target name NAME rev REV ]` with its info struct.
+fn xt_target(name: &str, rev: u32, info: &[u8]) -> Expr {
+    Expr::Target(vec![
+        Target::Name(name.into()),
+        Target::Rev(rev),
+        Target::Info(info.to_vec()),
+    ])
+}
+
+/// The bytes of an info struct of `len` bytes with `fields` (offset,
+/// bytes) written into it.
+fn info(len: usize, fields: &[(usize, &[u8])]) -> Vec<u8> {
+    let mut out = vec![0; len];
+    for (at, bytes) in fields {
+        out[*at..*at + bytes.len()].copy_from_slice(bytes);
+    }
+    out
+}
+
+/// `struct nf_nat_range2` (44 bytes) of one address range and ports.
+fn nat_range2(flags: u32, addrs: [&[u8]; 2], ports: [u16; 2]) -> Vec<u8> {
+    info(
+        44,
+        &[
+            (0, &flags.to_ne_bytes()),
+            (4, addrs[0]),
+            (20, addrs[1]),
+            (36, &ports[0].to_be_bytes()),
+            (38, &ports[1].to_be_bytes()),
+        ],
+    )
+}
+
+// NF_NAT_RANGE_*
+const MAP_IPS: u32 = 1;
+const PROTO_SPECIFIED: u32 = 2;
+const RANDOM: u32 = 4;
+const PERSISTENT: u32 = 8;
+const RANDOM_FULLY: u32 = 16;
+const PROTO_OFFSET: u32 = 32;
+
+#[test]
+fn nat_targets_print_their_ranges_and_flags() {
+    let v4 = [192, 0, 2, 2];
+    let dnat = nat_range2(MAP_IPS | PROTO_SPECIFIED, [&v4, &v4], [80, 80]);
+    let rendered_target = |family, name, rev, info: &[u8]| {
+        rendered(family, vec![xt_target(name, rev, info)])
+    };
+    assert_eq!(
+        rendered_target(Family::Ip, "DNAT", 2, &dnat),
+        "dnat to 192.0.2.2:80"
+    );
+    let mut v6 = [0u8; 16];
+    v6[..2].copy_from_slice(&[0xfd, 0]);
+    v6[15] = 2;
+    let flags = MAP_IPS | PROTO_SPECIFIED;
+    let dnat6 = nat_range2(flags, [&v6, &v6], [80, 90]);
+    assert_eq!(
+        rendered_target(Family::Ip6, "DNAT", 2, &dnat6),
+        "dnat to [fd00::2]:80-90"
+    );
+    // Revision 0 of IPv4: `struct nf_nat_ipv4_multi_range_compat`.
+    let flags = MAP_IPS | RANDOM | RANDOM_FULLY | PERSISTENT;
+    let snat = info(
+        20,
+        &[
+            (0, &1u32.to_ne_bytes()),
+            (4, &flags.to_ne_bytes()),
+            (8, &[1, 2, 3, 4]),
+            (12, &[1, 2, 3, 5]),
+        ],
+    );
+    assert_eq!(
+        rendered_target(Family::Ip, "SNAT", 0, &snat),
+        "snat to 1.2.3.4-1.2.3.5 random,fully-random,persistent"
+    );
+    let ports = info(
+        20,
+        &[
+            (4, &PROTO_SPECIFIED.to_ne_bytes()),
+            (16, &99u16.to_be_bytes()),
+            (18, &99u16.to_be_bytes()),
+        ],
+    );
+    assert_eq!(
+        rendered_target(Family::Ip, "REDIRECT", 0, &ports),
+        "redirect to :99"
+    );
+    assert_eq!(
+        rendered_target(Family::Ip, "MASQUERADE", 0, &info(20, &[])),
+        "masquerade"
+    );
+    // nftables has no shifted port maps.
+    let shifted =
+        nat_range2(PROTO_SPECIFIED | PROTO_OFFSET, [&v4, &v4], [1, 9]);
+    assert_eq!(
+        rendered_target(Family::Ip, "DNAT", 2, &shifted),
+        "xt target DNAT"
+    );
+}
+
+/// A table of `family` with one chain of `rules`.
+fn table_of(family: Family, rules: Vec<Rule>) -> TableContents {
+    TableContents {
+        table: Table {
+            family,
+            ..Table::default()
+        },
+        chains: vec![ChainContents {
+            rules,
+            ..ChainContents::default()
+        }],
+        ..TableContents::default()
+    }
+}
+
+/// libxt_NAT's targets are found in the family of the table with the
+/// first of them, and print as nothing in the other.
+#[test]
+fn nat_targets_translate_in_the_family_listed_first() {
+    // Long enough for IPv6's `struct nf_nat_range`.
+    let masquerade = Rule {
+        exprs: vec![xt_target("MASQUERADE", 0, &info(40, &[]))],
+        ..Rule::default()
+    };
+    let filter = table_of(Family::Ip, Vec::new());
+    let ip = table_of(Family::Ip, vec![masquerade.clone()]);
+    let ip6 = table_of(Family::Ip6, vec![masquerade.clone()]);
+    let text = |tables: &[TableContents], t: &TableContents| {
+        let libxtables = Libxtables::listing(tables);
+        super::rule_texts(t.table.family, t, libxtables, &masquerade).nft
+    };
+    let v4_first = [filter.clone(), ip.clone(), ip6.clone()];
+    assert_eq!(text(&v4_first, &ip), "masquerade");
+    assert_eq!(text(&v4_first, &ip6), "");
+    let v6_first = [filter, ip6.clone(), ip.clone()];
+    assert_eq!(text(&v6_first, &ip6), "masquerade");
+    assert_eq!(text(&v6_first, &ip), "");
+}
+
+/// `MARK` revision 2 (`mark`, `mask`) and `CONNMARK` revision 2
+/// (`ctmark`, `ctmask`, `nfmask`, shift direction and bits, mode).
+#[test]
+fn mark_targets_print_the_simplest_write() {
+    let mark = |value: u32, mask: u32| {
+        let info =
+            info(8, &[(0, &value.to_ne_bytes()), (4, &mask.to_ne_bytes())]);
+        rendered(Family::Ip, vec![xt_target("MARK", 2, &info)])
+    };
+    assert_eq!(mark(1, u32::MAX), "meta mark set 0x1");
+    assert_eq!(
+        mark(0x40000, 0xff0000),
+        "meta mark set mark and 0xff00ffff xor 0x40000"
+    );
+    assert_eq!(mark(0x4000, 0x4000), "meta mark set mark or 0x4000");
+    assert_eq!(mark(0x4000, 0), "meta mark set mark xor 0x4000");
+    assert_eq!(mark(0, !0xff), "meta mark set mark and 0xff");
+    let connmark = |ct: [u32; 3], shift: [u8; 2], mode: u8| {
+        let info = info(
+            16,
+            &[
+                (0, &ct[0].to_ne_bytes()),
+                (4, &ct[1].to_ne_bytes()),
+                (8, &ct[2].to_ne_bytes()),
+                (12, &shift),
+                (14, &[mode]),
+            ],
+        );
+        rendered(Family::Ip, vec![xt_target("CONNMARK", 2, &info)])
+    };
+    let all = u32::MAX;
+    assert_eq!(connmark([0, all, all], [0, 0], 1), "ct mark set mark");
+    assert_eq!(connmark([0, all, all], [0, 0], 2), "meta mark set ct mark");
+    assert_eq!(
+        connmark([0, 0xff, 0xff], [0, 0], 2),
+        "meta mark set ct mark and 0xff"
+    );
+    assert_eq!(connmark([0, 0xff00, 0xff], [0, 0], 1), "xt target CONNMARK");
+    assert_eq!(
+        connmark([1, 0xff, 0], [0, 0], 0),
+        "ct mark set ct mark xor 0x1 and 0xffffff00"
+    );
+    assert_eq!(
+        connmark([1, all, 0], [1, 2], 0),
+        "ct mark set ( 0x1  ) >> 2"
+    );
+    assert_eq!(
+        connmark([0, all, all], [0, 4], 1),
+        "ct mark set ( mark ) << 4"
+    );
+}
+
+/// `struct xt_multiport_v1`: flags, count, 15 ports, 15 range flags,
+/// the inversion.
+fn multiport(which: u8, ports: &[u16], ranges: &[u8], invert: bool) -> Expr {
+    let mut fields: Vec<(usize, Vec<u8>)> = vec![
+        (0, vec![which, ports.len() as u8]),
+        (47, vec![u8::from(invert)]),
+    ];
+    for (n, p) in ports.iter().enumerate() {
+        fields.push((2 + 2 * n, p.to_ne_bytes().to_vec()));
+    }
+    fields.push((32, ranges.to_vec()));
+    let fields: Vec<(usize, &[u8])> =
+        fields.iter().map(|(at, b)| (*at, b.as_slice())).collect();
+    xt_match("multiport", 1, &info(48, &fields))
+}
+
+#[test]
+fn multiport_lists_ports_and_ranges_of_the_protocol_matched() {
+    let after_udp = |m: Expr| {
+        rendered(Family::Ip, vec![meta(MetaKey::L4Proto), equal(&[17]), m])
+    };
+    assert_eq!(
+        after_udp(multiport(0, &[34, 35, 39], &[0, 1], false)),
+        "meta l4proto udp udp sport { 34, 35-39 }"
+    );
+    assert_eq!(
+        after_udp(multiport(1, &[24, 26], &[1], true)),
+        "meta l4proto udp udp dport != 24-26"
+    );
+    assert_eq!(
+        after_udp(multiport(1, &[80, 443], &[], true)),
+        "meta l4proto udp udp dport != { 80, 443 }"
+    );
+    assert_eq!(
+        after_udp(multiport(2, &[80, 90], &[1], true)),
+        "meta l4proto udp udp sport . udp dport { 0-65535 . 80, 80 . 0-65535, \
+         0-65535 . 90, 90 . 0-65535 }"
+    );
+    // Without a protocol there is no translation.
+    assert_eq!(
+        rendered(Family::Ip, vec![multiport(1, &[80], &[], false)]),
+        "xt match multiport"
+    );
+}
+
+/// `struct xt_conntrack_mtinfo3`: match and invert flags, states.
+fn ctstate(invert: bool, states: u16) -> Expr {
+    let invert = u16::from(invert);
+    xt_match(
+        "conntrack",
+        3,
+        &info(
+            168,
+            &[
+                (146, &1u16.to_ne_bytes()),
+                (148, &invert.to_ne_bytes()),
+                (150, &states.to_ne_bytes()),
+            ],
+        ),
+    )
+}
+
+#[test]
+fn conntrack_states_print_inverted_and_nat_states_as_status() {
+    let (new, related, established, dnat) = (8, 4, 2, 128);
+    let ct = |e| rendered(Family::Ip, vec![e]);
+    assert_eq!(
+        ct(ctstate(false, related | established)),
+        "ct state related,established"
+    );
+    assert_eq!(ct(ctstate(true, new)), "ct state ! new");
+    assert_eq!(
+        ct(ctstate(true, related | established | dnat)),
+        "ct status dnat"
+    );
+}
+
+#[test]
+fn tcp_udp_rt_and_statistic_matches_translate() {
+    let single = |e| rendered(Family::Ip6, vec![e]);
+    let any = [0u16.to_ne_bytes(), u16::MAX.to_ne_bytes()].concat();
+    let tcp = |option: u8, flags: u8| {
+        let fields: [(usize, &[u8]); 4] =
+            [(0, &any), (4, &any), (8, &[option]), (9, &[flags])];
+        xt_match("tcp", 0, &info(12, &fields))
+    };
+    assert_eq!(single(tcp(0, 0)), "");
+    assert_eq!(single(tcp(2, 0)), "tcp option 2 exists");
+    assert_eq!(single(tcp(0, 0x12)), "xt match tcp");
+    let udp = info(
+        10,
+        &[
+            (0, &[5u16.to_ne_bytes(), 5u16.to_ne_bytes()].concat()),
+            (4, &any),
+            (8, &[1]),
+        ],
+    );
+    assert_eq!(single(xt_match("udp", 0, &udp)), "udp sport != 5");
+    let rt = |flags: u8, invflags: u8| {
+        let info = info(
+            280,
+            &[
+                (0, &2u32.to_ne_bytes()),
+                (4, &3u32.to_ne_bytes()),
+                (8, &5u32.to_ne_bytes()),
+                (12, &8u32.to_ne_bytes()),
+                (16, &[flags, invflags]),
+            ],
+        );
+        single(xt_match("rt", 0, &info))
+    };
+    assert_eq!(
+        rt(0x05, 0x03),
+        "rt type != 2 rt seg-left != 3-5 rt hdrlength 8"
+    );
+    assert_eq!(rt(0x08, 0), "xt match rt");
+    let statistic = |mode: u16, flags: u16, a: u32, b: u32| {
+        let info = info(
+            24,
+            &[
+                (0, &mode.to_ne_bytes()),
+                (2, &flags.to_ne_bytes()),
+                (4, &a.to_ne_bytes()),
+                (8, &b.to_ne_bytes()),
+            ],
+        );
+        single(xt_match("statistic", 0, &info))
+    };
+    assert_eq!(
+        statistic(0, 0, 1 << 30, 0),
+        "meta random & 2147483647 < 1073741824"
+    );
+    assert_eq!(statistic(1, 1, 2, 1), "numgen inc mod 3 != 1");
 }
 
 /// A netlink attribute: length, type, value, padding to 4 bytes.
@@ -563,6 +907,32 @@ fn expressions() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
+    /// Every extension xt decodes, translated from any bytes, after a
+    /// match on UDP (the port lists') or not.
+    #[test]
+    fn compat_extensions_render_without_panic(
+        info in proptest::collection::vec(any::<u8>(), 0..300),
+        revision in 0u32..4,
+        v6 in any::<bool>(),
+        udp in any::<bool>(),
+    ) {
+        let family = if v6 { Family::Ip6 } else { Family::Ip };
+        let before = || match udp {
+            true => vec![meta(MetaKey::L4Proto), equal(&[17])],
+            false => Vec::new(),
+        };
+        for name in xt::MATCHES {
+            let mut exprs = before();
+            exprs.push(xt_match(name, revision, &info));
+            let _ = rendered(family, exprs);
+        }
+        for name in xt::TARGETS {
+            let mut exprs = before();
+            exprs.push(xt_target(name, revision, &info));
+            let _ = rendered(family, exprs);
+        }
+    }
+
     #[test]
     fn typed_expressions_render_without_panic(
         bytes in expressions(),
@@ -595,7 +965,7 @@ proptest! {
             ..TableContents::default()
         };
         for family in [Family::Inet, Family::Ip, Family::Bridge] {
-            let _ = super::rule_texts(family, &table, &rule).nft;
+            let _ = super::rule_texts(family, &table, Libxtables::default(), &rule).nft;
         }
         let _ = super::table(&table, true);
     }
@@ -620,7 +990,7 @@ proptest! {
             ..TableContents::default()
         };
         for family in [Family::Inet, Family::Ip, Family::Bridge] {
-            let _ = super::rule_texts(family, &table, &rule).nft;
+            let _ = super::rule_texts(family, &table, Libxtables::default(), &rule).nft;
         }
     }
 }

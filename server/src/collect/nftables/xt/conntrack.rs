@@ -17,11 +17,16 @@ const XT_CONNTRACK_ORIGSRC: u16 = 1 << 2;
 const XT_CONNTRACK_ORIGDST: u16 = 1 << 3;
 const XT_CONNTRACK_REPLSRC: u16 = 1 << 4;
 const XT_CONNTRACK_REPLDST: u16 = 1 << 5;
-const XT_CONNTRACK_STATUS: u16 = 1 << 6;
+pub const XT_CONNTRACK_STATUS: u16 = 1 << 6;
 const XT_CONNTRACK_EXPIRES: u16 = 1 << 7;
 const XT_CONNTRACK_ORIGSRC_PORT: u16 = 1 << 8;
 const XT_CONNTRACK_DIRECTION: u16 = 1 << 12;
 pub const XT_CONNTRACK_STATE_ALIAS: u16 = 1 << 13;
+
+/// The states of a connection NAT changed, which nft tells by its
+/// status bits.
+pub const XT_CONNTRACK_STATE_SNAT: u16 = 1 << 6;
+pub const XT_CONNTRACK_STATE_DNAT: u16 = 1 << 7;
 
 /// The state bits (`XT_CONNTRACK_STATE_BIT(IP_CT_*)`, `_INVALID`,
 /// `_SNAT`, `_DNAT`, `_UNTRACKED`) in the order iptables lists them.
@@ -31,8 +36,8 @@ pub const STATES: [(u16, &str); 7] = [
     (1 << 2, "RELATED"),
     (1 << 1, "ESTABLISHED"),
     (1 << 8, "UNTRACKED"),
-    (1 << 6, "SNAT"),
-    (1 << 7, "DNAT"),
+    (XT_CONNTRACK_STATE_SNAT, "SNAT"),
+    (XT_CONNTRACK_STATE_DNAT, "DNAT"),
 ];
 
 /// `IPS_*` status bits `--ctstatus` names.

@@ -59,7 +59,8 @@ pub use self::comment::{save_string, Comment};
 pub use self::connmark::{Connmark, ConnmarkMode};
 pub use self::conntrack::{
     Conntrack, Masked, Ports, State, STATES, XT_CONNTRACK_STATE,
-    XT_CONNTRACK_STATE_ALIAS,
+    XT_CONNTRACK_STATE_ALIAS, XT_CONNTRACK_STATE_DNAT, XT_CONNTRACK_STATE_SNAT,
+    XT_CONNTRACK_STATUS,
 };
 pub use self::ct::Ct;
 pub use self::ebt_ip::{EbtAddr, EbtIp};
@@ -74,7 +75,9 @@ pub use self::mac::Mac;
 pub use self::mark::{MarkMatch, MarkTarget};
 pub use self::multiport::{Multiport, Which};
 pub use self::nat::{
-    Nat, NatKind, NatRange, NF_NAT_RANGE_MAP_IPS, NF_NAT_RANGE_PROTO_SPECIFIED,
+    Nat, NatKind, NatRange, NF_NAT_RANGE_MAP_IPS, NF_NAT_RANGE_PERSISTENT,
+    NF_NAT_RANGE_PROTO_OFFSET, NF_NAT_RANGE_PROTO_RANDOM,
+    NF_NAT_RANGE_PROTO_RANDOM_FULLY, NF_NAT_RANGE_PROTO_SPECIFIED,
 };
 pub use self::physdev::Physdev;
 pub use self::reject::{Reject, IPT_ICMP_PORT_UNREACHABLE};
@@ -87,6 +90,7 @@ pub use self::statistic::{Statistic, StatisticMode, XT_STATISTIC_INVERT};
 pub use self::tcpmss::Tcpmss;
 pub use self::tcpudp::{
     PortRange, Tcp, Udp, ANY_PORT, INV_DSTPT, INV_SRCPT, XT_TCP_INV_FLAGS,
+    XT_TCP_INV_OPTION,
 };
 pub use self::unknown::Unknown;
 

@@ -13,10 +13,10 @@ use super::Family;
 // NF_NAT_RANGE_* (linux/netfilter/nf_nat.h)
 pub const NF_NAT_RANGE_MAP_IPS: u32 = 1 << 0;
 pub const NF_NAT_RANGE_PROTO_SPECIFIED: u32 = 1 << 1;
-const NF_NAT_RANGE_PROTO_RANDOM: u32 = 1 << 2;
-const NF_NAT_RANGE_PERSISTENT: u32 = 1 << 3;
-const NF_NAT_RANGE_PROTO_RANDOM_FULLY: u32 = 1 << 4;
-const NF_NAT_RANGE_PROTO_OFFSET: u32 = 1 << 5;
+pub const NF_NAT_RANGE_PROTO_RANDOM: u32 = 1 << 2;
+pub const NF_NAT_RANGE_PERSISTENT: u32 = 1 << 3;
+pub const NF_NAT_RANGE_PROTO_RANDOM_FULLY: u32 = 1 << 4;
+pub const NF_NAT_RANGE_PROTO_OFFSET: u32 = 1 << 5;
 
 /// Which of the four targets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use super::info::Info;
 pub const INV_SRCPT: u8 = 0x01;
 pub const INV_DSTPT: u8 = 0x02;
 pub const XT_TCP_INV_FLAGS: u8 = 0x04;
-const XT_TCP_INV_OPTION: u8 = 0x08;
+pub const XT_TCP_INV_OPTION: u8 = 0x08;
 
 /// TCP flag names in the order `print_tcpf` tries them.
 const TCP_FLAGS: [(u8, &str); 6] = [

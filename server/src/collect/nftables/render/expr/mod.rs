@@ -29,6 +29,7 @@ use crate::collect::nftables::expr::{
 };
 use crate::collect::nftables::ruleset::{Family, Set, TableContents};
 
+pub use self::compat::Libxtables;
 pub use self::stmt::{
     known_object_keyword, object_keyword, stateful_keyword, stateful_statement,
 };
@@ -171,6 +172,7 @@ struct Stmt {
 struct Cx<'a> {
     family: Family,
     table: &'a TableContents,
+    libxtables: Libxtables,
     /// Registers by their 32-bit slot (`NFT_REG_1` is slot 0).
     regs: [Option<Value>; SLOTS],
     out: Vec<Stmt>,
@@ -193,6 +195,7 @@ struct Cx<'a> {
 pub fn statements(
     family: Family,
     table: &TableContents,
+    libxtables: Libxtables,
     exprs: &[Expr],
 ) -> (String, Option<String>) {
     let network = match family {
@@ -204,6 +207,7 @@ pub fn statements(
     let mut cx = Cx {
         family,
         table,
+        libxtables,
         regs: [const { None }; SLOTS],
         out: Vec::new(),
         network,
@@ -332,7 +336,7 @@ impl Cx<'_> {
             }
             Expr::Match(a) => {
                 let proto = self.transport.map(|(p, _)| p.name());
-                let text = compat::matched(a, proto);
+                let text = compat::matched(a, self.family, proto);
                 self.emit(text);
                 // nft keeps a protocol match an extension stands after
                 // (`meta l4proto tcp ip daddr 10.0.0.1  tcp dport 80`,
@@ -340,7 +344,7 @@ impl Cx<'_> {
                 self.transport = self.transport.map(|(p, _)| (p, None));
             }
             Expr::Target(a) => {
-                let text = compat::target(a);
+                let text = compat::target(a, self.family, self.libxtables);
                 self.emit(text);
             }
             Expr::Counter(_) => {
