@@ -59,6 +59,8 @@ $ipt -A INPUT -m mark --mark 0x1/0xff -j ACCEPT
 $ipt -A INPUT -m mark ! --mark 0x2 -j ACCEPT
 $ipt -A INPUT -m iprange --src-range 10.0.0.1-10.0.0.9 ! --dst-range 10.1.0.1-10.1.0.2 -j DROP
 $ipt -A INPUT -m mac ! --mac-source 00:11:22:33:44:55 -j ACCEPT
+$ipt -A INPUT -m statistic --mode random --probability 0.25 -j ACCEPT
+$ipt -A INPUT -m statistic --mode nth ! --every 3 --packet 1 -j ACCEPT
 $ipt -A INPUT -m conntrack --ctstate INVALID -j LOG --log-prefix "bad: " --log-level 6 --log-tcp-options
 $ipt -A INPUT -m conntrack --ctstate DNAT --ctorigdst 1.2.3.4 --ctorigdstport 80 --ctproto tcp -j NFLOG --nflog-group 5 --nflog-prefix ct --nflog-threshold 2
 $ipt -A INPUT -p tcp -m conntrack ! --ctstatus ASSURED --ctexpire 10:20 --ctdir ORIGINAL -j REJECT --reject-with tcp-reset
@@ -103,6 +105,9 @@ $ip6t -A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j ACCEPT
 $ip6t -A INPUT -m conntrack --ctstate INVALID --ctorigsrc 2001:db8::1 -j DROP
 $ip6t -A INPUT -m iprange --src-range 2001:db8::1-2001:db8::9 -j ACCEPT
 $ip6t -A INPUT -m hl --hl-eq 255 -j ACCEPT
+$ip6t -A INPUT -m rt --rt-type 0 -j DROP
+$ip6t -A INPUT -m rt ! --rt-type 2 ! --rt-segsleft 3:5 --rt-len 8 -j DROP
+$ip6t -A INPUT -m rt --rt-type 0 --rt-0-res --rt-0-addrs ::1,fe80::2 --rt-0-not-strict -j DROP
 $ip6t -A INPUT -j REJECT --reject-with icmp6-adm-prohibited
 $ip6t -A INPUT -p tcp -j REJECT --reject-with tcp-reset
 $ip6t -A FORWARD -s 2001:db8::/ffff:ffff:0:ffff:: -j ACCEPT

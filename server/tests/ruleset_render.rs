@@ -229,13 +229,23 @@ fn rules_print_as_nft_prints_them() {
 }
 
 /// iptables-nft rules: native matches, and the extensions nft shows by
-/// their translation (states, comments, ports, ICMP types, address
-/// types, masquerade, reject) or as `xt match NAME` where it has none.
+/// their translation (states, comments, ports, port lists, ICMP types,
+/// address types, routing headers, statistic, NAT, marks, reject) or as
+/// `xt match NAME` where it has none. The IPv6 SNAT prints as nothing:
+/// libxtables found the NAT targets for IPv4 first.
 const IPTABLES: &str = r#"
 set -e
 ipt=iptables-nft
 $ipt -A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT
 $ipt -A INPUT -m conntrack --ctstate INVALID -j DROP
+$ipt -A INPUT -m conntrack ! --ctstate NEW -j DROP
+$ipt -A INPUT -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m comment --comment lo -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP
+$ipt -A INPUT -p udp -m multiport --dports 24:26 -m multiport --sports 34,35:39 -j ACCEPT
+$ipt -A INPUT -p tcp -m multiport ! --sports 80,443 -j ACCEPT
+$ipt -A INPUT -p tcp -m multiport --ports 80,443 -j ACCEPT
+$ipt -A INPUT -m statistic --mode random --probability 0.5 -j ACCEPT
+$ipt -A INPUT -m statistic --mode nth --every 3 --packet 1 -j ACCEPT
+$ipt -A INPUT -m recent --name seen --set
 $ipt -A INPUT -p tcp -m comment --comment "ssh" -m tcp --dport 22 -j ACCEPT
 $ipt -A INPUT -p tcp -d 10.0.0.1 -m comment --comment "web" --dport 80 -j ACCEPT
 $ipt -A INPUT -i lo -j ACCEPT
@@ -246,7 +256,20 @@ $ipt -A INPUT -m addrtype --dst-type LOCAL -j RETURN
 $ipt -A INPUT -p tcp -m multiport --dports 1,2 -j ACCEPT
 $ipt -A INPUT -j REJECT
 $ipt -t nat -A POSTROUTING -s 10.0.0.0/8 ! -o eth0 -j MASQUERADE
+$ipt -t nat -A POSTROUTING -s 192.168.0.0/24 -j SNAT --to-source 192.0.2.1 --random-fully
+$ipt -t nat -A PREROUTING ! -i lo -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.0.2.2:80
+$ipt -t nat -A PREROUTING -m comment --comment svc -p tcp -m tcp -j DNAT --to-destination 192.0.2.3
+$ipt -t nat -A PREROUTING -p udp -d 192.0.2.10 --dport 53 -j REDIRECT --to-ports 5353
+$ipt -t mangle -A POSTROUTING -m mark --mark 51820 -p udp -j CONNMARK --save-mark
+$ipt -t mangle -A PREROUTING -p udp -j CONNMARK --restore-mark
+$ipt -t mangle -A PREROUTING -j CONNMARK --restore-mark --mask 0xff
+$ipt -t mangle -A PREROUTING -j CONNMARK --set-mark 0x1 --right-shift-mark 2
+$ipt -t mangle -A FORWARD -j MARK --set-xmark 0x40000/0xff0000
+$ipt -t mangle -A FORWARD -j MARK --or-mark 0x4000
 ip6tables-nft -A INPUT -p ipv6-icmp --icmpv6-type echo-request -j ACCEPT
+ip6tables-nft -A INPUT -m rt --rt-type 0 -j DROP
+ip6tables-nft -A INPUT -m rt ! --rt-type 2 ! --rt-segsleft 3:5 --rt-len 8 -j DROP
+ip6tables-nft -t nat -A POSTROUTING -s fd00::/64 -j SNAT --to-source fd00::1
 "#;
 
 #[test]
