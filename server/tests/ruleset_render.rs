@@ -266,7 +266,11 @@ $ipt -t mangle -A PREROUTING -j CONNMARK --restore-mark --mask 0xff
 $ipt -t mangle -A PREROUTING -j CONNMARK --set-mark 0x1 --right-shift-mark 2
 $ipt -t mangle -A FORWARD -j MARK --set-xmark 0x40000/0xff0000
 $ipt -t mangle -A FORWARD -j MARK --or-mark 0x4000
+$ipt -A INPUT -p tcp -j REJECT --reject-with tcp-reset
+$ipt -A INPUT -j REJECT --reject-with icmp-host-prohibited
 ip6tables-nft -A INPUT -p ipv6-icmp --icmpv6-type echo-request -j ACCEPT
+ip6tables-nft -A INPUT -j REJECT
+ip6tables-nft -A INPUT -j REJECT --reject-with icmp6-adm-prohibited
 ip6tables-nft -A INPUT -m rt --rt-type 0 -j DROP
 ip6tables-nft -A INPUT -m rt ! --rt-type 2 ! --rt-segsleft 3:5 --rt-len 8 -j DROP
 ip6tables-nft -t nat -A POSTROUTING -s fd00::/64 -j SNAT --to-source fd00::1

@@ -652,6 +652,27 @@ fn nat_targets_translate_in_the_family_listed_first() {
     assert_eq!(text(&v6_first, &ip), "");
 }
 
+/// `REJECT`'s answer, numbered in lists of each family's own.
+#[test]
+fn reject_names_its_answer_but_port_unreachable() {
+    let reject = |family, with: u32| {
+        let info = info(4, &[(0, &with.to_ne_bytes())]);
+        rendered(family, vec![xt_target("REJECT", 0, &info)])
+    };
+    assert_eq!(reject(Family::Ip, 3), "reject");
+    assert_eq!(
+        reject(Family::Ip, 6),
+        "reject with icmp type host-prohibited"
+    );
+    assert_eq!(reject(Family::Ip, 7), "reject with tcp reset");
+    assert_eq!(reject(Family::Ip6, 4), "reject");
+    assert_eq!(
+        reject(Family::Ip6, 1),
+        "reject with icmpv6 type admin-prohibited"
+    );
+    assert_eq!(reject(Family::Ip6, 2), "xt target REJECT");
+}
+
 /// `MARK` revision 2 (`mark`, `mask`) and `CONNMARK` revision 2
 /// (`ctmark`, `ctmask`, `nfmask`, shift direction and bits, mode).
 #[test]

@@ -80,7 +80,7 @@ pub use self::nat::{
     NF_NAT_RANGE_PROTO_RANDOM_FULLY, NF_NAT_RANGE_PROTO_SPECIFIED,
 };
 pub use self::physdev::Physdev;
-pub use self::reject::{Reject, IPT_ICMP_PORT_UNREACHABLE};
+pub use self::reject::Reject;
 pub use self::rt::{
     Rt, ANY_SEGSLEFT, IP6T_RT_FST, IP6T_RT_FST_NSTRICT, IP6T_RT_INV_LEN,
     IP6T_RT_INV_SGS, IP6T_RT_INV_TYP, IP6T_RT_LEN, IP6T_RT_RES, IP6T_RT_TYP,

@@ -33,9 +33,6 @@ const IPV6: [Option<&str>; 9] = [
     Some("icmp6-reject-route"),
 ];
 
-/// `IPT_ICMP_PORT_UNREACHABLE`: what a bare `-j REJECT` means.
-pub const IPT_ICMP_PORT_UNREACHABLE: u32 = 3;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reject {
     pub with: u32,

@@ -7,10 +7,9 @@ use crate::collect::nftables::expr::Target;
 use crate::collect::nftables::render::datatype::{self, Type};
 use crate::collect::nftables::ruleset::Family;
 use crate::collect::nftables::xt::{
-    Connmark, ConnmarkMode, Log, MarkTarget, Nat, NatKind, XtTarget,
-    IPT_ICMP_PORT_UNREACHABLE, LOG_DEFAULT_LEVEL, NF_NAT_RANGE_PERSISTENT,
-    NF_NAT_RANGE_PROTO_OFFSET, NF_NAT_RANGE_PROTO_RANDOM,
-    NF_NAT_RANGE_PROTO_RANDOM_FULLY,
+    Connmark, ConnmarkMode, Log, MarkTarget, Nat, NatKind, Reject, XtTarget,
+    LOG_DEFAULT_LEVEL, NF_NAT_RANGE_PERSISTENT, NF_NAT_RANGE_PROTO_OFFSET,
+    NF_NAT_RANGE_PROTO_RANDOM, NF_NAT_RANGE_PROTO_RANDOM_FULLY,
 };
 
 /// The NAT flags a translation lists, in its order.
@@ -18,6 +17,28 @@ const NAT_FLAGS: [(u32, &str); 3] = [
     (NF_NAT_RANGE_PROTO_RANDOM, "random"),
     (NF_NAT_RANGE_PROTO_RANDOM_FULLY, "fully-random"),
     (NF_NAT_RANGE_PERSISTENT, "persistent"),
+];
+
+/// The answers of `REJECT` by iptables' names, in nft's words; none for
+/// port unreachable, which a bare `reject` means.
+const REJECT_ANSWERS: [(&str, Option<&str>); 14] = [
+    ("tcp-reset", Some("tcp reset")),
+    ("icmp-net-unreachable", Some("icmp type net-unreachable")),
+    ("icmp-host-unreachable", Some("icmp type host-unreachable")),
+    ("icmp-proto-unreachable", Some("icmp type prot-unreachable")),
+    ("icmp-net-prohibited", Some("icmp type net-prohibited")),
+    ("icmp-host-prohibited", Some("icmp type host-prohibited")),
+    ("icmp-admin-prohibited", Some("icmp type admin-prohibited")),
+    ("icmp6-no-route", Some("icmpv6 type no-route")),
+    ("icmp6-adm-prohibited", Some("icmpv6 type admin-prohibited")),
+    (
+        "icmp6-addr-unreachable",
+        Some("icmpv6 type addr-unreachable"),
+    ),
+    ("icmp6-policy-fail", Some("icmpv6 type policy-fail")),
+    ("icmp6-reject-route", Some("icmpv6 type reject-route")),
+    ("icmp-port-unreachable", None),
+    ("icmp6-port-unreachable", None),
 ];
 
 /// A target's translation in a table of `family`: nothing where nft
@@ -33,10 +54,7 @@ pub fn target(
     }
     let translated = match &XtTarget::from_expr(attrs, layout(family)) {
         XtTarget::Nat(n) => nat(n),
-        // Port unreachable is what a bare `reject` means.
-        XtTarget::Reject(r) => {
-            (r.with == IPT_ICMP_PORT_UNREACHABLE).then(|| "reject".to_owned())
-        }
+        XtTarget::Reject(r) => reject(r),
         XtTarget::Log(l) => log(l),
         XtTarget::Mark(m) => Some(mark(m)),
         XtTarget::Connmark(c) => connmark(c),
@@ -68,6 +86,15 @@ fn nat(n: &Nat) -> Option<String> {
         x.add(&format!("{sep}{word}"));
     }
     Some(x.text())
+}
+
+fn reject(r: &Reject) -> Option<String> {
+    let name = r.name()?;
+    let (_, answer) = REJECT_ANSWERS.iter().find(|(n, _)| *n == name)?;
+    Some(match answer {
+        None => "reject".to_owned(),
+        Some(answer) => format!("reject with {answer}"),
+    })
 }
 
 /// The default level and no flags are what a bare `log` means.
