@@ -1,7 +1,8 @@
 // The frame around the pages and the flow's own page, in a real browser
 // against the real server: `/flow/{key}` rendered on the server, kept
-// live, and reached from the flows panel; the header live on every page;
-// the navigation; the 404 of a bad key.
+// live, reached from the flows panel, and from the history once the flow
+// has ended, with its NAT path and timeline; the header live on every
+// page; the navigation; the 404 of a bad key.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,12 +78,59 @@ test('a flow page hydrates, has a live header and follows its flow until it ends
   await page.close();
 });
 
-test('a flow that is not in the table says so, with a 404', async () => {
+test('the page of an ended flow comes from the history, with its timeline', async () => {
   const key = await insertFlow(4103);
   conntrack(suite.demo.router, '-D', ...flowArgs(4103));
-  const res = await fetch(`${suite.demo.base}/flow/${key}`);
-  assert.equal(res.status, 404);
-  assert.match(await res.text(), /not in the live table; it may have ended/);
+  let res;
+  for (let i = 0; i < 100; i++) {
+    res = await (await fetch(`${suite.demo.base}/api/flows/${key}`)).json();
+    if (res.timeline.some((m) => m.kind === 'end')) break;
+    await sleep(100);
+  }
+  assert.equal(res.live, false);
+  const { page, errors } = await openPage(`/flow/${key}`);
+  await page.getByText('This flow has ended').waitFor({ timeout: 5000 });
+  assert.deepEqual(
+    await page.locator('[data-timeline] [data-moment]').evaluateAll(
+      (els) => els.map((el) => el.dataset.moment)),
+    ['new', 'end'],
+  );
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  // A key nobody has seen: the flow was never in the table nor the history.
+  const unknown = key.replace(/-(\d+)$/, (_, start) => `-${BigInt(start) + 1n}`);
+  const missing = await fetch(`${suite.demo.base}/flow/${unknown}`);
+  assert.equal(missing.status, 404);
+  assert.match(await missing.text(), /not in the live table/);
+});
+
+test('the page of a NAT flow draws its path with the rewritten parts marked', async () => {
+  const q = encodeURIComponent('nat:dnat');
+  let flow;
+  for (let i = 0; i < 100 && !flow; i++) {
+    [flow] = (await (await fetch(`${suite.demo.base}/api/flows?q=${q}&limit=1`)).json()).flows;
+    if (!flow) await sleep(100);
+  }
+  assert.ok(flow, 'the lab makes DNAT flows');
+  // Short-lived: its page may come from the history, once that has it.
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${suite.demo.base}/api/flows/${flow.key}`);
+    if (res.ok && (await res.json()).timeline.length > 0) break;
+    await sleep(100);
+  }
+  const { page, errors } = await openPage(`/flow/${flow.key}`);
+  const path = page.locator('[data-path]');
+  await path.waitFor();
+  assert.match(await path.locator('[data-nat]').textContent(), /DNAT/);
+  const src = flow.reply.src.includes(':') ? `[${flow.reply.src}]` : flow.reply.src;
+  const server = await path.locator('[data-rewritten]').last().textContent();
+  assert.ok(server.includes(`${src}:${flow.reply.sport}`), server);
+  assert.ok(await page.locator('[data-timeline] [data-moment]').count() >= 1);
+  mkdirSync('target/screenshots', { recursive: true });
+  await page.screenshot({ path: 'target/screenshots/flow-path.png', fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('a bad key is the 404 page, with a live header', async () => {

@@ -4,12 +4,14 @@
 use std::sync::Arc;
 
 use crate::query::{Filter, Sort};
+use crate::wire::history::FlowRecord;
 use crate::wire::ruleset::{RuleDetail, RuleRef, Ruleset, RulesetChange};
-use crate::wire::{Flow, FlowKey, FlowPage, Health};
+use crate::wire::{FlowKey, FlowPage, Health};
 
 pub trait PageSource: Send + Sync {
     fn page(&self, filter: &Filter, sort: &Sort, limit: usize) -> FlowPage;
-    fn flow(&self, key: &FlowKey) -> Option<Flow>;
+    /// The flow live, or as the history last saw it.
+    fn flow(&self, key: &FlowKey) -> Option<FlowRecord>;
     fn status(&self) -> Health;
     /// `None` until the collector has read it.
     fn ruleset(&self) -> Option<Ruleset>;

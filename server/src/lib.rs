@@ -12,3 +12,4 @@ pub mod http;
 pub mod netns;
 pub mod serve;
 pub mod state;
+pub mod store;

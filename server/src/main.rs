@@ -9,6 +9,7 @@ use tracing_subscriber::EnvFilter;
 
 use nfscope::http::{AllowedHost, DEFAULT_MAX_WEBSOCKETS};
 use nfscope::serve::{serve, ServeConfig};
+use nfscope::store::StoreConfig;
 use nfscope::{demo, netns};
 
 /// Live view of Linux connection tracking in the browser.
@@ -64,16 +65,31 @@ struct ServeArgs {
     /// executable's `release/` or `debug/` folder, as the build leaves it.
     #[arg(long, env = "NFSCOPE_SITE_ROOT")]
     site_root: Option<PathBuf>,
-    /// Folder for what must outlive a restart (the flow keys of live
-    /// flows). The default is on the /run tmpfs: none of it is of use
-    /// after a reboot.
+    /// Folder for what must outlive a restart: the flow keys of live
+    /// flows (those of another boot are ignored) and the history.
     #[arg(
         long,
-        default_value = "/run/nfscope",
+        default_value = "/var/lib/nfscope",
         env = "NFSCOPE_STATE_DIR",
         value_name = "DIR"
     )]
     state_dir: PathBuf,
+    /// The history database (SQLite); by default `history.db` in the
+    /// state folder (for `demo`, a file removed with the lab).
+    #[arg(long, env = "NFSCOPE_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Keep no history: a flow's page is gone with the flow.
+    #[arg(long, conflicts_with = "db")]
+    no_history: bool,
+    /// The history's database and log stay within this size (K, M, G).
+    #[arg(long, default_value = "256M", value_name = "SIZE",
+          value_parser = parse_size)]
+    history_max_size: usize,
+    /// Ended flows older than this are forgotten: `90s`, `30m`, `12h`,
+    /// `7d`.
+    #[arg(long, default_value = "7d", value_name = "AGE",
+          value_parser = parse_age)]
+    history_max_age: std::time::Duration,
     /// Also answer to this host name or address: `NAME` on any port,
     /// `NAME:PORT` on that one. Requests (and pages opening the live
     /// stream) that name any other host are refused, so that web pages
@@ -119,7 +135,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(name) = &args.netns {
                 netns::enter(name)?;
             }
-            run_server(args, listener, true)
+            run_server(args, listener, None)
         }
         Command::Demo(DemoArgs {
             serve: args,
@@ -137,8 +153,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             netns::enter(&lab.router())?;
             // The lab is removed when it drops, after the server stops:
-            // its flows and their keys end with it.
-            run_server(args, listener, false)
+            // its flows, their keys and their history end with it.
+            let scratch = args.db.is_none().then(|| {
+                std::env::temp_dir()
+                    .join(format!("{}-history.db", lab.prefix()))
+            });
+            let run = run_server(args, listener, scratch.clone());
+            if let Some(db) = scratch {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = db.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            run
         }
     }
 }
@@ -150,18 +178,28 @@ fn bind(args: &ServeArgs) -> anyhow::Result<std::net::TcpListener> {
         .with_context(|| format!("cannot listen on {}", args.listen))
 }
 
-/// `keep_keys`: save flow keys in the state folder for a restart.
+/// `scratch`: a throwaway history database, for a demo; then no flow
+/// keys are saved either.
 fn run_server(
     args: ServeArgs,
     listener: std::net::TcpListener,
-    keep_keys: bool,
+    scratch: Option<PathBuf>,
 ) -> anyhow::Result<()> {
+    let keep_keys = scratch.is_none();
+    let history = (!args.no_history).then(|| StoreConfig {
+        path: scratch
+            .or(args.db)
+            .unwrap_or_else(|| args.state_dir.join("history.db")),
+        max_bytes: args.history_max_size as u64,
+        max_age: args.history_max_age,
+    });
     let config = ServeConfig {
         rcvbuf: args.rcvbuf,
         ct_refresh: std::time::Duration::from_secs(args.ct_refresh),
         rules_poll: std::time::Duration::from_secs_f64(args.rules_poll),
         site_root: args.site_root.unwrap_or_else(default_site_root),
         state_dir: keep_keys.then_some(args.state_dir),
+        history,
         allow_hosts: args.allow_hosts,
         max_connections: args.max_connections,
         max_websockets: args.max_websockets,
@@ -175,18 +213,40 @@ fn run_server(
         .block_on(serve(config, listener, shutdown_signal()))
 }
 
-/// `4096`, `256K`, `64M`.
+/// `4096`, `256K`, `64M`, `2G`.
 fn parse_size(text: &str) -> Result<usize, String> {
     let (digits, shift) = match text.as_bytes().last() {
         Some(b'k' | b'K') => (&text[..text.len() - 1], 10),
         Some(b'm' | b'M') => (&text[..text.len() - 1], 20),
+        Some(b'g' | b'G') => (&text[..text.len() - 1], 30),
         _ => (text, 0),
     };
     digits
         .parse::<usize>()
         .ok()
         .and_then(|n| n.checked_mul(1 << shift))
-        .ok_or_else(|| format!("{text:?} is not a size like 4096, 256K or 64M"))
+        .ok_or_else(|| {
+            format!("{text:?} is not a size like 4096, 256K, 64M or 2G")
+        })
+}
+
+/// `90s`, `30m`, `12h`, `7d`.
+fn parse_age(text: &str) -> Result<std::time::Duration, String> {
+    let unit = match text.as_bytes().last() {
+        Some(b's') => 1,
+        Some(b'm') => 60,
+        Some(b'h') => 3600,
+        Some(b'd') => 86_400,
+        _ => 0,
+    };
+    text.get(..text.len().saturating_sub(1))
+        .and_then(|digits| digits.parse::<u64>().ok())
+        .filter(|&n| n > 0 && unit > 0)
+        .and_then(|n| n.checked_mul(unit))
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| {
+            format!("{text:?} is not an age like 90s, 30m, 12h or 7d")
+        })
 }
 
 fn positive(text: &str) -> Result<usize, String> {

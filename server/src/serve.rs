@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -11,12 +12,16 @@ use crate::collect::conntrack::Supervisor;
 use crate::collect::nftables;
 use crate::http::{listener, AllowedHost, HttpConfig};
 use crate::state::{inbox, KeySpace, StateHandle};
+use crate::store::StoreConfig;
 
 /// Updates queued between the collectors and the state owner, in each of
 /// its two lanes. When full a collector waits, and so do its threads, until the kernel's buffer
 /// fills and ENOBUFS triggers a resync: memory stays bounded under any
 /// event storm.
 const UPDATE_QUEUE: usize = 4096;
+
+/// How long a stop waits for the history to write what it was given.
+const FLUSH_PATIENCE: Duration = Duration::from_secs(5);
 
 #[derive(Clone, Debug)]
 pub struct ServeConfig {
@@ -31,6 +36,8 @@ pub struct ServeConfig {
     pub site_root: PathBuf,
     /// Where flow keys are kept across restarts; `None` keeps nothing.
     pub state_dir: Option<PathBuf>,
+    /// The history database; `None` keeps no history.
+    pub history: Option<StoreConfig>,
     /// Names to answer to besides the loopback ones and the listen
     /// address.
     pub allow_hosts: Vec<AllowedHost>,
@@ -52,7 +59,15 @@ pub async fn serve(
     // Before the collector opens anything: a limit too low fails here.
     let max_connections = listener::max_connections(config.max_connections)?;
     let space = KeySpace { boot, netns };
-    let state = StateHandle::new(space, config.state_dir.as_deref());
+    let mut state = StateHandle::new(space, config.state_dir.as_deref());
+    let history = match config.history {
+        Some(store) => {
+            let (recorder, history) = crate::store::open(store, space)?;
+            state = state.record_to(recorder.clone());
+            Some((recorder, history))
+        }
+        None => None,
+    };
     let (updates, from_collectors) = inbox(UPDATE_QUEUE);
     let updates_for_rules = updates.clone();
     let conntrack =
@@ -85,9 +100,16 @@ pub async fn serve(
             listen: addr,
             allow_hosts: config.allow_hosts,
             max_websockets: config.max_websockets,
+            history: history.as_ref().map(|(_, h)| Arc::clone(h)),
         },
     );
     listener::serve(listener, app, max_connections, shutdown).await;
-    tokio::task::spawn_blocking(move || state.save_keys()).await?;
+    tokio::task::spawn_blocking(move || {
+        state.save_keys();
+        if let Some((recorder, _)) = history {
+            recorder.flush(FLUSH_PATIENCE);
+        }
+    })
+    .await?;
     Ok(())
 }

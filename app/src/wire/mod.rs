@@ -5,6 +5,7 @@
 
 mod flow;
 mod health;
+pub mod history;
 mod key;
 mod nat;
 mod proto;

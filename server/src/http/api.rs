@@ -13,7 +13,7 @@ use app::wire::{FlowKey, FlowKeyError, Health};
 use super::bounds::MAX_PAGE_LIMIT;
 use super::error::{json_errors, ApiError};
 use super::view::ViewQuery;
-use super::{ws, AppState};
+use super::{history, ws, AppState};
 
 /// Without `limit`, `/api/flows` answers at most this many flows.
 pub const DEFAULT_LIMIT: usize = 1000;
@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/flows", get(flows))
         .route("/flows/{key}", get(flow))
         .route("/status", get(status))
+        .route("/history", get(history::status))
         .route("/ws", get(ws::upgrade))
         .route("/ws/status", get(ws::status::upgrade))
         .merge(super::ruleset::routes())
@@ -73,12 +74,26 @@ async fn flow(
     let key: FlowKey = key.parse().map_err(|e: FlowKeyError| {
         ApiError::new(StatusCode::BAD_REQUEST, e.to_string())
     })?;
-    match state.compute.flows().flow(&key) {
-        Some(flow) => Ok(Json(flow).into_response()),
-        None => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            format!("flow {key} is not in the table"),
-        )),
+    let flows = state.compute.flows().clone();
+    let history = state.history.clone();
+    let found = state
+        .compute
+        .run(move || {
+            let history = history.as_deref();
+            history::flow_record(&flows, history, &key).map(|found| {
+                found.ok_or_else(|| history::missing(history, &key))
+            })
+        })
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("reading the history: {e}"),
+            )
+        })?;
+    match found {
+        Ok(record) => Ok(Json(record).into_response()),
+        Err(why) => Err(ApiError::new(StatusCode::NOT_FOUND, why)),
     }
 }
 

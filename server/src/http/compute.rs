@@ -62,12 +62,17 @@ impl Compute {
     /// server-side rendering of a page): the worker hands its other tasks
     /// to another thread meanwhile.
     pub fn scan_in_place<T>(&self, work: impl FnOnce(&Snapshot) -> T) -> T {
+        self.run_in_place(|| work(&self.flows.snapshot()))
+    }
+
+    /// [`Compute::run`] for synchronous callers on an async worker.
+    pub fn run_in_place<T>(&self, work: impl FnOnce() -> T) -> T {
         tokio::task::block_in_place(|| {
             let handle = tokio::runtime::Handle::current();
             let _slot = handle
                 .block_on(self.slots.acquire())
                 .expect("compute slots");
-            work(&self.flows.snapshot())
+            work()
         })
     }
 }

@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 
+use app::wire::history::HistoryStatus;
 use app::wire::Health;
 
 use super::AppState;
@@ -36,7 +37,8 @@ pub async fn serve(State(state): State<AppState>) -> Response {
     let tally = tokio::task::spawn_blocking(move || flows.snapshot().tally())
         .await
         .unwrap_or_default();
-    let text = render(&status, &tally, &rates, generation);
+    let history = state.history.as_ref().map(|h| h.status());
+    let text = render(&status, &tally, &rates, generation, history.as_ref());
     (
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         text,
@@ -49,6 +51,7 @@ fn render(
     tally: &Tally,
     rates: &Rates,
     generation: Option<u32>,
+    history: Option<&HistoryStatus>,
 ) -> String {
     let mut out = Metrics::default();
     out.family(
@@ -117,6 +120,50 @@ fn render(
         }
     }
 
+    if let Some(h) = history {
+        let store: [(&str, &str, &str, u64); 6] = [
+            (
+                "nfscope_history_bytes",
+                "gauge",
+                "Size of the history database.",
+                h.bytes,
+            ),
+            (
+                "nfscope_history_max_bytes",
+                "gauge",
+                "The history's size cap (database and log).",
+                h.max_bytes,
+            ),
+            (
+                "nfscope_history_flows",
+                "gauge",
+                "Flows the history holds.",
+                h.flows,
+            ),
+            (
+                "nfscope_history_moments",
+                "gauge",
+                "Moments of flows' lives the history holds.",
+                h.moments,
+            ),
+            (
+                "nfscope_history_written_total",
+                "counter",
+                "Moments written to the history.",
+                h.written,
+            ),
+            (
+                "nfscope_history_lost_total",
+                "counter",
+                "Moments the history missed because it fell behind.",
+                h.lost,
+            ),
+        ];
+        for (name, kind, help, value) in store {
+            out.family(name, kind, help);
+            out.sample(name, &[], value as f64);
+        }
+    }
     if let Some(g) = generation {
         out.family(
             "nfscope_ruleset_generation",
@@ -214,7 +261,11 @@ mod tests {
             handle: 4,
         };
         rates.insert(id, Default::default());
-        let text = render(&status, &tally, &rates, Some(7));
+        let history = HistoryStatus {
+            flows: 12,
+            ..HistoryStatus::default()
+        };
+        let text = render(&status, &tally, &rates, Some(7), Some(&history));
         for line in [
             "# TYPE nfscope_conntrack_entries gauge",
             "nfscope_conntrack_entries 3",
@@ -222,6 +273,7 @@ mod tests {
             r#"nfscope_flows_nat{kind="dnat"} 1"#,
             r#"nfscope_collector_up{collector="conntrack"} 1"#,
             "nfscope_ruleset_generation 7",
+            "nfscope_history_flows 12",
             r#"nfscope_rule_packets_total{family="inet",table="t\"x",chain="input",handle="4"} 0"#,
             "nfscope_rule_series_omitted 0",
         ] {
@@ -236,7 +288,14 @@ mod tests {
         status
             .collectors
             .insert("conntrack".into(), Default::default());
-        let text = render(&status, &Tally::default(), &Rates::new(), Some(1));
+        let history = HistoryStatus::default();
+        let text = render(
+            &status,
+            &Tally::default(),
+            &Rates::new(),
+            Some(1),
+            Some(&history),
+        );
         let dashboard = include_str!("../../../deploy/grafana/nfscope.json");
         let mut asked = dashboard.split("nfscope_").skip(1).map(|rest| {
             let name: String = rest

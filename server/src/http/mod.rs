@@ -7,6 +7,7 @@ mod compute;
 mod error;
 mod guard;
 mod headers;
+mod history;
 pub mod listener;
 mod metrics;
 mod ruleset;
@@ -28,6 +29,7 @@ pub use guard::AllowedHost;
 pub use ws::{DEFAULT_MAX_WEBSOCKETS, SEND_TIMEOUT};
 
 use crate::state::StateHandle;
+use crate::store::History;
 use compute::Compute;
 use guard::AllowedHosts;
 
@@ -42,6 +44,8 @@ pub struct HttpConfig {
     /// Names to answer to besides the loopback ones and `listen`.
     pub allow_hosts: Vec<AllowedHost>,
     pub max_websockets: usize,
+    /// The history, when one is kept.
+    pub history: Option<Arc<History>>,
 }
 
 #[derive(Clone)]
@@ -51,6 +55,7 @@ pub struct AppState {
     pub streams: ws::Streams,
     /// The ruleset as its streams send it, once per commit.
     pub rendered: ws::Rendered,
+    pub history: Option<Arc<History>>,
     pub leptos: LeptosOptions,
 }
 
@@ -73,6 +78,7 @@ pub fn router(flows: StateHandle, config: HttpConfig) -> Router {
         hosts: Arc::clone(&hosts),
         streams: ws::Streams::new(config.max_websockets),
         rendered: ws::Rendered::default(),
+        history: config.history,
         leptos,
     };
     // The last layer is the outermost: refusals get the headers too.

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use app::query::{Filter, Sort};
 use app::shell;
 use app::source::{PageSource, SharedSource};
+use app::wire::history::FlowRecord;
 use app::wire::ruleset::{RuleDetail, RuleRef, Ruleset, RulesetChange};
-use app::wire::{Flow, FlowKey, FlowPage, Health};
+use app::wire::{FlowKey, FlowPage, Health};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
@@ -25,35 +26,49 @@ use tower_http::services::ServeDir;
 
 use super::bounds::check_filter;
 use super::compute::Compute;
-use super::{headers, AppState};
+use super::{headers, history, AppState};
 use crate::collect::nftables::view::{self, Detail};
+use crate::store::History;
 
 /// A page holds a few screens of rows: well under this.
 const MAX_PAGE_BYTES: usize = 16 << 20;
 
-impl PageSource for Compute {
+/// What pages read: the live state, and the history if there is one.
+struct Site {
+    compute: Compute,
+    history: Option<Arc<History>>,
+}
+
+impl PageSource for Site {
     /// A filter too big to compute renders no rows; the page's stream
     /// then says which limit it exceeds.
     fn page(&self, filter: &Filter, sort: &Sort, limit: usize) -> FlowPage {
         if check_filter(&filter.to_string()).is_err() {
             return FlowPage::default();
         }
-        let page =
-            self.scan_in_place(|s| s.shared_page(filter, sort, 0, limit));
+        let page = self
+            .compute
+            .scan_in_place(|s| s.shared_page(filter, sort, 0, limit));
         Arc::unwrap_or_clone(page)
     }
 
-    fn flow(&self, key: &FlowKey) -> Option<Flow> {
-        self.flows().flow(key)
+    /// A history that cannot be read shows the flow as if it had none.
+    fn flow(&self, key: &FlowKey) -> Option<FlowRecord> {
+        let history = self.history.as_deref();
+        let read = || history::flow_record(self.compute.flows(), history, key);
+        self.compute.run_in_place(read).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "reading the history");
+            history::flow_record(self.compute.flows(), None, key).ok()?
+        })
     }
 
     fn status(&self) -> Health {
-        self.flows().status()
+        self.compute.flows().status()
     }
 
     fn ruleset(&self) -> Option<Ruleset> {
         let (current, rates) = {
-            let shared = self.flows().read();
+            let shared = self.compute.flows().read();
             let state = &shared.ruleset;
             (state.current.clone()?, Arc::clone(&state.rates))
         };
@@ -62,7 +77,7 @@ impl PageSource for Compute {
 
     fn rule(&self, at: &RuleRef) -> Option<RuleDetail> {
         let (current, rates) = {
-            let shared = self.flows().read();
+            let shared = self.compute.flows().read();
             let state = &shared.ruleset;
             (state.current.clone()?, Arc::clone(&state.rates))
         };
@@ -70,7 +85,7 @@ impl PageSource for Compute {
     }
 
     fn commit(&self, generation: u32) -> Option<RulesetChange> {
-        let shared = self.flows().read();
+        let shared = self.compute.flows().read();
         let history = &shared.ruleset.history;
         history.iter().find(|c| c.generation == generation).cloned()
     }
@@ -80,7 +95,10 @@ pub fn routes(state: &AppState, site_root: &Path) -> Router<AppState> {
     // Rendering spawns tasks through Leptos' executor; it runs them on
     // tokio. A second call (tests start several servers) changes nothing.
     let _ = any_spawner::Executor::init_tokio();
-    let source: SharedSource = Arc::new(state.compute.clone());
+    let source: SharedSource = Arc::new(Site {
+        compute: state.compute.clone(),
+        history: state.history.clone(),
+    });
     let options = state.leptos.clone();
     let bundle =
         format!("/{}/{}.js", options.site_pkg_dir, options.output_name);

@@ -3,6 +3,7 @@
 //! publishes on a broadcast channel.
 
 mod id_map;
+pub mod journal;
 mod owner;
 mod row;
 pub mod ruleset;
@@ -20,6 +21,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use app::wire::{Flow, FlowKey, Health};
 use tokio::sync::broadcast;
+
+use crate::store::Recorder;
 
 pub use owner::{inbox, Applied, Inbox, Mailbox, Update};
 pub use slot::KeySpace;
@@ -80,6 +83,8 @@ pub struct StateHandle {
     /// Locked while it is written: a save at shutdown may meet a periodic
     /// one.
     keys_file: Option<Arc<Mutex<PathBuf>>>,
+    /// Where the moments of flows' lives and the ruleset's commits go.
+    recorder: Option<Recorder>,
 }
 
 /// Counts one follower while it lives.
@@ -117,7 +122,16 @@ impl StateHandle {
             followers: Arc::default(),
             space,
             keys_file: keys_file.map(|p| Arc::new(Mutex::new(p))),
+            recorder: None,
         }
+    }
+
+    /// Records the moments of flows' lives, and the ruleset's commits,
+    /// from now on.
+    pub fn record_to(mut self, recorder: Recorder) -> Self {
+        self.write(|s| s.table.keep_journal());
+        self.recorder = Some(recorder);
+        self
     }
 
     /// Writes the keys a restart needs to give live flows the same keys

@@ -129,6 +129,11 @@ impl StateHandle {
                 s.status.collectors.insert(name.to_owned(), health);
             }),
             Update::Ruleset { ruleset, change } => {
+                if let (Some(recorder), Some(change)) =
+                    (&self.recorder, &change)
+                {
+                    recorder.commit(change.clone());
+                }
                 self.write(|s| s.ruleset.replace(ruleset, change))
             }
             Update::RuleCounters { counters, at_ms } => {
@@ -138,7 +143,7 @@ impl StateHandle {
     }
 
     fn publish(&self) {
-        self.write(|s| {
+        let moments = self.write(|s| {
             let changed = s.table.has_changes();
             // Converting changed flows for the wire (a whole table after a
             // refresh dump) only pays off for a follower. Asked under the
@@ -159,6 +164,15 @@ impl StateHandle {
             };
             // No watcher is not an error.
             let _ = self.deltas.send(Arc::new(batch));
+            s.table
+                .journal()
+                .map(|j| (j.take(), std::mem::take(&mut j.lost)))
         });
+        if let (Some(recorder), Some((moments, lost))) =
+            (&self.recorder, moments)
+        {
+            recorder.lost(lost);
+            recorder.moments(moments);
+        }
     }
 }

@@ -3,7 +3,10 @@
 
 use app::wire::{Flow, FlowKey};
 
+use app::wire::history::MomentKind;
+
 use super::id_map::{IdMap, Snapshot};
+use super::journal::{is_moment, Journal};
 use super::row::Row;
 use super::saved_keys::SavedKey;
 use super::slot::{slot_of, KeySpace, Slot, SlotMap, SlotSet};
@@ -48,6 +51,11 @@ pub struct FlowTable {
     removed: Vec<FlowKey>,
     /// Entries came or went since the keys were last saved.
     keys_changed: bool,
+    /// The moments the history keeps, when there is one.
+    journal: Option<Journal>,
+    /// When the last message applied was received: the time a complete
+    /// dump finds a flow gone.
+    last_at_ns: u64,
 }
 
 impl FlowTable {
@@ -60,7 +68,19 @@ impl FlowTable {
             changed: SlotSet::default(),
             removed: Vec::new(),
             keys_changed: false,
+            journal: None,
+            last_at_ns: 0,
         }
+    }
+
+    /// Keeps the moments of flows' lives from now on, for the history.
+    pub fn keep_journal(&mut self) {
+        self.journal.get_or_insert_default();
+    }
+
+    /// The journal, when one is kept.
+    pub fn journal(&mut self) -> Option<&mut Journal> {
+        self.journal.as_mut()
     }
 
     pub fn len(&self) -> usize {
@@ -78,6 +98,7 @@ impl FlowTable {
         let Some(slot) = slot_of(&entry) else {
             return;
         };
+        self.last_at_ns = now_ns;
         match kind {
             EventKind::Destroy => self.destroy(slot, &entry),
             EventKind::Dumped => match self.dump.as_mut().map(|d| {
@@ -131,7 +152,7 @@ impl FlowTable {
             .get(&slot)
             .is_some_and(|r| same_start(entry.start_ns, r.entry.start_ns));
         if same_flow {
-            self.remove(slot);
+            self.remove(slot, Some(entry));
         }
     }
 
@@ -146,12 +167,13 @@ impl FlowTable {
         match self.records.get(&slot) {
             // The kernel reuses ids; a different start means another flow.
             Some(r) if !same_start(entry.start_ns, r.entry.start_ns) => {
-                self.remove(slot);
+                self.remove(slot, None);
                 self.insert(kind, slot, entry, now_ns);
             }
             Some(r) => {
                 let mut merged = r.entry.clone();
                 let changed = merge(&mut merged, entry);
+                let moment = is_moment(&r.entry, &merged);
                 // Left alone, a record stays shared with the snapshots
                 // that hold its chunk.
                 if kind == EventKind::Dumped
@@ -163,10 +185,31 @@ impl FlowTable {
                 if let Some(r) = self.records.get_mut(&slot) {
                     (r.entry, r.updated_ms) = (merged, now_ms);
                 }
+                if moment {
+                    self.note(MomentKind::Change, slot, None);
+                }
             }
             None => self.insert(kind, slot, entry, now_ns),
         }
         self.changed.insert(slot);
+    }
+
+    /// Journals a moment of the live flow in `slot`, as it is now or,
+    /// for its end, with what the kernel said last.
+    fn note(&mut self, kind: MomentKind, slot: Slot, last: Option<&CtEntry>) {
+        let (Some(journal), Some(r)) =
+            (self.journal.as_mut(), self.records.get(&slot))
+        else {
+            return;
+        };
+        match last {
+            Some(last) => {
+                let mut r = r.clone();
+                merge(&mut r.entry, last.clone());
+                journal.push(kind, self.last_at_ns, self.space, slot, &r);
+            }
+            None => journal.push(kind, self.last_at_ns, self.space, slot, r),
+        }
     }
 
     fn insert(
@@ -186,9 +229,16 @@ impl FlowTable {
             updated_ms: now_ms,
         };
         self.records.insert(slot, record);
+        let moment = match kind {
+            EventKind::New => MomentKind::New,
+            _ => MomentKind::Seen,
+        };
+        self.note(moment, slot, None);
     }
 
-    fn remove(&mut self, slot: Slot) {
+    /// Takes a flow out of the table; `last` is what its DESTROY said.
+    fn remove(&mut self, slot: Slot, last: Option<&CtEntry>) {
+        self.note(MomentKind::End, slot, last);
         if let Some(r) = self.records.remove(&slot) {
             self.keys_changed = true;
             self.removed.push(self.key(slot, &r));
@@ -264,7 +314,7 @@ impl FlowTable {
             .filter(|s| !dump.seen.contains(s) && !dump.touched.contains(s))
             .collect();
         for slot in stale {
-            self.remove(slot);
+            self.remove(slot, None);
         }
     }
 

@@ -135,6 +135,12 @@ impl Server {
 }
 
 impl Server {
+    /// Kills the server with SIGKILL, as a crash or the OOM killer would.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Stops the server as a service manager would (SIGTERM), and waits.
     pub fn stop(mut self) {
         let pid = self.child.id() as libc::pid_t;

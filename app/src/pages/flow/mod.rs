@@ -1,7 +1,12 @@
 //! `/flow/{key}`: one flow on a page of its own, with what the flows
 //! page's panel shows. It stays live through a windowed stream that asks
 //! for no rows, only this flow, which the server sends whenever it
-//! changes and as `null` once it has ended.
+//! changes and as `null` once it has ended. A flow that has ended shows
+//! as the history last saw it; its path and timeline are rendered on
+//! the server (`history`).
+
+#[cfg(feature = "ssr")]
+mod history;
 
 use std::sync::Arc;
 
@@ -18,6 +23,10 @@ use crate::wire::{Flow, FlowKey, FlowPage};
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Initial {
     flow: Option<Flow>,
+    /// Whether `flow` is in the live table, or from the history.
+    live: bool,
+    /// The path and timeline, as HTML.
+    history: String,
     now_ms: u64,
 }
 
@@ -30,7 +39,7 @@ pub fn SingleFlowPage(key: FlowKey) -> impl IntoView {
     let now = clock(initial.now_ms);
     let table = RwSignal::new(LiveTable::new(
         FlowPage::default(),
-        initial.flow.clone(),
+        initial.flow.clone().filter(|_| initial.live),
     ));
     let ended = RwSignal::new(initial.flow.map(Arc::new));
     let link = RwSignal::new(Link::Connecting);
@@ -60,6 +69,7 @@ pub fn SingleFlowPage(key: FlowKey) -> impl IntoView {
                     </div>
                 </div>
                 <FlowDetails key table ended now/>
+                <div inner_html=initial.history></div>
             </article>
         </div>
     }
@@ -92,9 +102,12 @@ fn stream(
 
 #[cfg(feature = "ssr")]
 fn load_initial(key: &FlowKey) -> Initial {
-    let source = use_context::<crate::source::SharedSource>();
+    let record =
+        use_context::<crate::source::SharedSource>().and_then(|s| s.flow(key));
     Initial {
-        flow: source.and_then(|s| s.flow(key)),
+        live: record.as_ref().is_some_and(|r| r.live),
+        history: record.as_ref().map(history::html).unwrap_or_default(),
+        flow: record.map(|r| r.flow),
         now_ms: now_ms(),
     }
 }
@@ -105,6 +118,8 @@ fn load_initial(key: &FlowKey) -> Initial {
 fn load_initial(_: &FlowKey) -> Initial {
     Initial {
         flow: None,
+        live: false,
+        history: String::new(),
         now_ms: now_ms(),
     }
 }

@@ -120,7 +120,11 @@ fn load_initial(params: &ViewParams) -> Initial {
     };
     Initial {
         page,
-        open: params.open.and_then(|k| source.flow(&k)),
+        open: params
+            .open
+            .and_then(|k| source.flow(&k))
+            .filter(|r| r.live)
+            .map(|r| r.flow),
         now_ms: now_ms(),
     }
 }

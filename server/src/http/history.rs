@@ -1,0 +1,86 @@
+//! A flow live or from the history (`GET /api/flows/{key}`, the flow
+//! page), and the history's own state (`GET /api/history`).
+
+use std::time::Duration;
+
+use app::wire::history::{FlowRecord, HistoryStatus};
+use app::wire::FlowKey;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+
+use super::error::ApiError;
+use super::AppState;
+use crate::state::{now_ms, StateHandle};
+use crate::store::History;
+
+/// The flow with this key: live, with what the history has of its life,
+/// or as the history last saw it. Blocking when there is a history.
+pub fn flow_record(
+    flows: &StateHandle,
+    history: Option<&History>,
+    key: &FlowKey,
+) -> rusqlite::Result<Option<FlowRecord>> {
+    let live = flows.flow(key);
+    let stored = history.map(|h| h.flow(key)).transpose()?.flatten();
+    Ok(match (live, stored) {
+        (Some(flow), stored) => Some(FlowRecord {
+            flow,
+            live: true,
+            ended_ms: None,
+            timeline: stored.map(|s| s.timeline).unwrap_or_default(),
+        }),
+        (None, Some(s)) => Some(FlowRecord {
+            flow: s.flow,
+            live: false,
+            ended_ms: s.ended_ms,
+            timeline: s.timeline,
+        }),
+        (None, None) => None,
+    })
+}
+
+/// Why there is no flow with this key, plainly.
+pub fn missing(history: Option<&History>, key: &FlowKey) -> String {
+    let Some(history) = history else {
+        return format!(
+            "flow {key} is not in the table, and nfscope keeps no history \
+             (--no-history)"
+        );
+    };
+    let age =
+        Duration::from_millis(now_ms().saturating_sub(key.start / 1_000_000));
+    if age > history.max_age() {
+        format!(
+            "flow {key} started {} ago, longer ago than the history keeps \
+             ended flows ({})",
+            humane(age),
+            humane(history.max_age())
+        )
+    } else {
+        format!("flow {key} is neither in the table nor in the history")
+    }
+}
+
+/// Days, hours, minutes or seconds, whichever reads best.
+fn humane(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..120 => format!("{s} s"),
+        120..7200 => format!("{} min", s / 60),
+        7200..172_800 => format!("{} h", s / 3600),
+        _ => format!("{} days", s / 86_400),
+    }
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+) -> Result<Json<HistoryStatus>, ApiError> {
+    match &state.history {
+        Some(h) => Ok(Json(h.status())),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "nfscope keeps no history (--no-history)",
+        )),
+    }
+}

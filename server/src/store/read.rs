@@ -1,0 +1,72 @@
+//! Reading the history back: one flow with its moments.
+
+use std::borrow::Cow;
+
+use app::wire::history::{Moment, MomentKind};
+use app::wire::{Flow, FlowKey};
+use rusqlite::{params, OptionalExtension};
+
+use super::History;
+
+/// A flow as the history keeps it.
+#[derive(Clone, Debug)]
+pub struct Stored {
+    /// As of its last moment.
+    pub flow: Flow,
+    pub ended_ms: Option<u64>,
+    /// Oldest first.
+    pub timeline: Vec<Moment>,
+}
+
+impl History {
+    /// The flow with this key, if the history has it. Blocking.
+    pub fn flow(&self, key: &FlowKey) -> rusqlite::Result<Option<Stored>> {
+        let db = self.db.lock().unwrap_or_else(|e| e.into_inner());
+        let found = db
+            .prepare_cached(
+                "SELECT id, flow, ended_ms FROM flows WHERE key = ?1",
+            )?
+            .query_row(params![key.to_string()], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+            })
+            .optional()?;
+        let Some((id, json, ended_ms)) = found else {
+            return Ok(None);
+        };
+        let flow = serde_json::from_str(&json).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(
+                1,
+                rusqlite::types::Type::Text,
+                Box::new(e),
+            )
+        })?;
+        let timeline = db
+            .prepare_cached(
+                "SELECT at_ms, kind, state, status, counters FROM moments
+                 WHERE flow = ?1 ORDER BY at_ms, rowid",
+            )?
+            .query_map(params![id], |r| {
+                let kind: String = r.get(1)?;
+                let status: String = r.get(3)?;
+                let counters: Option<String> = r.get(4)?;
+                Ok(Moment {
+                    at_ms: r.get(0)?,
+                    kind: MomentKind::from_name(&kind).unwrap_or_default(),
+                    state: r.get::<_, Option<String>>(2)?.map(Cow::Owned),
+                    status: status
+                        .split(',')
+                        .filter(|w| !w.is_empty())
+                        .map(|w| Cow::Owned(w.to_owned()))
+                        .collect(),
+                    counters: counters
+                        .and_then(|c| serde_json::from_str(&c).ok()),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Some(Stored {
+            flow,
+            ended_ms,
+            timeline,
+        }))
+    }
+}

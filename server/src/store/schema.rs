@@ -1,0 +1,101 @@
+//! The database's layout, and the settings that make it safe to kill at
+//! any moment (WAL, one transaction per batch) and bounded in size.
+
+use rusqlite::Connection;
+
+/// `PRAGMA user_version` of this layout; a file of another version is
+/// refused, never rewritten.
+pub const VERSION: i64 = 1;
+
+/// Room kept for the write-ahead log within the size cap: it is
+/// checkpointed from [`CHECKPOINT_PAGES`] on, so it holds that and one
+/// transaction at most, and is cut back to this after.
+pub const WAL_BYTES: u64 = 4 << 20;
+const CHECKPOINT_PAGES: i64 = 256;
+
+const TABLES: &str = "
+CREATE TABLE IF NOT EXISTS flows (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    first_ms INTEGER NOT NULL,
+    last_ms INTEGER NOT NULL,
+    ended_ms INTEGER,
+    -- app::wire::Flow as JSON, as of the flow's last moment
+    flow TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS flows_by_age ON flows (coalesce(ended_ms, last_ms));
+CREATE TABLE IF NOT EXISTS moments (
+    flow INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    state TEXT,
+    -- the IPS_* status words, comma separated
+    status TEXT NOT NULL,
+    -- app::wire::Counters as JSON, when known
+    counters TEXT
+);
+CREATE INDEX IF NOT EXISTS moments_by_flow ON moments (flow, at_ms);
+CREATE TABLE IF NOT EXISTS commits (
+    generation INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    -- app::wire::ruleset::RulesetChange as JSON
+    change TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS commits_by_age ON commits (at_ms);
+";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "it was written by another version of nfscope (layout {found}, this \
+         one reads {VERSION}): move it away or pass another --db"
+    )]
+    Version { found: i64 },
+}
+
+/// Sets a connection up; creates the tables in a new file. The main
+/// file and its log together stay within `max_bytes`.
+pub fn prepare(db: &Connection, max_bytes: u64) -> Result<(), SchemaError> {
+    // Before any table exists, or it has no effect.
+    db.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+    db.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+    // In WAL mode a commit survives the process being killed; only a
+    // power cut may lose the last ones, never the file's integrity.
+    db.pragma_update(None, "synchronous", "NORMAL")?;
+    db.pragma_update_and_check(
+        None,
+        "wal_autocheckpoint",
+        CHECKPOINT_PAGES,
+        |_| Ok(()),
+    )?;
+    let limit = WAL_BYTES as i64;
+    db.pragma_update_and_check(None, "journal_size_limit", limit, |_| Ok(()))?;
+    let pages = (max_bytes.saturating_sub(WAL_BYTES) / page_size(db)?) as i64;
+    db.pragma_update_and_check(None, "max_page_count", pages, |_| Ok(()))?;
+    db.busy_timeout(std::time::Duration::from_secs(5))?;
+    let found: i64 =
+        db.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    match found {
+        0 => {
+            db.execute_batch(TABLES)?;
+            db.pragma_update(None, "user_version", VERSION)?;
+        }
+        VERSION => {}
+        found => return Err(SchemaError::Version { found }),
+    }
+    Ok(())
+}
+
+/// The bytes the main file holds in pages that are in use.
+pub fn used_bytes(db: &Connection) -> rusqlite::Result<u64> {
+    let pages: u64 = db.pragma_query_value(None, "page_count", |r| r.get(0))?;
+    let free: u64 =
+        db.pragma_query_value(None, "freelist_count", |r| r.get(0))?;
+    Ok(pages.saturating_sub(free) * page_size(db)?)
+}
+
+pub fn page_size(db: &Connection) -> rusqlite::Result<u64> {
+    db.pragma_query_value(None, "page_size", |r| r.get(0))
+}

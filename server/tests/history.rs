@@ -1,0 +1,160 @@
+//! The history: a permalink resolves after its flow is destroyed and
+//! after a restart, a `kill -9` during heavy writes loses no flow that
+//! was confirmed written, and the file keeps within its cap under a
+//! flood.
+
+mod common;
+
+use std::net::UdpSocket;
+use std::path::Path;
+
+use app::wire::history::{FlowRecord, HistoryStatus, MomentKind};
+use app::wire::FlowKey;
+use common::*;
+
+fn record(server: &Server, key: &FlowKey) -> Result<FlowRecord, (u16, String)> {
+    let body = server.get(&format!("/api/flows/{key}"))?;
+    Ok(serde_json::from_str(&body).unwrap())
+}
+
+fn history(server: &Server) -> HistoryStatus {
+    serde_json::from_str(&server.get("/api/history").unwrap()).unwrap()
+}
+
+/// One UDP datagram per port from the client to the router, which
+/// answers nothing: each is a new flow there.
+fn flood(lab: &Lab, ports: std::ops::Range<u16>) {
+    in_netns(&lab.client(), move || {
+        let socket = UdpSocket::bind((ADDRS.client, 0)).unwrap();
+        for port in ports {
+            let _ = socket.send_to(b"x", (ADDRS.router_in, port));
+        }
+    });
+}
+
+#[test]
+fn a_permalink_outlives_its_flow_and_a_restart() {
+    let lab = lab();
+    let ns = lab.router();
+    let state = Scratch::new("history");
+    let args = ["--state-dir", state.path()];
+    let server = Server::start(&ns, &args);
+    insert_udp(&ns, 4100, &[]);
+    server.wait_for("the flow", |s| s.flows("q=sport:4100").total == 1);
+    let key = server.flows("q=sport:4100").flows[0].key;
+    server.wait_for("its birth in the history", |s| {
+        record(s, &key).is_ok_and(|r| r.live && !r.timeline.is_empty())
+    });
+
+    sh(&ns, &["conntrack", "-D", "-p", "udp", "--sport", "4100"]);
+    server.wait_for("its end in the history", |s| {
+        record(s, &key).is_ok_and(|r| {
+            !r.live
+                && r.timeline.last().map(|m| m.kind) == Some(MomentKind::End)
+        })
+    });
+    let ended = record(&server, &key).unwrap();
+    assert!(ended.ended_ms.is_some(), "{ended:?}");
+    assert_eq!(ended.timeline[0].kind, MomentKind::New);
+    let page = server.get(&format!("/flow/{key}")).unwrap();
+    assert!(page.contains("data-timeline") && page.contains("data-path"));
+    assert!(page.contains("data-moment=\"end\""));
+    server.stop();
+
+    let server = Server::start(&ns, &args);
+    assert_eq!(record(&server, &key).unwrap(), ended);
+    let page = server.get(&format!("/flow/{key}")).unwrap();
+    assert!(page.contains("data-moment=\"end\""));
+
+    // A key the history never had, and one older than it keeps.
+    let mut unknown = key;
+    unknown.id ^= 1;
+    let (code, why) = record(&server, &unknown).unwrap_err();
+    assert_eq!(code, 404);
+    assert!(
+        why.contains("neither in the table nor in the history"),
+        "{why}"
+    );
+    let ancient = FlowKey {
+        start: 1_000_000_000,
+        ..unknown
+    };
+    let (code, why) = record(&server, &ancient).unwrap_err();
+    assert_eq!(code, 404);
+    assert!(why.contains("longer ago than the history keeps"), "{why}");
+}
+
+#[test]
+fn a_kill_during_heavy_writes_loses_no_confirmed_flow() {
+    let lab = lab();
+    let state = Scratch::new("history");
+    let args = ["--state-dir", state.path()];
+    let server = Server::start(&lab.router(), &args);
+    // Confirmed: the history itself served the flow's timeline.
+    let mut confirmed = Vec::new();
+    for round in 0..10u16 {
+        let written = history(&server).written;
+        flood(&lab, 20_000 + round * 2000..20_000 + (round + 1) * 2000);
+        server.wait_for("the round written", |s| {
+            history(s).written >= written + 2000
+        });
+        let page: app::wire::FlowPage = serde_json::from_str(
+            &server
+                .get("/api/flows?q=dport:20000-45000&limit=20")
+                .unwrap(),
+        )
+        .unwrap();
+        for f in page.flows {
+            if record(&server, &f.key).is_ok_and(|r| !r.timeline.is_empty()) {
+                confirmed.push(f.key);
+            }
+        }
+    }
+    // Killed while the writer still has the last rounds to write.
+    flood(&lab, 40_000..45_000);
+    server.kill();
+    assert!(confirmed.len() >= 20, "confirmed only {confirmed:?}");
+
+    let db = Path::new(state.path()).join("history.db");
+    let check: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let server = Server::start(&lab.router(), &args);
+    for key in &confirmed {
+        let r = record(&server, key).unwrap_or_else(|e| panic!("{key}: {e:?}"));
+        assert!(!r.timeline.is_empty(), "{key}");
+    }
+}
+
+#[test]
+fn the_history_keeps_within_its_cap_under_a_flood() {
+    const CAP: u64 = 8 << 20;
+    let lab = lab();
+    let state = Scratch::new("history");
+    let args = ["--state-dir", state.path(), "--history-max-size", "8M"];
+    let server = Server::start(&lab.router(), &args);
+    let size = || {
+        ["", "-wal"]
+            .iter()
+            .map(|suffix| {
+                let file = format!("{}/history.db{suffix}", state.path());
+                std::fs::metadata(file).map_or(0, |m| m.len())
+            })
+            .sum::<u64>()
+    };
+    // About 15 MB of flows and moments, in rounds, the file measured
+    // after each.
+    for round in 0..6u16 {
+        flood(&lab, 1000 + round * 5000..1000 + (round + 1) * 5000);
+        server.wait_for("the round written", |s| {
+            history(s).written >= u64::from(round + 1) * 5000
+        });
+        assert!(size() <= CAP, "round {round}: {} bytes", size());
+    }
+    let status = history(&server);
+    assert!(status.flows < 30_000, "nothing forgotten: {status:?}");
+    assert_eq!(status.lost, 0, "{status:?}");
+    assert_eq!(status.error, None);
+}
