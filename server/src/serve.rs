@@ -3,7 +3,6 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -63,8 +62,8 @@ pub async fn serve(
     let history = match config.history {
         Some(store) => {
             let (recorder, history) = crate::store::open(store, space)?;
-            state = state.record_to(recorder.clone());
-            Some((recorder, history))
+            state = state.record_to(recorder);
+            Some(history)
         }
         None => None,
     };
@@ -100,15 +99,13 @@ pub async fn serve(
             listen: addr,
             allow_hosts: config.allow_hosts,
             max_websockets: config.max_websockets,
-            history: history.as_ref().map(|(_, h)| Arc::clone(h)),
+            history,
         },
     );
     listener::serve(listener, app, max_connections, shutdown).await;
     tokio::task::spawn_blocking(move || {
         state.save_keys();
-        if let Some((recorder, _)) = history {
-            recorder.flush(FLUSH_PATIENCE);
-        }
+        state.flush_history(FLUSH_PATIENCE);
     })
     .await?;
     Ok(())

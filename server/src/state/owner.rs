@@ -143,7 +143,7 @@ impl StateHandle {
     }
 
     fn publish(&self) {
-        let moments = self.write(|s| {
+        self.write(|s| {
             let changed = s.table.has_changes();
             // Converting changed flows for the wire (a whole table after a
             // refresh dump) only pays off for a follower. Asked under the
@@ -164,15 +164,32 @@ impl StateHandle {
             };
             // No watcher is not an error.
             let _ = self.deltas.send(Arc::new(batch));
+        });
+        self.hand_over_moments();
+    }
+
+    /// Gives the history the moments journaled since the last time.
+    fn hand_over_moments(&self) {
+        let Some(recorder) = &self.recorder else {
+            return;
+        };
+        let taken = self.write(|s| {
             s.table
                 .journal()
                 .map(|j| (j.take(), std::mem::take(&mut j.lost)))
         });
-        if let (Some(recorder), Some((moments, lost))) =
-            (&self.recorder, moments)
-        {
+        if let Some((moments, lost)) = taken {
             recorder.lost(lost);
             recorder.moments(moments);
+        }
+    }
+
+    /// At a stop: hands the history what it has not had yet, and waits
+    /// up to `wait` for it to be written. Blocking.
+    pub fn flush_history(&self, wait: std::time::Duration) {
+        self.hand_over_moments();
+        if let Some(recorder) = &self.recorder {
+            recorder.flush(wait);
         }
     }
 }

@@ -150,9 +150,8 @@ impl Stats {
                 .flatten()
                 .unwrap_or(0)
         };
-        let pages = count("PRAGMA page_count");
-        let page = count("PRAGMA page_size");
-        self.bytes.store(pages * page, Ordering::Relaxed);
+        let bytes = schema::file_bytes(db).unwrap_or(0);
+        self.bytes.store(bytes, Ordering::Relaxed);
         self.flows
             .store(count("SELECT count(*) FROM flows"), Ordering::Relaxed);
         self.moments

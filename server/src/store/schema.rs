@@ -90,10 +90,15 @@ pub fn prepare(db: &Connection, max_bytes: u64) -> Result<(), SchemaError> {
 
 /// The bytes the main file holds in pages that are in use.
 pub fn used_bytes(db: &Connection) -> rusqlite::Result<u64> {
-    let pages: u64 = db.pragma_query_value(None, "page_count", |r| r.get(0))?;
     let free: u64 =
         db.pragma_query_value(None, "freelist_count", |r| r.get(0))?;
-    Ok(pages.saturating_sub(free) * page_size(db)?)
+    Ok(file_bytes(db)?.saturating_sub(free * page_size(db)?))
+}
+
+/// The size of the main file.
+pub fn file_bytes(db: &Connection) -> rusqlite::Result<u64> {
+    let pages: u64 = db.pragma_query_value(None, "page_count", |r| r.get(0))?;
+    Ok(pages * page_size(db)?)
 }
 
 pub fn page_size(db: &Connection) -> rusqlite::Result<u64> {
