@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use app::format::duration_secs;
 use app::wire::history::{FlowRecord, HistoryStatus};
 use app::wire::FlowKey;
 use axum::extract::State;
@@ -54,22 +55,11 @@ pub fn missing(history: Option<&History>, key: &FlowKey) -> String {
         format!(
             "flow {key} started {} ago, longer ago than the history keeps \
              ended flows ({})",
-            humane(age),
-            humane(history.max_age())
+            duration_secs(age.as_secs()),
+            duration_secs(history.max_age().as_secs())
         )
     } else {
         format!("flow {key} is neither in the table nor in the history")
-    }
-}
-
-/// Days, hours, minutes or seconds, whichever reads best.
-fn humane(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0..120 => format!("{s} s"),
-        120..7200 => format!("{} min", s / 60),
-        7200..172_800 => format!("{} h", s / 3600),
-        _ => format!("{} days", s / 86_400),
     }
 }
 

@@ -46,7 +46,7 @@ impl Journal {
         at_ns: u64,
         space: KeySpace,
         slot: Slot,
-        record: &Record,
+        record: Record,
     ) {
         if self.moments.len() >= JOURNAL_MAX {
             self.lost += 1;
@@ -57,7 +57,7 @@ impl Journal {
             at_ns,
             space,
             slot,
-            record: record.clone(),
+            record,
         });
     }
 

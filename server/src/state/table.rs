@@ -1,9 +1,8 @@
 //! The flow table: every live conntrack entry of one network namespace,
 //! kept right by events and repaired by dumps.
 
-use app::wire::{Flow, FlowKey};
-
 use app::wire::history::MomentKind;
+use app::wire::{Flow, FlowKey};
 
 use super::id_map::{IdMap, Snapshot};
 use super::journal::{is_moment, Journal};
@@ -202,14 +201,11 @@ impl FlowTable {
         else {
             return;
         };
-        match last {
-            Some(last) => {
-                let mut r = r.clone();
-                merge(&mut r.entry, last.clone());
-                journal.push(kind, self.last_at_ns, self.space, slot, &r);
-            }
-            None => journal.push(kind, self.last_at_ns, self.space, slot, r),
+        let mut r = r.clone();
+        if let Some(last) = last {
+            merge(&mut r.entry, last.clone());
         }
+        journal.push(kind, self.last_at_ns, self.space, slot, r);
     }
 
     fn insert(
