@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::query::{Filter, Sort};
-use crate::wire::history::FlowRecord;
+use crate::query::{Filter, Sort, TimeSpan};
+use crate::wire::history::{FlowRecord, HistoryPage};
 use crate::wire::ruleset::{RuleDetail, RuleRef, Ruleset, RulesetChange};
 use crate::wire::{FlowKey, FlowPage, Health};
 
@@ -12,6 +12,15 @@ pub trait PageSource: Send + Sync {
     fn page(&self, filter: &Filter, sort: &Sort, limit: usize) -> FlowPage;
     /// The flow live, or as the history last saw it.
     fn flow(&self, key: &FlowKey) -> Option<FlowRecord>;
+    /// A page of the history's flows alive during `span` that `filter`
+    /// selects, or why there is none.
+    fn past(
+        &self,
+        filter: &Filter,
+        span: TimeSpan,
+        offset: usize,
+        limit: usize,
+    ) -> Result<HistoryPage, String>;
     fn status(&self) -> Health;
     /// `None` until the collector has read it.
     fn ruleset(&self) -> Option<Ruleset>;

@@ -232,21 +232,7 @@ fn parse_size(text: &str) -> Result<usize, String> {
 
 /// `90s`, `30m`, `12h`, `7d`.
 fn parse_age(text: &str) -> Result<std::time::Duration, String> {
-    let unit = match text.as_bytes().last() {
-        Some(b's') => 1,
-        Some(b'm') => 60,
-        Some(b'h') => 3600,
-        Some(b'd') => 86_400,
-        _ => 0,
-    };
-    text.get(..text.len().saturating_sub(1))
-        .and_then(|digits| digits.parse::<u64>().ok())
-        .filter(|&n| n > 0 && unit > 0)
-        .and_then(|n| n.checked_mul(unit))
-        .map(std::time::Duration::from_secs)
-        .ok_or_else(|| {
-            format!("{text:?} is not an age like 90s, 30m, 12h or 7d")
-        })
+    app::query::age_secs(text).map(std::time::Duration::from_secs)
 }
 
 fn positive(text: &str) -> Result<usize, String> {

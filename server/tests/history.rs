@@ -8,7 +8,7 @@ mod common;
 use std::net::UdpSocket;
 use std::path::Path;
 
-use app::wire::history::{FlowRecord, HistoryStatus, MomentKind};
+use app::wire::history::{FlowRecord, HistoryPage, HistoryStatus, MomentKind};
 use app::wire::FlowKey;
 use common::*;
 
@@ -157,4 +157,82 @@ fn the_history_keeps_within_its_cap_under_a_flood() {
     assert!(status.flows < 30_000, "nothing forgotten: {status:?}");
     assert_eq!(status.lost, 0, "{status:?}");
     assert_eq!(status.error, None);
+}
+
+fn now_ms() -> u64 {
+    let since = std::time::UNIX_EPOCH.elapsed().unwrap();
+    u64::try_from(since.as_millis()).unwrap()
+}
+
+fn search(server: &Server, query: &str) -> HistoryPage {
+    serde_json::from_str(&server.get(&format!("/api/flows?{query}")).unwrap())
+        .unwrap()
+}
+
+#[test]
+fn a_time_window_searches_the_history_with_the_filter_language() {
+    let lab = lab();
+    let ns = lab.router();
+    let state = Scratch::new("history");
+    let server = Server::start(&ns, &["--state-dir", state.path()]);
+    let before = now_ms();
+    insert_udp(&ns, 4200, &[]);
+    insert_udp(&ns, 4201, &[]);
+    server.wait_for("both in the history", |s| {
+        search(s, "q=sport:4200,4201&from=-1h").flows.len() == 2
+    });
+    sh(&ns, &["conntrack", "-D", "-p", "udp", "--sport", "4200"]);
+    server.wait_for("the end of one", |s| {
+        search(s, "q=sport:4200&from=-1h").flows[0]
+            .ended_ms
+            .is_some()
+    });
+    let after = now_ms();
+
+    // Youngest first, the ended flow with its end, a page at a time.
+    let all = search(&server, "q=sport:4200,4201&from=-1h&to=now");
+    let ports: Vec<_> = all.flows.iter().map(|p| p.flow.orig.sport).collect();
+    assert_eq!(ports, [Some(4201), Some(4200)]);
+    assert!(all.complete && !all.more);
+    let first = search(&server, "q=sport:4200,4201&from=-1h&limit=1");
+    assert!(first.more);
+    let second = search(&server, "q=sport:4200,4201&from=-1h&limit=1&offset=1");
+    assert_eq!(second.flows, all.flows[1..]);
+
+    // A window before both flows has neither; one ending at the end of
+    // the ended flow still has it.
+    let early =
+        search(&server, &format!("q=sport:4200,4201&to={}", before - 1));
+    assert!(early.flows.is_empty(), "{early:?}");
+    let ended = all.flows[1].ended_ms.unwrap();
+    let late =
+        search(&server, &format!("q=sport:4200&from={ended}&to={after}"));
+    assert_eq!(late.flows.len(), 1);
+
+    // The same view as a file, and the same page in the browser.
+    let csv = server
+        .get("/api/flows?q=sport:4200,4201&from=-1h&format=csv")
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[0].starts_with("key,proto,state,orig_src,orig_sport"));
+    assert!(lines[2].contains(",4200,"), "{csv}");
+    let page = server.get("/?q=sport:4200,4201&from=-1h").unwrap();
+    assert_eq!(page.matches("<tr data-key=").count(), 2, "{page}");
+    assert!(page.contains("Export"));
+
+    // Wrong windows are refused with the reason, on the page too.
+    for (query, why) in [
+        ("from=yesterday", "from: \\\"yesterday\\\" is not a time"),
+        ("from=now&to=-1h", "is after to"),
+        ("from=-1h&sort=-bytes", "lists the youngest flows first"),
+        ("from=-1h&format=xml", "is not json or csv"),
+    ] {
+        let (code, body) =
+            server.get(&format!("/api/flows?{query}")).unwrap_err();
+        assert_eq!(code, 400, "{query}");
+        assert!(body.contains(why), "{query}: {body}");
+    }
+    let page = server.get("/?from=yesterday").unwrap();
+    assert!(page.contains("is not a time"), "{page}");
 }

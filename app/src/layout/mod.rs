@@ -1,6 +1,7 @@
 //! The frame around every page: header with live counts and warnings, fed
 //! by a status stream of its own, navigation, theme switch.
 
+mod copy_link;
 mod status_bar;
 mod theme;
 
@@ -47,6 +48,7 @@ pub fn Layout<V: IntoView + 'static>(
                     <div class="flex flex-wrap items-center gap-x-4 gap-y-1 \
                                 sm:ml-auto">
                         <StatusBar health/>
+                        <copy_link::CopyLink/>
                         <theme::ThemeToggle/>
                     </div>
                 </div>

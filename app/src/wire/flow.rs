@@ -156,6 +156,10 @@ impl Flow {
     }
 }
 
+/// Most flows one `GET /api/flows` answers; more are read page by page
+/// with `offset`.
+pub const MAX_PAGE_ROWS: usize = 10_000;
+
 /// The answer of `GET /api/flows`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FlowPage {

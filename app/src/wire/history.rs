@@ -87,3 +87,25 @@ pub struct HistoryStatus {
     /// The last error writing, if the last write failed.
     pub error: Option<String>,
 }
+
+/// One flow of a history search: as of its last moment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PastFlow {
+    pub flow: Flow,
+    /// `None` while it lives, as far as the history knows.
+    pub ended_ms: Option<u64>,
+}
+
+/// The answer of `GET /api/flows` with a time window: the flows alive at
+/// some moment between `from_ms` and `to_ms`, the youngest first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub from_ms: u64,
+    pub to_ms: u64,
+    pub flows: Vec<PastFlow>,
+    /// Whether more flows match past this page.
+    pub more: bool,
+    /// `false` when the search stopped at its budget of stored flows
+    /// read before filling the page: narrow the window or the filter.
+    pub complete: bool,
+}

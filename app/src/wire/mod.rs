@@ -14,7 +14,9 @@ mod stream;
 pub(crate) mod text;
 pub mod vocab;
 
-pub use flow::{Counters, Direction, Endpoints, Flow, FlowPage, Tuple, Word};
+pub use flow::{
+    Counters, Direction, Endpoints, Flow, FlowPage, Tuple, Word, MAX_PAGE_ROWS,
+};
 pub use health::{CollectorHealth, Health};
 pub use key::{FlowKey, FlowKeyError};
 pub use nat::{endpoint as nat_endpoint, Nat};

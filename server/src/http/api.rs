@@ -2,18 +2,20 @@
 //! WebSocket at `/api/ws`, and the ruleset's routes.
 
 use axum::extract::{Path, Query, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
+use app::query::{Sort, TimeSpan};
 use app::wire::{FlowKey, FlowKeyError, Health};
 
 use super::bounds::MAX_PAGE_LIMIT;
 use super::error::{json_errors, ApiError};
-use super::view::ViewQuery;
-use super::{history, ws, AppState};
+use super::view::{Format, View, ViewQuery};
+use super::{export, history, ws, AppState};
+use crate::store::Rows;
 
 /// Without `limit`, `/api/flows` answers at most this many flows.
 pub const DEFAULT_LIMIT: usize = 1000;
@@ -48,7 +50,11 @@ async fn flows(
             ),
         ));
     }
+    if let Some(window) = view.window {
+        return past_flows(&state, view, window, limit).await;
+    }
     // Encoded on the blocking thread too.
+    let format = view.format;
     let body = state
         .compute
         .scan(move |snapshot| {
@@ -58,13 +64,82 @@ async fn flows(
                 view.offset,
                 limit,
             );
-            serde_json::to_vec(&*page)
+            match format {
+                Format::Json => serde_json::to_vec(&*page),
+                Format::Csv => {
+                    Ok(export::csv(page.flows.iter().map(|f| (f, None)))
+                        .into_bytes())
+                }
+            }
         })
         .await
         .map_err(|e| {
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
         })?;
-    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
+    Ok(encoded(format, body))
+}
+
+/// The flows of the history alive during `window`, the youngest first.
+async fn past_flows(
+    state: &AppState,
+    view: View,
+    window: TimeSpan,
+    limit: usize,
+) -> Result<Response, ApiError> {
+    let Some(history) = state.history.clone() else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("from, to: {}", history::NO_HISTORY),
+        ));
+    };
+    if view.sort != Sort::default() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "sort: a time window lists the youngest flows first (sort={}); \
+                 other orders are for the live table",
+                Sort::default()
+            ),
+        ));
+    }
+    let rows = Rows {
+        offset: view.offset,
+        limit,
+    };
+    let format = view.format;
+    let body = state
+        .compute
+        .run(move || {
+            let page = history.search(&view.filter, window, rows)?;
+            Ok::<_, anyhow::Error>(match format {
+                Format::Json => serde_json::to_vec(&page)?,
+                Format::Csv => export::past(&page.flows).into_bytes(),
+            })
+        })
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("searching the history: {e}"),
+            )
+        })?;
+    Ok(encoded(format, body))
+}
+
+fn encoded(format: Format, body: Vec<u8>) -> Response {
+    match format {
+        Format::Json => {
+            ([(CONTENT_TYPE, "application/json")], body).into_response()
+        }
+        Format::Csv => (
+            [
+                (CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (CONTENT_DISPOSITION, "attachment; filename=\"flows.csv\""),
+            ],
+            body,
+        )
+            .into_response(),
+    }
 }
 
 async fn flow(

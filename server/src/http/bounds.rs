@@ -11,7 +11,7 @@ pub const MAX_FILTER_CHARS: usize = 4096;
 pub const MAX_FILTER_VALUES: usize = 128;
 /// Most flows one `GET /api/flows` answers; more are read page by page
 /// with `offset`.
-pub const MAX_PAGE_LIMIT: usize = 10_000;
+pub const MAX_PAGE_LIMIT: usize = app::wire::MAX_PAGE_ROWS;
 
 /// Checks a filter's size before it is parsed, naming the limit it
 /// exceeds.

@@ -15,6 +15,10 @@ use super::AppState;
 use crate::state::{now_ms, StateHandle};
 use crate::store::History;
 
+/// Why there is nothing to search.
+pub const NO_HISTORY: &str =
+    "nfscope keeps no history (--no-history), only the live table";
+
 /// The flow with this key: live, with what the history has of its life,
 /// or as the history last saw it. Blocking when there is a history.
 pub fn flow_record(
@@ -68,9 +72,6 @@ pub async fn status(
 ) -> Result<Json<HistoryStatus>, ApiError> {
     match &state.history {
         Some(h) => Ok(Json(h.status())),
-        None => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "nfscope keeps no history (--no-history)",
-        )),
+        None => Err(ApiError::new(StatusCode::NOT_FOUND, NO_HISTORY)),
     }
 }

@@ -5,6 +5,7 @@ mod api;
 mod bounds;
 mod compute;
 mod error;
+mod export;
 mod guard;
 mod headers;
 mod history;

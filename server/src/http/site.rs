@@ -5,10 +5,10 @@ use std::io::ErrorKind;
 use std::path::Path;
 use std::sync::Arc;
 
-use app::query::{Filter, Sort};
+use app::query::{Filter, Sort, TimeSpan};
 use app::shell;
 use app::source::{PageSource, SharedSource};
-use app::wire::history::FlowRecord;
+use app::wire::history::{FlowRecord, HistoryPage};
 use app::wire::ruleset::{RuleDetail, RuleRef, Ruleset, RulesetChange};
 use app::wire::{FlowKey, FlowPage, Health};
 use axum::body::Body;
@@ -28,7 +28,7 @@ use super::bounds::check_filter;
 use super::compute::Compute;
 use super::{headers, history, AppState};
 use crate::collect::nftables::view::{self, Detail};
-use crate::store::History;
+use crate::store::{History, Rows};
 
 /// A page holds a few screens of rows: well under this.
 const MAX_PAGE_BYTES: usize = 16 << 20;
@@ -60,6 +60,23 @@ impl PageSource for Site {
             tracing::warn!(error = %e, "reading the history");
             history::flow_record(self.compute.flows(), None, key).ok()?
         })
+    }
+
+    fn past(
+        &self,
+        filter: &Filter,
+        span: TimeSpan,
+        offset: usize,
+        limit: usize,
+    ) -> Result<HistoryPage, String> {
+        let Some(history) = &self.history else {
+            return Err(history::NO_HISTORY.to_owned());
+        };
+        check_filter(&filter.to_string())?;
+        let rows = Rows { offset, limit };
+        self.compute
+            .run_in_place(|| history.search(filter, span, rows))
+            .map_err(|e| format!("searching the history: {e}"))
     }
 
     fn status(&self) -> Health {

@@ -1,14 +1,16 @@
 //! The view a request asks for in its query string (filter, sort, rows,
-//! open flow), shared by `GET /api/flows` and the live stream.
+//! open flow, time window, format), shared by `GET /api/flows` and the
+//! live stream.
 
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use app::query::{Filter, Sort};
+use app::query::{window, Filter, Sort, TimeSpan};
 use app::wire::{FlowKey, FlowKeyError};
 
 use super::bounds::check_filter;
 use super::error::ApiError;
+use crate::state::now_ms;
 
 /// The raw query string; parsed by hand to say exactly what is wrong.
 #[derive(Debug, Default, Deserialize)]
@@ -18,6 +20,9 @@ pub struct ViewQuery {
     pub offset: Option<String>,
     pub limit: Option<String>,
     pub open: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub format: Option<String>,
 }
 
 /// A parsed, valid view: the filter, the sort and which rows.
@@ -27,6 +32,17 @@ pub struct View {
     pub offset: usize,
     pub limit: Option<usize>,
     pub open: Option<FlowKey>,
+    /// A history search over this span, ms since the Unix epoch; `None`
+    /// for the live table.
+    pub window: Option<TimeSpan>,
+    pub format: Format,
+}
+
+/// How `GET /api/flows` answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Csv,
 }
 
 impl ViewQuery {
@@ -47,12 +63,28 @@ impl ViewQuery {
                 ApiError::new(StatusCode::BAD_REQUEST, format!("open: {e}"))
             })?),
         };
+        let window = (self.from.is_some() || self.to.is_some())
+            .then(|| window(self.from.as_deref(), self.to.as_deref(), now_ms()))
+            .transpose()
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e))?;
+        let format = match self.format.as_deref() {
+            None | Some("" | "json") => Format::Json,
+            Some("csv") => Format::Csv,
+            Some(other) => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("format: {other:?} is not json or csv"),
+                ))
+            }
+        };
         Ok(View {
             filter,
             sort,
             offset: number("offset", self.offset.as_deref())?.unwrap_or(0),
             limit: number("limit", self.limit.as_deref())?,
             open,
+            window,
+            format,
         })
     }
 }

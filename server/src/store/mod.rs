@@ -12,6 +12,7 @@
 mod read;
 mod retention;
 mod schema;
+mod search;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ use crate::state::journal::Moment;
 use crate::state::KeySpace;
 pub use read::Stored;
 use retention::Retention;
+pub use search::{Rows, SCAN_BUDGET};
 
 /// Batches that may wait for the writer; past that the owner's next ones
 /// are counted as lost (see [`HistoryStatus::lost`]).
@@ -117,7 +119,9 @@ impl Recorder {
 
 /// The readers' side.
 pub struct History {
+    /// For single flows, so that a long search never holds up a page.
     db: Mutex<Connection>,
+    search: Mutex<Connection>,
     config: StoreConfig,
     stats: Arc<Stats>,
 }
@@ -187,6 +191,7 @@ pub fn open(
         source: source.into(),
     })?;
     let reader = opened(OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let searcher = opened(OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let stats = Arc::new(Stats::default());
     stats.refresh(&writer);
     let (batches, to_write) = mpsc::sync_channel(QUEUE);
@@ -201,6 +206,7 @@ pub fn open(
         .map_err(StoreError::Thread)?;
     let history = History {
         db: Mutex::new(reader),
+        search: Mutex::new(searcher),
         config,
         stats: Arc::clone(&stats),
     };
@@ -240,6 +246,15 @@ fn connect(
         path: path.to_owned(),
         source,
     })
+}
+
+/// A stored JSON column that no longer reads as its type.
+fn unreadable(e: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        Box::new(e),
+    )
 }
 
 impl std::fmt::Debug for History {

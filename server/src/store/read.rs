@@ -6,7 +6,7 @@ use app::wire::history::{Moment, MomentKind};
 use app::wire::{Flow, FlowKey};
 use rusqlite::{params, OptionalExtension};
 
-use super::History;
+use super::{unreadable, History};
 
 /// A flow as the history keeps it.
 #[derive(Clone, Debug)]
@@ -33,13 +33,7 @@ impl History {
         let Some((id, json, ended_ms)) = found else {
             return Ok(None);
         };
-        let flow = serde_json::from_str(&json).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(
-                1,
-                rusqlite::types::Type::Text,
-                Box::new(e),
-            )
-        })?;
+        let flow = serde_json::from_str(&json).map_err(unreadable)?;
         let timeline = db
             .prepare_cached(
                 "SELECT at_ms, kind, state, status, counters FROM moments

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS flows (
     flow TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS flows_by_age ON flows (coalesce(ended_ms, last_ms));
+CREATE INDEX IF NOT EXISTS flows_by_start ON flows (first_ms);
 CREATE TABLE IF NOT EXISTS moments (
     flow INTEGER NOT NULL,
     at_ms INTEGER NOT NULL,

@@ -1,5 +1,6 @@
-//! The filter input, the match count, the table's stream state, and the
-//! column chooser.
+//! The filter input, the match count, the table's stream state, the
+//! column chooser, and the ways out: the history of this view, and the
+//! view as a file.
 
 use leptos::prelude::*;
 
@@ -9,6 +10,10 @@ use crate::components::StreamNote;
 use crate::format;
 use crate::live::{Link, LiveTable};
 use crate::query::Filter;
+
+const LINK: &str = "rounded-md px-2 py-1.5 text-sm text-slate-600 \
+                    hover:bg-slate-100 dark:text-slate-300 \
+                    dark:hover:bg-slate-800";
 
 const EXAMPLE: &str = "proto:tcp dport:443 nat:dnat src:10.0.0.0/8 \
                        state:!established";
@@ -88,6 +93,15 @@ pub fn FilterBar(
                 </span>
                 <StreamNote link/>
                 <ColumnPicker params go/>
+                <a data-history-link class=LINK href=move || params.with(|p| {
+                    ViewParams { from: "-1h".into(), ..p.clone() }.href()
+                })>
+                    "History"
+                </a>
+                <a class=LINK download="flows.csv"
+                   href=move || params.with(|p| p.export_href("csv"))>
+                    "CSV"
+                </a>
             </form>
             {move || error().map(|e| view! {
                 <p role="alert" data-testid="filter-error"

@@ -1,15 +1,19 @@
 //! The flows page: every conntrack entry, live, filtered and sorted by the
-//! view in the URL, with a detail panel for one flow.
+//! view in the URL, with a detail panel for one flow; or, with a time
+//! window in the URL, the flows of the history (`past`).
 
 mod cells;
 mod columns;
 mod detail;
 mod filter_bar;
 mod params;
+#[cfg(feature = "ssr")]
+mod past;
 mod table;
 
 use std::sync::Arc;
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +38,13 @@ pub type Navigate = Callback<ViewParams>;
 #[component]
 pub fn FlowsPage() -> impl IntoView {
     let view = RwSignal::new(ViewParams::from_query(&location::current().1));
+    if view.with_untracked(ViewParams::is_past) {
+        let html =
+            SharedValue::new(|| load_past(&view.get_untracked())).into_inner();
+        return Either::Left(view! {
+            <div class="flex min-h-0 flex-1 flex-col" inner_html=html></div>
+        });
+    }
     let params = Memo::new(move |_| view.get());
     let initial =
         SharedValue::new(|| load_initial(&params.get_untracked())).into_inner();
@@ -52,7 +63,7 @@ pub fn FlowsPage() -> impl IntoView {
         view.set(p);
     });
 
-    view! {
+    Either::Right(view! {
         <filter_bar::FilterBar params go table link/>
         <div class="flex min-h-0 flex-1">
             <table::FlowGrid params go table now span/>
@@ -60,7 +71,7 @@ pub fn FlowsPage() -> impl IntoView {
                 <detail::Detail key table ended now go params/>
             })}
         </div>
-    }
+    })
 }
 
 /// Keeps the table live in the browser: the stream for the current filter
@@ -127,6 +138,27 @@ fn load_initial(params: &ViewParams) -> Initial {
             .map(|r| r.flow),
         now_ms: now_ms(),
     }
+}
+
+#[cfg(feature = "ssr")]
+fn load_past(params: &ViewParams) -> String {
+    let found = (|| {
+        let source = use_context::<crate::source::SharedSource>()
+            .ok_or_else(|| "no data to show".to_owned())?;
+        let filter = params.filter().map_err(|e| format!("filter {e}"))?;
+        let span = crate::query::window(
+            Some(&params.from),
+            Some(&params.to),
+            now_ms(),
+        )?;
+        source.past(&filter, span, params.offset, past::PAGE_ROWS)
+    })();
+    past::html(params, &found)
+}
+
+#[cfg(not(feature = "ssr"))]
+fn load_past(_: &ViewParams) -> String {
+    String::new()
 }
 
 /// In the browser this only runs after a client-side navigation; the

@@ -114,7 +114,14 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let (ws, open) = admit(&state, &headers, ws)?;
-    let view = query.parse();
+    let view = query.parse().and_then(|view| match view.window {
+        Some(_) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "from, to: the stream follows the live table; read a time \
+             window with GET /api/flows",
+        )),
+        None => Ok(view),
+    });
     Ok(ws.on_upgrade(move |mut socket| async move {
         let _open = open;
         let view = match view {
