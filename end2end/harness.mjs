@@ -42,6 +42,7 @@ export async function startDemo(labName = 'nfs-t') {
   return {
     base,
     lab,
+    pid: child.pid,
     client: `${lab}-cli`,
     router: `${lab}-rtr`,
     async stop() {

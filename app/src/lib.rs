@@ -25,4 +25,4 @@ mod shell;
 pub use shell::{shell, App};
 
 #[cfg(feature = "ssr")]
-pub use pages::rules_html;
+pub use pages::{kiosk, rules_html};

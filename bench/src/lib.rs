@@ -12,6 +12,7 @@ pub mod proc;
 pub mod rules;
 pub mod server;
 pub mod stats;
+pub mod store;
 pub mod summary;
 pub mod table;
 pub mod watchers;

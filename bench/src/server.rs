@@ -2,12 +2,14 @@
 //! benchmarks read from it: `/api/status` and its memory.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
+use app::wire::history::HistoryStatus;
 use app::wire::Health;
 
 use crate::proc::{die_with_parent, sibling};
@@ -15,9 +17,11 @@ use crate::proc::{die_with_parent, sibling};
 /// How long nfscope may take to listen.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// A running `nfscope serve`; killed on drop.
+/// A running `nfscope serve`; killed on drop, its state folder (flow
+/// keys, history) removed with it.
 pub struct Server {
     child: Child,
+    state_dir: PathBuf,
     agent: ureq::Agent,
     base: String,
     /// When the process was spawned: the start of every time to sync.
@@ -40,10 +44,28 @@ impl Server {
         Self::start_bin(&sibling("nfscope")?, netns)
     }
 
+    /// [`Server::start`] with more arguments to `nfscope serve`.
+    pub fn start_with(netns: &str, args: &[&str]) -> anyhow::Result<Self> {
+        Self::spawn(&sibling("nfscope")?, netns, args)
+    }
+
     /// [`Server::start`] with another build of nfscope.
     pub fn start_bin(bin: &Path, netns: &str) -> anyhow::Result<Self> {
+        Self::spawn(bin, netns, &[])
+    }
+
+    fn spawn(bin: &Path, netns: &str, args: &[&str]) -> anyhow::Result<Self> {
+        static SERVERS: AtomicU32 = AtomicU32::new(0);
+        let state_dir = std::env::temp_dir().join(format!(
+            "nfscope-bench-{}-{}",
+            std::process::id(),
+            SERVERS.fetch_add(1, Ordering::Relaxed)
+        ));
         let mut cmd = Command::new(bin);
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--netns", netns])
+            .arg("--state-dir")
+            .arg(&state_dir)
+            .args(args)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -73,6 +95,7 @@ impl Server {
         // never listens.
         let mut server = Self {
             child,
+            state_dir,
             agent: ureq::AgentBuilder::new()
                 .timeout(Duration::from_secs(10))
                 .build(),
@@ -104,13 +127,29 @@ impl Server {
 
     /// Time to answer `GET /api/flows?QUERY`, body read to the end.
     pub fn time_flows(&self, query: &str) -> anyhow::Result<Duration> {
+        Ok(self.flows_timed(query)?.1)
+    }
+
+    /// `GET /api/flows?QUERY`, and the time to its body's end.
+    pub fn flows_timed(
+        &self,
+        query: &str,
+    ) -> anyhow::Result<(String, Duration)> {
         let began = Instant::now();
-        self.agent
+        let body = self
+            .agent
             .get(&format!("{}/api/flows?{query}", self.base))
             .call()
             .with_context(|| format!("GET /api/flows?{query}"))?
             .into_string()?;
-        Ok(began.elapsed())
+        Ok((body, began.elapsed()))
+    }
+
+    /// `GET /api/history`.
+    pub fn history(&self) -> anyhow::Result<HistoryStatus> {
+        let answer = self.agent.get(&format!("{}/api/history", self.base));
+        let text = answer.call().context("GET /api/history")?.into_string()?;
+        serde_json::from_str(&text).context("decoding /api/history")
     }
 
     /// Polls the status every `every` until `done` holds; fails after
@@ -163,5 +202,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.state_dir);
     }
 }

@@ -112,6 +112,9 @@ struct ServeArgs {
     #[arg(long, value_name = "N", env = "NFSCOPE_MAX_WEBSOCKETS",
           default_value_t = DEFAULT_MAX_WEBSOCKETS, value_parser = positive)]
     max_websockets: usize,
+    /// Open the kiosk (`/kiosk`, a read-only wall-screen view) at `/`.
+    #[arg(long)]
+    kiosk: bool,
 }
 
 fn main() {
@@ -203,6 +206,7 @@ fn run_server(
         allow_hosts: args.allow_hosts,
         max_connections: args.max_connections,
         max_websockets: args.max_websockets,
+        kiosk: args.kiosk,
     };
     // Built after the namespace switch: every thread the runtime starts
     // belongs to the watched namespace.

@@ -44,6 +44,8 @@ pub struct ServeConfig {
     /// limit allows.
     pub max_connections: Option<usize>,
     pub max_websockets: usize,
+    /// `/` opens the kiosk.
+    pub kiosk: bool,
 }
 
 /// Runs until `shutdown` resolves. `listener` was bound by the caller,
@@ -100,6 +102,7 @@ pub async fn serve(
             allow_hosts: config.allow_hosts,
             max_websockets: config.max_websockets,
             history,
+            kiosk: config.kiosk,
         },
     );
     listener::serve(listener, app, max_connections, shutdown).await;

@@ -2,6 +2,8 @@
 
 mod flow;
 mod flows;
+#[cfg(feature = "ssr")]
+pub mod kiosk;
 mod not_found;
 mod rules;
 

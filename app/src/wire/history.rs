@@ -84,6 +84,9 @@ pub struct HistoryStatus {
     /// Moments left out since the start because the store fell behind;
     /// they are lost to the history only, never to the live table.
     pub lost: u64,
+    /// Time spent writing since the start, ms: `written / busy_ms` is
+    /// what the writer can take.
+    pub busy_ms: u64,
     /// The last error writing, if the last write failed.
     pub error: Option<String>,
 }

@@ -7,6 +7,7 @@ mod flow;
 mod health;
 pub mod history;
 mod key;
+pub mod kiosk;
 mod nat;
 mod proto;
 pub mod ruleset;

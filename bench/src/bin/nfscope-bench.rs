@@ -51,6 +51,16 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         rules: u32,
     },
+    /// The history: what its writer takes, bytes per stored flow, and
+    /// searches over a million stored flows.
+    Store {
+        /// Flows per round; each round is then flushed from the table.
+        #[arg(long, default_value_t = 200_000)]
+        flows: u32,
+        /// Rounds go on until the history holds this many flows.
+        #[arg(long, default_value_t = 1_000_000)]
+        stored: u64,
+    },
     /// Events lost, and a new flow's way to a page, while eight page
     /// windows watch a big table through a flood.
     Watchers {
@@ -84,6 +94,13 @@ fn main() -> anyhow::Result<()> {
         Command::Events { flows } => {
             bench::events::run(flows, cli.rounds, &cli.lab_name, &mut summary)
         }
+        Command::Store { flows, stored } => bench::store::run(
+            flows,
+            stored,
+            cli.rounds,
+            &cli.lab_name,
+            &mut summary,
+        ),
         Command::Watchers {
             preload,
             flows,

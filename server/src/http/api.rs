@@ -1,5 +1,5 @@
 //! `GET /api/flows`, `GET /api/flows/{key}`, `GET /api/status`, the
-//! WebSocket at `/api/ws`, and the ruleset's routes.
+//! WebSocket at `/api/ws`, and the ruleset's and the kiosk's routes.
 
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ws", get(ws::upgrade))
         .route("/ws/status", get(ws::status::upgrade))
         .merge(super::ruleset::routes())
+        .merge(super::kiosk::api_routes())
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "no such API endpoint")
         })

@@ -121,47 +121,53 @@ fn render(
     }
 
     if let Some(h) = history {
-        let store: [(&str, &str, &str, u64); 6] = [
+        let store: [(&str, &str, &str, f64); 7] = [
             (
                 "nfscope_history_bytes",
                 "gauge",
                 "Size of the history database.",
-                h.bytes,
+                h.bytes as f64,
             ),
             (
                 "nfscope_history_max_bytes",
                 "gauge",
                 "The history's size cap (database and log).",
-                h.max_bytes,
+                h.max_bytes as f64,
             ),
             (
                 "nfscope_history_flows",
                 "gauge",
                 "Flows the history holds.",
-                h.flows,
+                h.flows as f64,
             ),
             (
                 "nfscope_history_moments",
                 "gauge",
                 "Moments of flows' lives the history holds.",
-                h.moments,
+                h.moments as f64,
             ),
             (
                 "nfscope_history_written_total",
                 "counter",
                 "Moments written to the history.",
-                h.written,
+                h.written as f64,
             ),
             (
                 "nfscope_history_lost_total",
                 "counter",
                 "Moments the history missed because it fell behind.",
-                h.lost,
+                h.lost as f64,
+            ),
+            (
+                "nfscope_history_write_seconds_total",
+                "counter",
+                "Time the history's writer spent in transactions.",
+                h.busy_ms as f64 / 1000.0,
             ),
         ];
         for (name, kind, help, value) in store {
             out.family(name, kind, help);
-            out.sample(name, &[], value as f64);
+            out.sample(name, &[], value);
         }
     }
     if let Some(g) = generation {

@@ -9,6 +9,7 @@ mod export;
 mod guard;
 mod headers;
 mod history;
+mod kiosk;
 pub mod listener;
 mod metrics;
 mod ruleset;
@@ -47,6 +48,8 @@ pub struct HttpConfig {
     pub max_websockets: usize,
     /// The history, when one is kept.
     pub history: Option<Arc<History>>,
+    /// `/` opens the kiosk.
+    pub kiosk: bool,
 }
 
 #[derive(Clone)]
@@ -57,6 +60,7 @@ pub struct AppState {
     /// The ruleset as its streams send it, once per commit.
     pub rendered: ws::Rendered,
     pub history: Option<Arc<History>>,
+    pub invalid: Arc<kiosk::Invalid>,
     pub leptos: LeptosOptions,
 }
 
@@ -80,12 +84,24 @@ pub fn router(flows: StateHandle, config: HttpConfig) -> Router {
         streams: ws::Streams::new(config.max_websockets),
         rendered: ws::Rendered::default(),
         history: config.history,
+        invalid: Arc::default(),
         leptos,
+    };
+    let front = match config.kiosk {
+        true => Router::new().route(
+            "/",
+            axum::routing::get(|| async {
+                axum::response::Redirect::to("/kiosk")
+            }),
+        ),
+        false => Router::new(),
     };
     // The last layer is the outermost: refusals get the headers too.
     Router::new()
         .nest("/api", api::routes())
         .route("/metrics", axum::routing::get(metrics::serve))
+        .merge(front)
+        .merge(kiosk::page_routes())
         .merge(site::routes(&state, &config.site_root))
         .layer(axum::middleware::from_fn_with_state(
             hosts,

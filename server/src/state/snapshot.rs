@@ -162,6 +162,13 @@ impl Snapshot {
         (total, best)
     }
 
+    /// Shows every flow to `visit`, unconverted.
+    pub fn each(&self, mut visit: impl FnMut(&dyn FlowFields)) {
+        for row in self.table.rows() {
+            visit(&row);
+        }
+    }
+
     pub fn matching(&self, filter: &Filter) -> Vec<Flow> {
         let rows = self.table.rows().filter(|r| filter.matches(r));
         rows.filter_map(|r| r.flow()).collect()

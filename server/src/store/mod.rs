@@ -59,7 +59,7 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
-    #[error("history database {path}: a cap of {max_bytes} bytes leaves no room beside the log's {} (use at least 8M)", schema::WAL_BYTES)]
+    #[error("history database {path}: a cap of {max_bytes} bytes leaves no room beside the log's {} (use at least 8M)", schema::wal_bytes(*max_bytes))]
     TooSmall { path: PathBuf, max_bytes: u64 },
     #[error("starting the history writer: {0}")]
     Thread(#[source] std::io::Error),
@@ -131,6 +131,8 @@ pub struct History {
 struct Stats {
     written: AtomicU64,
     lost: AtomicU64,
+    /// Time spent in write transactions, µs.
+    busy_us: AtomicU64,
     /// Of the file, as of the last retention.
     bytes: AtomicU64,
     flows: AtomicU64,
@@ -172,7 +174,7 @@ pub fn open(
     space: KeySpace,
 ) -> Result<(Recorder, Arc<History>), StoreError> {
     let path = &config.path;
-    if config.max_bytes < 2 * schema::WAL_BYTES {
+    if config.max_bytes < 8 << 20 {
         return Err(StoreError::TooSmall {
             path: path.clone(),
             max_bytes: config.max_bytes,
@@ -248,6 +250,11 @@ fn connect(
     })
 }
 
+/// SQLite integers are signed; no time here comes near the end of it.
+fn clamp(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 /// A stored JSON column that no longer reads as its type.
 fn unreadable(e: serde_json::Error) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -279,6 +286,7 @@ impl History {
             oldest_ms: Some(get(&s.oldest_ms)).filter(|&ms| ms > 0),
             written: get(&s.written),
             lost: get(&s.lost),
+            busy_ms: get(&s.busy_us) / 1000,
             error: s.error.lock().unwrap_or_else(|e| e.into_inner()).clone(),
         }
     }

@@ -6,7 +6,7 @@ use app::wire::history::{Moment, MomentKind};
 use app::wire::{Flow, FlowKey};
 use rusqlite::{params, OptionalExtension};
 
-use super::{unreadable, History};
+use super::{clamp, unreadable, History};
 
 /// A flow as the history keeps it.
 #[derive(Clone, Debug)]
@@ -24,9 +24,10 @@ impl History {
         let db = self.db.lock().unwrap_or_else(|e| e.into_inner());
         let found = db
             .prepare_cached(
-                "SELECT id, flow, ended_ms FROM flows WHERE key = ?1",
+                "SELECT id, flow, ended_ms FROM flows
+                 WHERE start_ns = ?1 AND key = ?2",
             )?
-            .query_row(params![key.to_string()], |r| {
+            .query_row(params![clamp(key.start), key.to_string()], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?))
             })
             .optional()?;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rusqlite::{params, Connection};
 
-use super::schema::{self, WAL_BYTES};
+use super::schema;
 
 /// Above this share of the cap, the oldest flows go...
 const HIGH: f64 = 0.9;
@@ -27,7 +27,8 @@ pub struct Retention {
 impl Retention {
     /// The bytes the main file may hold: the log has its room apart.
     fn room(&self) -> u64 {
-        self.max_bytes.saturating_sub(WAL_BYTES)
+        self.max_bytes
+            .saturating_sub(schema::wal_bytes(self.max_bytes))
     }
 }
 
@@ -55,7 +56,7 @@ pub fn keep(db: &Connection, r: &Retention) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Forgets up to `step` of the oldest flows, those that ended before
+/// Forgets up to `step` of the oldest flows (by start), those that ended before
 /// `ended_before` if given, with their moments; says how many went.
 fn forget(
     db: &Connection,
@@ -70,7 +71,7 @@ fn forget(
     let taken = tx.execute(
         "INSERT INTO gone SELECT id FROM flows
          WHERE ?1 IS NULL OR ended_ms < ?1
-         ORDER BY coalesce(ended_ms, last_ms) LIMIT ?2",
+         ORDER BY start_ns LIMIT ?2",
         params![ended_before, step],
     )?;
     tx.execute_batch(
@@ -111,8 +112,8 @@ mod tests {
         Db(db, path)
     }
 
-    /// A flow last seen at `last_ms` (ended then if `ended`), with two
-    /// moments and a body of `body` bytes.
+    /// A flow born and last seen at `last_ms` (ended then if `ended`),
+    /// with two moments and a body of `body` bytes.
     fn flow(
         db: &Connection,
         key: &str,
@@ -122,9 +123,15 @@ mod tests {
     ) -> rusqlite::Result<()> {
         let tx = db.unchecked_transaction()?;
         tx.execute(
-            "INSERT INTO flows (key, first_ms, last_ms, ended_ms, flow)
-             VALUES (?1, ?2, ?2, ?3, ?4)",
-            params![key, last_ms, ended.then_some(last_ms), "x".repeat(body)],
+            "INSERT INTO flows (start_ns, key, first_ms, last_ms, ended_ms, flow)
+             VALUES (?1, ?2, ?3, ?3, ?4, ?5)",
+            params![
+                last_ms * 1_000_000,
+                key,
+                last_ms,
+                ended.then_some(last_ms),
+                "x".repeat(body)
+            ],
         )?;
         let id = tx.last_insert_rowid();
         for kind in ["new", "end"] {

@@ -5,26 +5,32 @@ use rusqlite::Connection;
 
 /// `PRAGMA user_version` of this layout; a file of another version is
 /// refused, never rewritten.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
-/// Room kept for the write-ahead log within the size cap: it is
-/// checkpointed from [`CHECKPOINT_PAGES`] on, so it holds that and one
-/// transaction at most, and is cut back to this after.
-pub const WAL_BYTES: u64 = 4 << 20;
-const CHECKPOINT_PAGES: i64 = 256;
+/// Room kept for the write-ahead log within the size cap `max_bytes`:
+/// an eighth of it, from 2 to 32 MiB. The log is checkpointed from a
+/// quarter of its room on, so it holds that and one transaction at most,
+/// and is cut back to its room after. Each checkpoint syncs the file:
+/// the bigger the room, the fewer of them.
+pub fn wal_bytes(max_bytes: u64) -> u64 {
+    (max_bytes / 8).clamp(2 << 20, 32 << 20)
+}
 
 const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS flows (
     id INTEGER PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
+    -- the key's start (ns): flows are born in this order, so the one
+    -- index that finds a key is appended to rather than written all over,
+    -- and gives the order of searches and of retention
+    start_ns INTEGER NOT NULL,
+    key TEXT NOT NULL,
     first_ms INTEGER NOT NULL,
     last_ms INTEGER NOT NULL,
     ended_ms INTEGER,
     -- app::wire::Flow as JSON, as of the flow's last moment
     flow TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS flows_by_age ON flows (coalesce(ended_ms, last_ms));
-CREATE INDEX IF NOT EXISTS flows_by_start ON flows (first_ms);
+CREATE UNIQUE INDEX IF NOT EXISTS flows_by_start ON flows (start_ns, key);
 CREATE TABLE IF NOT EXISTS moments (
     flow INTEGER NOT NULL,
     at_ms INTEGER NOT NULL,
@@ -65,15 +71,17 @@ pub fn prepare(db: &Connection, max_bytes: u64) -> Result<(), SchemaError> {
     // In WAL mode a commit survives the process being killed; only a
     // power cut may lose the last ones, never the file's integrity.
     db.pragma_update(None, "synchronous", "NORMAL")?;
-    db.pragma_update_and_check(
-        None,
-        "wal_autocheckpoint",
-        CHECKPOINT_PAGES,
-        |_| Ok(()),
-    )?;
-    let limit = WAL_BYTES as i64;
+    let wal = wal_bytes(max_bytes);
+    let page = page_size(db)?;
+    let checkpoint = (wal / 4 / page) as i64;
+    db.pragma_update_and_check(None, "wal_autocheckpoint", checkpoint, |_| {
+        Ok(())
+    })?;
+    let limit = wal as i64;
     db.pragma_update_and_check(None, "journal_size_limit", limit, |_| Ok(()))?;
-    let pages = (max_bytes.saturating_sub(WAL_BYTES) / page_size(db)?) as i64;
+    // The pages a batch touches stay at hand between transactions.
+    db.pragma_update(None, "cache_size", -(32 << 10))?;
+    let pages = (max_bytes.saturating_sub(wal) / page) as i64;
     db.pragma_update_and_check(None, "max_page_count", pages, |_| Ok(()))?;
     db.busy_timeout(std::time::Duration::from_secs(5))?;
     let found: i64 =

@@ -3,7 +3,7 @@
 //!
 //! The filter language runs in Rust on each stored flow, as it does on
 //! the live table, so both always agree. The index on the start time
-//! keeps the window cheap; a filter that selects little reads many rows,
+//! gives the order and bounds the window; a filter that selects little reads many rows,
 //! so a search stops after [`SCAN_BUDGET`] of them and says so.
 
 use app::query::{Filter, TimeSpan};
@@ -11,7 +11,7 @@ use app::wire::history::{HistoryPage, PastFlow};
 use app::wire::Flow;
 use rusqlite::params;
 
-use super::{unreadable, History};
+use super::{clamp, unreadable, History};
 
 /// Stored flows one search reads at most (about a second's work).
 pub const SCAN_BUDGET: usize = 500_000;
@@ -34,11 +34,12 @@ impl History {
         let db = self.search.lock().unwrap_or_else(|e| e.into_inner());
         let mut stmt = db.prepare_cached(
             "SELECT flow, ended_ms FROM flows
-             WHERE first_ms <= ?1 AND (ended_ms IS NULL OR ended_ms >= ?2)
-             ORDER BY first_ms DESC, id DESC",
+             WHERE start_ns <= ?1 AND (ended_ms IS NULL OR ended_ms >= ?2)
+             ORDER BY start_ns DESC, key DESC",
         )?;
+        let to_ns = window.to_ms.saturating_mul(1_000_000) + 999_999;
         let mut found =
-            stmt.query(params![clamp(window.to_ms), clamp(window.from_ms)])?;
+            stmt.query(params![clamp(to_ns), clamp(window.from_ms)])?;
         let mut page = HistoryPage {
             from_ms: window.from_ms,
             to_ms: window.to_ms,
@@ -72,9 +73,4 @@ impl History {
         }
         Ok(page)
     }
-}
-
-/// SQLite integers are signed.
-fn clamp(ms: u64) -> i64 {
-    i64::try_from(ms).unwrap_or(i64::MAX)
 }

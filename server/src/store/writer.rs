@@ -11,14 +11,14 @@ use app::wire::ruleset::RulesetChange;
 use rusqlite::{params, Connection, ErrorCode};
 
 use super::retention::{self, Retention};
-use super::{Batch, Stats};
+use super::{clamp, Batch, Stats};
 use crate::state::journal::Moment;
 
 /// How often the retention runs when nothing else wakes the writer.
 const RETENTION_EVERY: Duration = Duration::from_secs(10);
 /// Moments per transaction at most (~250 KB): each transaction's pages
 /// go through the log, which must stay within its room
-/// (`schema::WAL_BYTES`), and one must fit in the room retention makes.
+/// (`schema::wal_bytes`), and one must fit in the room retention makes.
 const TRANSACTION: usize = 250;
 
 pub fn run(
@@ -72,6 +72,7 @@ fn write_or_make_room(
     stats: &Stats,
     write: impl Fn(&rusqlite::Transaction) -> rusqlite::Result<()>,
 ) -> bool {
+    let began = Instant::now();
     let attempt = |db: &mut Connection| {
         let tx = db.transaction()?;
         write(&tx)?;
@@ -85,6 +86,8 @@ fn write_or_make_room(
     }
     let written = result.is_ok();
     stats.set_error(result.err().map(|e| e.to_string()));
+    let busy = u64::try_from(began.elapsed().as_micros()).unwrap_or(u64::MAX);
+    stats.busy_us.fetch_add(busy, Ordering::Relaxed);
     written
 }
 
@@ -107,14 +110,16 @@ fn write_moment(
     let json = serde_json::to_string(&flow).map_err(text_error)?;
     let id: i64 = tx
         .prepare_cached(
-            "INSERT INTO flows (key, first_ms, last_ms, ended_ms, flow)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (key) DO UPDATE SET last_ms = excluded.last_ms,
+            "INSERT INTO flows (start_ns, key, first_ms, last_ms, ended_ms, flow)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (start_ns, key) DO UPDATE SET
+                 last_ms = excluded.last_ms,
                  ended_ms = excluded.ended_ms, flow = excluded.flow
              RETURNING id",
         )?
         .query_row(
             params![
+                clamp(flow.key.start),
                 flow.key.to_string(),
                 flow.first_seen_ms,
                 at_ms,
