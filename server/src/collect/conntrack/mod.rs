@@ -4,6 +4,7 @@
 
 mod attr;
 pub mod decode;
+pub mod delete;
 pub mod flow;
 pub mod socket;
 mod supervisor;
@@ -20,7 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 pub use decode::{CtEntry, CtEvent, CtMessage, EventKind};
 pub use socket::{EventSocket, SocketError};
 pub use supervisor::{Supervisor, TableOp};
-pub use sysctl::Settings;
+pub use sysctl::{Settings, Sysctl, SysctlError};
 
 use crate::collect::netlink::{split_dump, READ_SIZE};
 use crate::state::{Applied, Inbox, Update};
