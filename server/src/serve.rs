@@ -86,6 +86,7 @@ pub async fn serve(
     let updates_for_rules = updates.clone();
     let conntrack =
         Supervisor::start(config.rcvbuf, config.ct_refresh, updates)?;
+    let dumps = conntrack.dump_requests();
     tokio::spawn(conntrack.run());
     nftables::supervisor::start(updates_for_rules, config.rules_poll)?;
     tokio::spawn(state.clone().run(from_collectors));
@@ -117,6 +118,7 @@ pub async fn serve(
             history,
             access: std::sync::Arc::new(access),
             trusted_proxies: config.trusted_proxies,
+            dumps,
         },
     );
     listener::serve(listener, app, max_connections, shutdown).await;

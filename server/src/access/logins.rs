@@ -1,13 +1,14 @@
 //! What a flood of logins may cost. A password check is an argon2 hash,
-//! ~19 MiB and tens of milliseconds by design, so checks run on blocking
-//! threads, [`HASHING_AT_ONCE`] at a time, and a login that cannot get a
-//! turn within [`TURN_WAIT`] is refused (503) instead of queueing without
-//! end. A client whose passwords were wrong [`FREE_FAILURES`] times in a
-//! row waits before its next try is even checked, twice as long after
-//! each failure, up to [`MAX_DELAY`]: refused at once (429), it costs no
-//! hash. A client is its address, or its /64 for IPv6.
+//! ~19 MiB and tens of milliseconds by design, so checks run on a
+//! blocking thread, one at a time (the other cores keep serving), and a
+//! login that cannot get its turn within [`TURN_WAIT`] is refused (503)
+//! instead of queueing without end. A client has one login checked at a
+//! time; one whose passwords were wrong [`FREE_FAILURES`] times in a row
+//! waits before its next try is even checked, twice as long after each
+//! failure, up to [`MAX_DELAY`]. Both are refused at once (429) and cost
+//! no hash. A client is its address, or its /64 for IPv6.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -17,7 +18,7 @@ use tokio::time::Instant;
 
 use super::password;
 
-pub const HASHING_AT_ONCE: usize = 2;
+pub const HASHING_AT_ONCE: usize = 1;
 pub const TURN_WAIT: Duration = Duration::from_secs(3);
 pub const FREE_FAILURES: u32 = 3;
 pub const MAX_DELAY: Duration = Duration::from_secs(60);
@@ -31,6 +32,8 @@ pub enum LoginRefused {
         .retry_after.as_secs().max(1)
     )]
     TooSoon { retry_after: Duration },
+    #[error("a login from this address is being checked: one at a time")]
+    InFlight,
     #[error("too many logins at once: try again in a moment")]
     Busy,
 }
@@ -42,17 +45,37 @@ struct Failures {
     next_try: Instant,
 }
 
+#[derive(Default)]
+struct Clients {
+    failures: HashMap<IpAddr, Failures>,
+    /// Clients with a login being checked.
+    checking: HashSet<IpAddr>,
+}
+
 pub struct Logins {
     hashing: Semaphore,
-    failures: Mutex<HashMap<IpAddr, Failures>>,
+    clients: Mutex<Clients>,
 }
 
 impl Default for Logins {
     fn default() -> Self {
         Self {
             hashing: Semaphore::new(HASHING_AT_ONCE),
-            failures: Mutex::new(HashMap::new()),
+            clients: Mutex::default(),
         }
+    }
+}
+
+/// A client's turn; ends when dropped, also when its request is.
+struct Turn<'a> {
+    logins: &'a Logins,
+    client: IpAddr,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let mut clients = self.logins.clients.lock().expect("login clients");
+        clients.checking.remove(&self.client);
     }
 }
 
@@ -67,7 +90,7 @@ impl Logins {
         password: String,
     ) -> Result<bool, LoginRefused> {
         let client = client_of(client);
-        self.admit(client)?;
+        let _client_turn = self.admit(client)?;
         let _turn = tokio::time::timeout(TURN_WAIT, self.hashing.acquire())
             .await
             .map_err(|_| LoginRefused::Busy)?
@@ -82,20 +105,28 @@ impl Logins {
         Ok(ok)
     }
 
-    fn admit(&self, client: IpAddr) -> Result<(), LoginRefused> {
-        let failures = self.failures.lock().expect("login failures");
-        match failures.get(&client) {
-            Some(f) if f.next_try > Instant::now() => {
-                Err(LoginRefused::TooSoon {
-                    retry_after: f.next_try - Instant::now(),
-                })
+    fn admit(&self, client: IpAddr) -> Result<Turn<'_>, LoginRefused> {
+        let mut clients = self.clients.lock().expect("login clients");
+        let now = Instant::now();
+        if let Some(f) = clients.failures.get(&client) {
+            if f.next_try > now {
+                return Err(LoginRefused::TooSoon {
+                    retry_after: f.next_try - now,
+                });
             }
-            _ => Ok(()),
         }
+        if !clients.checking.insert(client) {
+            return Err(LoginRefused::InFlight);
+        }
+        Ok(Turn {
+            logins: self,
+            client,
+        })
     }
 
     fn record(&self, client: IpAddr, ok: bool) {
-        let mut failures = self.failures.lock().expect("login failures");
+        let mut clients = self.clients.lock().expect("login clients");
+        let failures = &mut clients.failures;
         if ok {
             failures.remove(&client);
             return;

@@ -103,12 +103,16 @@ fn parse_key(text: &str) -> Result<FlowKey, ApiError> {
 }
 
 /// Deletes on a blocking thread, in the watched namespace as every
-/// thread of nfscope.
-async fn delete_targets(targets: Vec<Target>) -> Result<Deleted, ApiError> {
+/// thread of nfscope, then has the table read again.
+async fn delete_targets(
+    state: &AppState,
+    targets: Vec<Target>,
+) -> Result<Deleted, ApiError> {
     let outcomes = tokio::task::spawn_blocking(move || ct::delete(&targets))
         .await
         .map_err(|e| internal("deleting flows", e))?
         .map_err(|e| internal("deleting flows", e))?;
+    state.dumps.request();
     let deleted = outcomes.iter().filter(|o| **o == Outcome::Deleted).count();
     Ok(Deleted {
         deleted,
@@ -130,7 +134,7 @@ async fn delete_flow(
             ),
         ));
     };
-    let deleted = delete_targets(vec![Target::of(&flow)]).await?;
+    let deleted = delete_targets(&state, vec![Target::of(&flow)]).await?;
     if deleted.deleted == 0 {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -183,7 +187,7 @@ async fn delete_matching(
         .confirmations
         .take(&token, &text, owner, now)
         .map_err(|e| ApiError::new(StatusCode::CONFLICT, e.to_string()))?;
-    let deleted = delete_targets(targets).await?;
+    let deleted = delete_targets(&state, targets).await?;
     tracing::info!(
         by = visitor.name(),
         filter = text,

@@ -343,7 +343,10 @@ impl Gate {
                 "the form's csrf field is not this session's token: reload \
                  the page",
             )),
-            None => Err(forbid("the form has no csrf field")),
+            None => Err(forbid(
+                "a change needs the session's CSRF token: the form has no \
+                 csrf field",
+            )),
         }
     }
 }

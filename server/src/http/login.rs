@@ -177,6 +177,7 @@ async fn log_in(
                     StatusCode::TOO_MANY_REQUESTS,
                     retry_after.as_secs().max(1),
                 ),
+                LoginRefused::InFlight => (StatusCode::TOO_MANY_REQUESTS, 1),
                 LoginRefused::Busy => (StatusCode::SERVICE_UNAVAILABLE, 1),
             };
             let mut page = login_page(status, next, Some(&refused.to_string()));

@@ -40,6 +40,7 @@ pub use ws::{DEFAULT_MAX_WEBSOCKETS, SEND_TIMEOUT};
 use app::query::Cidr;
 
 use crate::access::Access;
+use crate::collect::conntrack::DumpRequests;
 use crate::state::StateHandle;
 use crate::store::History;
 use compute::Compute;
@@ -63,6 +64,8 @@ pub struct HttpConfig {
     pub access: Arc<Access>,
     /// Proxies whose `Forwarded` and `X-Forwarded-For` name the client.
     pub trusted_proxies: Vec<Cidr>,
+    /// Asks the conntrack collector for a dump after a delete.
+    pub dumps: DumpRequests,
 }
 
 #[derive(Clone)]
@@ -76,6 +79,7 @@ pub struct AppState {
     pub access: Arc<Access>,
     /// Deletes by filter waiting for their confirmation.
     pub confirmations: Arc<Confirmations>,
+    pub dumps: DumpRequests,
     pub leptos: LeptosOptions,
 }
 
@@ -101,6 +105,7 @@ pub fn router(flows: StateHandle, config: HttpConfig) -> Router {
         history: config.history,
         access: Arc::clone(&config.access),
         confirmations: Arc::default(),
+        dumps: config.dumps,
         leptos,
     };
     let gate = Arc::new(auth::Gate {

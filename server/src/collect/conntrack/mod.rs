@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use decode::{CtEntry, CtEvent, CtMessage, EventKind};
 pub use socket::{EventSocket, SocketError};
-pub use supervisor::{Supervisor, TableOp};
+pub use supervisor::{DumpRequests, Supervisor, TableOp};
 pub use sysctl::{Settings, Sysctl, SysctlError};
 
 use crate::collect::netlink::{split_dump, READ_SIZE};
@@ -43,6 +43,10 @@ pub enum CtUpdate {
     DecodeErrors(u64),
     /// The event socket failed for good; the table only changes on dumps.
     EventsStopped(String),
+    /// nfscope deleted entries itself: the kernel sends no DESTROY for
+    /// entries made while nobody listened (`nf_conntrack_events=2`), so a
+    /// dump tells the table.
+    DumpWanted,
 }
 
 /// Where a conntrack thread sends what it read.
