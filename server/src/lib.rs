@@ -6,6 +6,7 @@
 //! messages (`collect/conntrack/tests.rs`) and the saved flow keys
 //! (`state/saved_keys.rs`).
 
+pub mod access;
 pub mod collect;
 pub mod demo;
 pub mod http;
@@ -13,3 +14,4 @@ pub mod netns;
 pub mod serve;
 pub mod state;
 pub mod store;
+pub mod units;

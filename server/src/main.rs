@@ -7,6 +7,9 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use app::query::Cidr;
+use nfscope::access::{AccessOptions, Plan, Role};
+use nfscope::collect::conntrack::Sysctl;
 use nfscope::http::{AllowedHost, DEFAULT_MAX_WEBSOCKETS};
 use nfscope::serve::{serve, ServeConfig};
 use nfscope::store::StoreConfig;
@@ -29,6 +32,30 @@ enum Command {
     /// server) with background traffic, and serve the dashboard watching
     /// the router. Removes the lab on exit.
     Demo(DemoArgs),
+    /// Set a user's password (and role) in the access file, making the
+    /// file (0600) if needed. The password is read from the terminal
+    /// without echo, or from the first line of stdin when it is not a
+    /// terminal. `nfscope serve` reads the file when it starts.
+    Passwd(PasswdArgs),
+}
+
+#[derive(Args)]
+struct PasswdArgs {
+    /// The access file; by default `access.toml` in the state folder.
+    #[arg(long, env = "NFSCOPE_ACCESS_FILE", value_name = "PATH")]
+    file: Option<PathBuf>,
+    #[arg(
+        long,
+        default_value = "/var/lib/nfscope",
+        env = "NFSCOPE_STATE_DIR",
+        value_name = "DIR"
+    )]
+    state_dir: PathBuf,
+    #[arg(long, default_value = "admin", value_name = "NAME")]
+    user: String,
+    /// admin (may delete flows, turn counters on, share flows) or viewer.
+    #[arg(long, default_value = "admin", value_name = "ROLE")]
+    role: Role,
 }
 
 #[derive(Args)]
@@ -88,7 +115,7 @@ struct ServeArgs {
     /// Ended flows older than this are forgotten: `90s`, `30m`, `12h`,
     /// `7d`.
     #[arg(long, default_value = "7d", value_name = "AGE",
-          value_parser = parse_age)]
+          value_parser = nfscope::units::parse_age)]
     history_max_age: std::time::Duration,
     /// Also answer to this host name or address: `NAME` on any port,
     /// `NAME:PORT` on that one. Requests (and pages opening the live
@@ -112,9 +139,55 @@ struct ServeArgs {
     #[arg(long, value_name = "N", env = "NFSCOPE_MAX_WEBSOCKETS",
           default_value_t = DEFAULT_MAX_WEBSOCKETS, value_parser = positive)]
     max_websockets: usize,
-    /// Open the kiosk (`/kiosk`, a read-only wall-screen view) at `/`.
+    /// Open the kiosk (`/kiosk`, a wall-screen view) at `/`, and refuse
+    /// every change as --read-only does.
     #[arg(long)]
     kiosk: bool,
+    /// Users, roles and password hashes (`nfscope passwd` writes it); by
+    /// default `access.toml` in the state folder. With users in it, every
+    /// page needs a login, also on loopback.
+    #[arg(long, env = "NFSCOPE_ACCESS_FILE", value_name = "PATH")]
+    access_file: Option<PathBuf>,
+    /// Ask for no password, even with an access file. Any listen address
+    /// but loopback needs --read-only with it.
+    #[arg(long)]
+    no_auth: bool,
+    /// Refuse every change (deleting flows, turning counters on, share
+    /// links), whoever asks.
+    #[arg(long)]
+    read_only: bool,
+    /// A proxy (address or CIDR) whose `Forwarded` or `X-Forwarded-For`
+    /// header names the client, for the logs and the login limits.
+    /// Repeat for more (a comma list in the variable).
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "CIDR",
+        env = "NFSCOPE_TRUSTED_PROXY",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<Cidr>,
+    /// Turn on conntrack's packet and byte counters
+    /// (net.netfilter.nf_conntrack_acct) in the watched namespace.
+    #[arg(long)]
+    enable_accounting: bool,
+    /// Turn on conntrack's start and stop times
+    /// (net.netfilter.nf_conntrack_timestamp) in the watched namespace.
+    #[arg(long)]
+    enable_timestamps: bool,
+}
+
+impl ServeArgs {
+    fn access(&self) -> AccessOptions {
+        AccessOptions {
+            file: self
+                .access_file
+                .clone()
+                .unwrap_or_else(|| self.state_dir.join("access.toml")),
+            no_auth: self.no_auth,
+            // A wall screen changes nothing.
+            read_only: self.read_only || self.kiosk,
+        }
+    }
 }
 
 fn main() {
@@ -134,16 +207,18 @@ fn main() {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
+            let access = Plan::decide(args.listen, &args.access())?;
             let listener = bind(&args)?;
             if let Some(name) = &args.netns {
                 netns::enter(name)?;
             }
-            run_server(args, listener, None)
+            run_server(args, access, listener, None)
         }
         Command::Demo(DemoArgs {
             serve: args,
             lab_name,
         }) => {
+            let access = Plan::decide(args.listen, &args.access())?;
             let listener = bind(&args)?;
             let lab = demo::Lab::build(&lab_name)?;
             lab.start_servers()?;
@@ -161,7 +236,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 std::env::temp_dir()
                     .join(format!("{}-history.db", lab.prefix()))
             });
-            let run = run_server(args, listener, scratch.clone());
+            let run = run_server(args, access, listener, scratch.clone());
             if let Some(db) = scratch {
                 for suffix in ["", "-wal", "-shm"] {
                     let mut file = db.clone().into_os_string();
@@ -171,7 +246,45 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             run
         }
+        Command::Passwd(args) => passwd(args),
     }
+}
+
+fn passwd(args: PasswdArgs) -> anyhow::Result<()> {
+    use nfscope::access::{check_name, hash_password, AccessFile, User};
+    use std::io::IsTerminal;
+
+    check_name(&args.user).map_err(anyhow::Error::msg)?;
+    let path = args
+        .file
+        .unwrap_or_else(|| args.state_dir.join("access.toml"));
+    let mut file = AccessFile::load(&path)?.unwrap_or_default();
+    let password = if std::io::stdin().is_terminal() {
+        let prompt = format!("Password for {}: ", args.user);
+        let first = rpassword::prompt_password(prompt)?;
+        let again = rpassword::prompt_password("Again: ")?;
+        anyhow::ensure!(first == again, "the passwords differ");
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("reading the password from stdin")?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    };
+    let user = User {
+        role: args.role,
+        hash: hash_password(&password)?,
+    };
+    file.users.insert(args.user.clone(), user);
+    file.save(&path)?;
+    eprintln!(
+        "nfscope: {} ({}) set in {}; restart nfscope serve to apply",
+        args.user,
+        args.role,
+        path.display()
+    );
+    Ok(())
 }
 
 /// Binds before any namespace switch, so the dashboard stays reachable
@@ -185,6 +298,7 @@ fn bind(args: &ServeArgs) -> anyhow::Result<std::net::TcpListener> {
 /// keys are saved either.
 fn run_server(
     args: ServeArgs,
+    access: Plan,
     listener: std::net::TcpListener,
     scratch: Option<PathBuf>,
 ) -> anyhow::Result<()> {
@@ -207,6 +321,15 @@ fn run_server(
         max_connections: args.max_connections,
         max_websockets: args.max_websockets,
         kiosk: args.kiosk,
+        access,
+        trusted_proxies: args.trusted_proxies,
+        enable: [
+            (args.enable_accounting, Sysctl::Accounting),
+            (args.enable_timestamps, Sysctl::Timestamps),
+        ]
+        .into_iter()
+        .filter_map(|(on, sysctl)| on.then_some(sysctl))
+        .collect(),
     };
     // Built after the namespace switch: every thread the runtime starts
     // belongs to the watched namespace.
@@ -232,11 +355,6 @@ fn parse_size(text: &str) -> Result<usize, String> {
         .ok_or_else(|| {
             format!("{text:?} is not a size like 4096, 256K, 64M or 2G")
         })
-}
-
-/// `90s`, `30m`, `12h`, `7d`.
-fn parse_age(text: &str) -> Result<std::time::Duration, String> {
-    app::query::age_secs(text).map(std::time::Duration::from_secs)
 }
 
 fn positive(text: &str) -> Result<usize, String> {

@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::collect::conntrack::Supervisor;
+use app::query::Cidr;
+
+use crate::access::{Access, Plan};
+use crate::collect::conntrack::{Supervisor, Sysctl};
 use crate::collect::nftables;
 use crate::http::{listener, AllowedHost, HttpConfig};
 use crate::state::{inbox, KeySpace, StateHandle};
@@ -46,6 +49,13 @@ pub struct ServeConfig {
     pub max_websockets: usize,
     /// `/` opens the kiosk.
     pub kiosk: bool,
+    /// Who may see and change what, as decided from the command line
+    /// and the access file.
+    pub access: Plan,
+    /// Proxies believed about the client's address.
+    pub trusted_proxies: Vec<Cidr>,
+    /// Sysctls turned on in the watched namespace before the first dump.
+    pub enable: Vec<Sysctl>,
 }
 
 /// Runs until `shutdown` resolves. `listener` was bound by the caller,
@@ -59,6 +69,11 @@ pub async fn serve(
     let boot = crate::netns::boot().context("reading the kernel's boot_id")?;
     // Before the collector opens anything: a limit too low fails here.
     let max_connections = listener::max_connections(config.max_connections)?;
+    for sysctl in &config.enable {
+        sysctl.set(true)?;
+        tracing::info!(sysctl = sysctl.name(), "turned on");
+    }
+    let access = Access::open(config.access, config.state_dir.as_deref())?;
     let space = KeySpace { boot, netns };
     let mut state = StateHandle::new(space, config.state_dir.as_deref());
     let history = match config.history {
@@ -73,6 +88,7 @@ pub async fn serve(
     let updates_for_rules = updates.clone();
     let conntrack =
         Supervisor::start(config.rcvbuf, config.ct_refresh, updates)?;
+    let dumps = conntrack.dump_requests();
     tokio::spawn(conntrack.run());
     nftables::supervisor::start(updates_for_rules, config.rules_poll)?;
     tokio::spawn(state.clone().run(from_collectors));
@@ -103,6 +119,9 @@ pub async fn serve(
             max_websockets: config.max_websockets,
             history,
             kiosk: config.kiosk,
+            access: std::sync::Arc::new(access),
+            trusted_proxies: config.trusted_proxies,
+            dumps,
         },
     );
     listener::serve(listener, app, max_connections, shutdown).await;

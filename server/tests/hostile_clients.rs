@@ -557,6 +557,10 @@ fn small_answers_have_the_right_shape() {
         all
     };
     let refs = |v: &[String]| -> Vec<String> { v.to_vec() };
+    // A change carries the token: then the router tells the method.
+    let session: app::wire::access::SessionInfo =
+        serde_json::from_str(&get(&server, "/api/session").body).unwrap();
+    let csrf = format!("X-CSRF-Token: {}", session.csrf);
     let cases: Vec<(&str, Vec<String>, u16, &str)> = vec![
         ("GET /api/flows/%FF", vec![host.clone()], 400, ""),
         ("GET /api/flows?q=a&q=b", vec![host.clone()], 400, "q"),
@@ -575,7 +579,7 @@ fn small_answers_have_the_right_shape() {
         ),
         (
             "POST /api/status",
-            vec![host.clone(), "Content-Length: 0".into()],
+            vec![host.clone(), "Content-Length: 0".into(), csrf],
             405,
             "",
         ),

@@ -3,6 +3,7 @@
 //! Plain serde data: nothing here knows about netlink, tokio or Leptos, so
 //! the same definitions build for the server and for wasm.
 
+pub mod access;
 mod flow;
 mod health;
 pub mod history;

@@ -55,6 +55,10 @@ impl ApiError {
     pub fn message(&self) -> &str {
         &self.body.error
     }
+
+    pub fn status(&self) -> StatusCode {
+        self.code
+    }
 }
 
 impl IntoResponse for ApiError {

@@ -24,6 +24,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
@@ -114,9 +115,9 @@ pub async fn serve(
     let (alive, mut all_done) = mpsc::channel::<()>(1);
     tokio::pin!(shutdown);
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot accept a connection");
                     tokio::time::sleep(ACCEPT_BACKOFF).await;
@@ -131,6 +132,7 @@ pub async fn serve(
         };
         tokio::spawn(connection(
             stream,
+            peer,
             slot,
             app.clone(),
             stopping.clone(),
@@ -143,8 +145,11 @@ pub async fn serve(
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, all_done.recv()).await;
 }
 
+/// Requests carry `peer` as axum's `ConnectInfo`: who is asking, for
+/// the logs and the login limits.
 async fn connection(
     stream: TcpStream,
+    peer: std::net::SocketAddr,
     slot: Arc<Slot>,
     app: Router,
     mut stopping: watch::Receiver<()>,
@@ -156,8 +161,9 @@ async fn connection(
     });
     let service = {
         let slot = Arc::clone(&slot);
-        service_fn(move |req: Request<Incoming>| {
+        service_fn(move |mut req: Request<Incoming>| {
             slot.set_idle(false);
+            req.extensions_mut().insert(ConnectInfo(peer));
             let slot = Arc::clone(&slot);
             let answer = app.clone().oneshot(req);
             async move {

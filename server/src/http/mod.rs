@@ -1,18 +1,25 @@
 //! The HTTP face: JSON API, the live WebSocket, and the server-rendered
 //! Leptos pages with their static assets.
 
+mod admin;
 mod api;
+mod auth;
 mod bounds;
+mod client;
 mod compute;
+mod confirm;
 mod error;
 mod export;
 mod guard;
 mod headers;
 mod history;
+mod html;
 mod kiosk;
 pub mod listener;
+mod login;
 mod metrics;
 mod ruleset;
+mod shared_flow;
 mod site;
 mod view;
 mod ws;
@@ -26,13 +33,20 @@ use axum::Router;
 use leptos::prelude::LeptosOptions;
 use tower_http::compression::CompressionLayer;
 
+pub use admin::change_routes;
+pub use auth::{Need, FORM_LIMIT, SHARE_COOKIE};
 pub use bounds::{MAX_FILTER_CHARS, MAX_FILTER_VALUES, MAX_PAGE_LIMIT};
 pub use guard::AllowedHost;
 pub use ws::{DEFAULT_MAX_WEBSOCKETS, SEND_TIMEOUT};
 
+use app::query::Cidr;
+
+use crate::access::Access;
+use crate::collect::conntrack::DumpRequests;
 use crate::state::StateHandle;
 use crate::store::History;
 use compute::Compute;
+use confirm::Confirmations;
 use guard::AllowedHosts;
 
 /// What the router needs to know besides the state.
@@ -50,6 +64,12 @@ pub struct HttpConfig {
     pub history: Option<Arc<History>>,
     /// `/` opens the kiosk.
     pub kiosk: bool,
+    /// Who may see and change what.
+    pub access: Arc<Access>,
+    /// Proxies whose `Forwarded` and `X-Forwarded-For` name the client.
+    pub trusted_proxies: Vec<Cidr>,
+    /// Asks the conntrack collector for a dump after a delete.
+    pub dumps: DumpRequests,
 }
 
 #[derive(Clone)]
@@ -61,6 +81,10 @@ pub struct AppState {
     pub rendered: ws::Rendered,
     pub history: Option<Arc<History>>,
     pub invalid: Arc<kiosk::Invalid>,
+    pub access: Arc<Access>,
+    /// Deletes by filter waiting for their confirmation.
+    pub confirmations: Arc<Confirmations>,
+    pub dumps: DumpRequests,
     pub leptos: LeptosOptions,
 }
 
@@ -85,6 +109,9 @@ pub fn router(flows: StateHandle, config: HttpConfig) -> Router {
         rendered: ws::Rendered::default(),
         history: config.history,
         invalid: Arc::default(),
+        access: Arc::clone(&config.access),
+        confirmations: Arc::default(),
+        dumps: config.dumps,
         leptos,
     };
     let front = match config.kiosk {
@@ -96,13 +123,24 @@ pub fn router(flows: StateHandle, config: HttpConfig) -> Router {
         ),
         false => Router::new(),
     };
+    let gate = Arc::new(auth::Gate {
+        access: config.access,
+        hosts: Arc::clone(&hosts),
+        proxies: client::TrustedProxies::new(config.trusted_proxies),
+    });
     // The last layer is the outermost: refusals get the headers too.
+    let api = api::routes()
+        .merge(login::api_routes())
+        .merge(admin::api_routes());
     Router::new()
-        .nest("/api", api::routes())
+        .nest("/api", api)
         .route("/metrics", axum::routing::get(metrics::serve))
         .merge(front)
         .merge(kiosk::page_routes())
+        .merge(login::routes())
+        .merge(admin::page_routes())
         .merge(site::routes(&state, &config.site_root))
+        .layer(axum::middleware::from_fn_with_state(gate, auth::check))
         .layer(axum::middleware::from_fn_with_state(
             hosts,
             guard::check_host,

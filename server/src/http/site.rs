@@ -14,18 +14,21 @@ use app::wire::{FlowKey, FlowPage, Health};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
+use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::render_app_to_stream_with_context;
 use tower::service_fn;
 use tower_http::services::ServeDir;
 
+use super::auth::Visitor;
 use super::bounds::check_filter;
 use super::compute::Compute;
+use super::shared_flow::SharedFlow;
 use super::{headers, history, AppState};
 use crate::collect::nftables::view::{self, Detail};
 use crate::store::{History, Rows};
@@ -123,7 +126,7 @@ pub fn routes(state: &AppState, site_root: &Path) -> Router<AppState> {
     // no page, or a flow not in the table, gets a 404.
     let page = render_app_to_stream_with_context(
         move || {
-            provide_context(source.clone());
+            provide_context(visible_source(&source));
             headers::set_page_policy(&bundle);
         },
         move || shell(options.clone()),
@@ -138,6 +141,16 @@ pub fn routes(state: &AppState, site_root: &Path) -> Router<AppState> {
             }),
         )
         .fallback(get(page).layer(axum::middleware::from_fn(head_as_get)))
+}
+
+/// A share link's page reads its one flow only.
+fn visible_source(site: &SharedSource) -> SharedSource {
+    let visitor = use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<Visitor>().cloned());
+    match visitor {
+        Some(Visitor::Share { key }) => SharedFlow::source(site.clone(), key),
+        _ => site.clone(),
+    }
 }
 
 /// A page is a stream of unknown length; for `HEAD`, axum's fallback

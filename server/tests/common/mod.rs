@@ -14,6 +14,8 @@ use app::wire::{Flow, FlowPage, Health};
 pub use nfscope::demo::{Lab, ADDRS};
 use nfscope::http::MAX_PAGE_LIMIT;
 
+pub mod access;
+
 /// Upper bound for any wait in these tests.
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -41,6 +43,18 @@ impl Server {
 
     /// [`Server::start`], with the command adjusted first (limits, say).
     pub fn start_with(
+        netns: &str,
+        extra: &[&str],
+        adjust: impl FnOnce(&mut Command),
+    ) -> Self {
+        let server = Self::spawn(netns, extra, adjust);
+        server.wait_for("the first dump", |s| s.status().synced);
+        server
+    }
+
+    /// [`Server::start_with`] without waiting for the first dump: for a
+    /// server that asks for a password before it answers.
+    pub fn spawn(
         netns: &str,
         extra: &[&str],
         adjust: impl FnOnce(&mut Command),
@@ -75,13 +89,11 @@ impl Server {
             }
         });
         let base = rx.recv_timeout(PATIENCE).expect("nfscope did not start");
-        let server = Self {
+        Self {
             child,
             base,
             scratch,
-        };
-        server.wait_for("the first dump", |s| s.status().synced);
-        server
+        }
     }
 
     pub fn get(&self, path: &str) -> Result<String, (u16, String)> {

@@ -4,6 +4,7 @@
 
 mod attr;
 pub mod decode;
+pub mod delete;
 pub mod flow;
 pub mod socket;
 mod supervisor;
@@ -19,8 +20,8 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use decode::{CtEntry, CtEvent, CtMessage, EventKind};
 pub use socket::{EventSocket, SocketError};
-pub use supervisor::{Supervisor, TableOp};
-pub use sysctl::Settings;
+pub use supervisor::{DumpRequests, Supervisor, TableOp};
+pub use sysctl::{Settings, Sysctl, SysctlError};
 
 use crate::collect::netlink::{split_dump, READ_SIZE};
 use crate::state::{Applied, Inbox, Update};
@@ -42,6 +43,10 @@ pub enum CtUpdate {
     DecodeErrors(u64),
     /// The event socket failed for good; the table only changes on dumps.
     EventsStopped(String),
+    /// nfscope deleted entries itself: the kernel sends no DESTROY for
+    /// entries made while nobody listened (`nf_conntrack_events=2`), so a
+    /// dump tells the table.
+    DumpWanted,
 }
 
 /// Where a conntrack thread sends what it read.

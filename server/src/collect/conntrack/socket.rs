@@ -33,7 +33,9 @@ pub enum SocketError {
     },
 }
 
-fn io_err(what: &'static str) -> impl FnOnce(io::Error) -> SocketError {
+pub(super) fn io_err(
+    what: &'static str,
+) -> impl FnOnce(io::Error) -> SocketError {
     move |err| SocketError::Io { what, err }
 }
 
@@ -117,7 +119,7 @@ impl DumpSocket {
     }
 }
 
-fn open_socket() -> Result<Socket, SocketError> {
+pub(super) fn open_socket() -> Result<Socket, SocketError> {
     Socket::new(NETLINK_NETFILTER)
         .map_err(permission_or("opening a NETLINK_NETFILTER socket"))
 }

@@ -40,6 +40,17 @@ pub enum TableOp {
     },
 }
 
+/// Asks the supervisor for a dump, e.g. after nfscope deleted entries.
+#[derive(Clone, Debug)]
+pub struct DumpRequests(mpsc::Sender<CtUpdate>);
+
+impl DumpRequests {
+    /// Never waits: a full queue already holds what will lead to a dump.
+    pub fn request(&self) {
+        let _ = self.0.try_send(CtUpdate::DumpWanted);
+    }
+}
+
 /// Messages queued between the threads and the supervisor: a few at a
 /// time (lost events, the end of a dump).
 const QUEUE: usize = 64;
@@ -82,6 +93,8 @@ pub struct Supervisor {
     /// Why live events ended, if they did: a good dump must not hide it.
     events_stopped: Option<String>,
     next_dump: Instant,
+    /// A dump was asked for while one ran: another one follows it.
+    dump_wanted: bool,
     /// The shortest time between refresh dumps.
     refresh_every: Duration,
     /// Stops the event thread when the supervisor ends.
@@ -135,9 +148,15 @@ impl Supervisor {
             resync_pending: false,
             events_stopped: None,
             next_dump: Instant::now(),
+            dump_wanted: false,
             refresh_every,
             stop,
         })
+    }
+
+    /// Asks for a dump soon, from outside the collector.
+    pub fn dump_requests(&self) -> DumpRequests {
+        DumpRequests(self.out.supervisor.clone())
     }
 
     /// Runs until the state owner is gone.
@@ -194,6 +213,10 @@ impl Supervisor {
                 self.events_stopped = Some(why.clone());
                 self.health.error = Some(why);
             }
+            CtUpdate::DumpWanted if self.running.is_some() => {
+                self.dump_wanted = true;
+            }
+            CtUpdate::DumpWanted => self.next_dump = Instant::now(),
         }
         true
     }
@@ -220,6 +243,9 @@ impl Supervisor {
                 }
                 self.next_dump = Instant::now()
                     + self.refresh_every.max(took * REFRESH_SHARE);
+                if std::mem::take(&mut self.dump_wanted) {
+                    self.next_dump = Instant::now();
+                }
                 if self.resync_pending {
                     self.start_dump(Dump::Resync);
                 }
