@@ -5,11 +5,13 @@
 #   sudo NFSCOPE_BEFORE=old/target/release/nfscope bash scripts/bench.sh
 #
 # 1. time to load tables of 10k, 100k and 250k entries, and memory per
-#    entry; 2. events lost during a flood of new flows; 3. time from a new
-#    flow to its row in the browser; 4. size of the wasm sent to browsers.
+#    entry; 2. events lost during a flood of new flows; 3. a flow's way
+#    to a page with eight windows watching; 4. a ruleset of 10k rules;
+#    5. the history's writer and searches over a million flows; 6. time
+#    from a new flow to its row in the browser; and the wasm's size.
 # Prints each part's table as it goes, then one markdown table of every
 # number with its goal. Not part of scripts/test.sh (nor CI): it loads the
-# machine for about six minutes, and its numbers only mean something on
+# machine for about twelve minutes, and its numbers only mean something on
 # an otherwise quiet one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,7 +58,10 @@ echo
 echo "== 4. reading a ruleset of 10k rules"
 "${bench[@]}" --rounds 5 rules
 echo
-echo "== 5. browser: new flow → its row"
+echo "== 5. the history: its writer, and searches over a million flows"
+"${bench[@]}" --rounds 5 store
+echo
+echo "== 6. browser: new flow → its row"
 node end2end/bench-latency.mjs "$lab" "$summary"
 
 wasm=$(gzip -9 -c target/site/pkg/nfscope_bg.wasm | wc -c)

@@ -286,24 +286,35 @@ fn read_only_refuses_every_change_whoever_asks() {
     );
     drop(server);
 
-    let open = Server::start(&lab.router(), &["--no-auth", "--read-only"]);
-    let session: SessionInfo =
-        serde_json::from_str(&open.get("/api/session").unwrap()).unwrap();
-    let anyone = Login {
-        cookie: String::new(),
-        csrf: session.csrf,
-    };
-    for change in changes(&key, &ids, &anyone.csrf) {
-        let what =
-            format!("{} {} without passwords", change.method, change.path);
-        refused(
-            &send(&open, &change, Some(&anyone), true),
-            403,
-            "read-only",
-            &what,
-        );
+    for args in [&["--no-auth", "--read-only"][..], &["--kiosk"]] {
+        let open = Server::start(&lab.router(), args);
+        let session: SessionInfo =
+            serde_json::from_str(&open.get("/api/session").unwrap()).unwrap();
+        assert!(session.read_only, "{args:?}");
+        let anyone = Login {
+            cookie: String::new(),
+            csrf: session.csrf,
+        };
+        for change in changes(&key, &ids, &anyone.csrf) {
+            let what =
+                format!("{} {} with {args:?}", change.method, change.path);
+            refused(
+                &send(&open, &change, Some(&anyone), true),
+                403,
+                "read-only",
+                &what,
+            );
+        }
+        assert_eq!(open.flows("q=dport:53").total, PORTS.len());
     }
-    assert_eq!(open.flows("q=dport:53").total, PORTS.len());
+}
+
+#[test]
+fn the_kiosk_opens_at_the_root_with_kiosk() {
+    let lab = lab_with_flows();
+    let kiosk = Server::start(&lab.router(), &["--kiosk"]);
+    assert_eq!(get(&kiosk, "/", None).status, 303);
+    assert!(kiosk.get("/kiosk").unwrap().contains("data-kiosk"));
 }
 
 #[test]
@@ -319,10 +330,18 @@ fn every_read_needs_a_login_and_the_share_list_an_admin() {
         format!("/api/flows/{key}"),
         "/api/status".into(),
         "/api/history".into(),
+        "/api/kiosk".into(),
+        "/api/flows?from=-1h".into(),
         "/api/session".into(),
         "/metrics".into(),
     ];
-    let pages = ["/".to_owned(), "/rules".into(), format!("/flow/{key}")];
+    let pages = [
+        "/".to_owned(),
+        "/rules".into(),
+        format!("/flow/{key}"),
+        "/kiosk".into(),
+        "/?from=-1h".into(),
+    ];
     for path in &api {
         refused(&get(&server, path, None), 401, "log in first", path);
         assert_eq!(get(&server, path, Some(&viewer)).status, 200, "{path}");
@@ -396,8 +415,10 @@ fn share_links_open_their_flow_only_until_they_expire_or_are_revoked() {
         "/api/flows".into(),
         "/api/status".into(),
         "/api/shares".into(),
+        "/api/kiosk".into(),
         "/".into(),
         "/rules".into(),
+        "/kiosk".into(),
     ];
     for path in &other_routes {
         let reply = get(&server, &format!("{path}?share={token}"), None);
