@@ -18,7 +18,7 @@ use crate::events::{flood, FLOOD_FIRST_PORT};
 use crate::proc::{count, field, in_netns, run_timed, wait_for};
 use crate::server::Server;
 use crate::stats::{median, ratio, thousands};
-use crate::summary::{at_most, Summary};
+use crate::summary::{at_least, at_most, Summary};
 
 /// The writer must take at least this many moments per second.
 const GOAL_PER_SEC: f64 = 50_000.0;
@@ -118,7 +118,7 @@ pub fn run(
     summary.goal_row(
         &label("moments the writer takes per second of writing"),
         &format!("{capacity:.0}"),
-        &format!("≥ {GOAL_PER_SEC:.0} ({})", met(capacity >= GOAL_PER_SEC)),
+        &at_least(capacity, GOAL_PER_SEC, "50000"),
     )?;
     summary.goal_row(
         &label("moments lost by the history"),
@@ -167,14 +167,6 @@ pub fn run(
         }
     }
     Ok(())
-}
-
-fn met(ok: bool) -> &'static str {
-    if ok {
-        "met"
-    } else {
-        "missed"
-    }
 }
 
 fn events(server: &Server) -> anyhow::Result<u64> {

@@ -41,6 +41,18 @@ impl Summary {
 
 /// `≤ LIMIT` with whether `value` stays within it.
 pub fn at_most(value: f64, limit: f64, shown: &str) -> String {
-    let verdict = if value <= limit { "met" } else { "missed" };
-    format!("≤ {shown} ({verdict})")
+    format!("≤ {shown} ({})", verdict(value <= limit))
+}
+
+/// `≥ LIMIT` with whether `value` reaches it.
+pub fn at_least(value: f64, limit: f64, shown: &str) -> String {
+    format!("≥ {shown} ({})", verdict(value >= limit))
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "met"
+    } else {
+        "missed"
+    }
 }

@@ -11,6 +11,7 @@ use std::path::Path;
 use app::wire::history::{FlowRecord, HistoryPage, HistoryStatus, MomentKind};
 use app::wire::FlowKey;
 use common::*;
+use nfscope::state::now_ms;
 
 fn record(server: &Server, key: &FlowKey) -> Result<FlowRecord, (u16, String)> {
     let body = server.get(&format!("/api/flows/{key}"))?;
@@ -157,11 +158,6 @@ fn the_history_keeps_within_its_cap_under_a_flood() {
     assert!(status.flows < 30_000, "nothing forgotten: {status:?}");
     assert_eq!(status.lost, 0, "{status:?}");
     assert_eq!(status.error, None);
-}
-
-fn now_ms() -> u64 {
-    let since = std::time::UNIX_EPOCH.elapsed().unwrap();
-    u64::try_from(since.as_millis()).unwrap()
 }
 
 fn search(server: &Server, query: &str) -> HistoryPage {

@@ -20,6 +20,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::error::ApiError;
+use super::view::number;
 use super::AppState;
 use crate::state::{now_ms, StateHandle};
 
@@ -55,20 +56,6 @@ async fn page(
     State(state): State<AppState>,
     Query(query): Query<KioskQuery>,
 ) -> Result<Response, ApiError> {
-    let number = |name: &str,
-                  text: Option<&str>|
-     -> Result<Option<u64>, ApiError> {
-        text.filter(|t| !t.is_empty())
-            .map(|t| {
-                t.parse().map_err(|_| {
-                    ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        format!("{name}: {t:?} is not a non-negative integer"),
-                    )
-                })
-            })
-            .transpose()
-    };
     let tick = number("tick", query.tick.as_deref())?.unwrap_or(0);
     let every = number("every", query.every.as_deref())?.unwrap_or(EVERY_SECS);
     if !EVERY_RANGE.contains(&every) {
@@ -204,13 +191,8 @@ impl Tally {
 
 /// The rules with the most packets per second, with their nft text.
 fn busy_rules(flows: &StateHandle) -> Vec<BusyRule> {
-    let (current, rates) = {
-        let shared = flows.read();
-        let state = &shared.ruleset;
-        match &state.current {
-            Some(current) => (Arc::clone(current), Arc::clone(&state.rates)),
-            None => return Vec::new(),
-        }
+    let Some((current, rates)) = flows.ruleset() else {
+        return Vec::new();
     };
     let mut busy: Vec<_> = rates
         .iter()
@@ -220,23 +202,11 @@ fn busy_rules(flows: &StateHandle) -> Vec<BusyRule> {
     busy.into_iter()
         .take(Kiosk::TOP)
         .filter_map(|(id, rate)| {
-            let rule = current
-                .tables
-                .iter()
-                .filter(|t| {
-                    t.table.family == id.family && t.table.name == id.table
-                })
-                .flat_map(|t| &t.chains)
-                .filter(|c| c.chain.name == id.chain)
-                .flat_map(|c| &c.rules)
-                .find(|r| r.handle == id.handle)?;
+            let family = id.family.name();
+            let (_, _, rule) =
+                current.locate(&family, &id.table, &id.chain, id.handle)?;
             Some(BusyRule {
-                chain: format!(
-                    "{} {} {}",
-                    id.family.name(),
-                    id.table,
-                    id.chain
-                ),
+                chain: format!("{family} {} {}", id.table, id.chain),
                 text: rule.text.nft.clone(),
                 packets_per_sec: rate.packets_per_sec,
             })

@@ -87,20 +87,12 @@ impl PageSource for Site {
     }
 
     fn ruleset(&self) -> Option<Ruleset> {
-        let (current, rates) = {
-            let shared = self.compute.flows().read();
-            let state = &shared.ruleset;
-            (state.current.clone()?, Arc::clone(&state.rates))
-        };
+        let (current, rates) = self.compute.flows().ruleset()?;
         Some(view::to_wire(&current, &rates, Detail::default()))
     }
 
     fn rule(&self, at: &RuleRef) -> Option<RuleDetail> {
-        let (current, rates) = {
-            let shared = self.compute.flows().read();
-            let state = &shared.ruleset;
-            (state.current.clone()?, Arc::clone(&state.rates))
-        };
+        let (current, rates) = self.compute.flows().ruleset()?;
         view::rule_detail(&current, &rates, at)
     }
 

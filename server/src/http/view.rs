@@ -89,7 +89,12 @@ impl ViewQuery {
     }
 }
 
-fn number(name: &str, value: Option<&str>) -> Result<Option<usize>, ApiError> {
+/// A query parameter that must be a non-negative integer; empty is
+/// missing.
+pub fn number<T: std::str::FromStr>(
+    name: &str,
+    value: Option<&str>,
+) -> Result<Option<T>, ApiError> {
     match value {
         None | Some("") => Ok(None),
         Some(s) => s.parse().map(Some).map_err(|_| {

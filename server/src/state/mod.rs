@@ -22,7 +22,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use app::wire::{Flow, FlowKey, Health};
 use tokio::sync::broadcast;
 
+use crate::collect::nftables::ruleset::Ruleset;
 use crate::store::Recorder;
+use ruleset::Rates;
 
 pub use owner::{inbox, Applied, Inbox, Mailbox, Update};
 pub use slot::KeySpace;
@@ -165,6 +167,14 @@ impl StateHandle {
 
     pub fn status(&self) -> Health {
         self.read().status.clone()
+    }
+
+    /// The ruleset last read, with its counters' rates; `None` until the
+    /// collector has read it.
+    pub fn ruleset(&self) -> Option<(Arc<Ruleset>, Arc<Rates>)> {
+        let shared = self.read();
+        let state = &shared.ruleset;
+        Some((state.current.clone()?, Arc::clone(&state.rates)))
     }
 
     /// The table as of the last publish tick, or later. Taking one costs a

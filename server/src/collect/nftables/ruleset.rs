@@ -252,3 +252,22 @@ pub struct Ruleset {
     /// show.
     pub legacy: Vec<LegacyTable>,
 }
+
+impl Ruleset {
+    /// The rule at `handle` in chain `chain` of table `table` of the
+    /// family nft names `family`, with its table and chain.
+    pub fn locate(
+        &self,
+        family: &str,
+        table: &str,
+        chain: &str,
+        handle: u64,
+    ) -> Option<(&TableContents, &ChainContents, &Rule)> {
+        let t = self.tables.iter().find(|t| {
+            t.table.family.name() == family && t.table.name == table
+        })?;
+        let c = t.chains.iter().find(|c| c.chain.name == chain)?;
+        let r = c.rules.iter().find(|r| r.handle == handle)?;
+        Some((t, c, r))
+    }
+}

@@ -199,11 +199,8 @@ pub fn rule_detail(
     rates: &Rates,
     at: &wire::RuleRef,
 ) -> Option<wire::RuleDetail> {
-    let t = r.tables.iter().find(|t| {
-        t.table.family.name() == at.family && t.table.name == at.table
-    })?;
-    let c = t.chains.iter().find(|c| c.chain.name == at.chain)?;
-    let found = c.rules.iter().find(|r| r.handle == at.handle)?;
+    let (t, c, found) =
+        r.locate(&at.family, &at.table, &at.chain, at.handle)?;
     let id = rule_id(t, c, at.handle);
     Some(wire::RuleDetail {
         at: at.clone(),
