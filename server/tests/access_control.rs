@@ -172,7 +172,8 @@ fn every_change_needs_an_admin_of_a_writable_nfscope_and_the_csrf_token() {
     wait_for_flows(&server, &admin, "dport:53", PORTS.len());
     let viewer = login(&server, VIEWER);
     let key = keys(&server, &admin)[0];
-    let shares = [0, 1].map(|_| make_share(&server, &admin, &key, "3600").id);
+    let shares =
+        [0, 1].map(|_| make_share(&server, &admin, &key, "3600").link.id);
     let table = changes(&key, &shares, &admin.csrf);
 
     for change in &table {
@@ -475,7 +476,7 @@ fn share_links_open_their_flow_only_until_they_expire_or_are_revoked() {
         csrf: true,
         ..With::default()
     };
-    let path = format!("/api/shares/{}", share.id);
+    let path = format!("/api/shares/{}", share.link.id);
     assert_eq!(call(&server, "DELETE", &path, revoke).status, 204);
     refused(
         &get(&server, &share.api, None),

@@ -20,15 +20,24 @@ pub struct SessionInfo {
     pub expires_ms: Option<u64>,
 }
 
-/// A share link: one flow, read-only, to anyone holding its token.
+/// A share link, as the list of links in force keeps it: one flow,
+/// read-only, to anyone holding its token.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Share {
+pub struct ShareLink {
     pub id: String,
     pub key: FlowKey,
     /// The admin who made it.
     pub by: String,
     pub created_ms: u64,
     pub expires_ms: u64,
+}
+
+/// A share link as the API answers it, with the addresses that carry
+/// its token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Share {
+    #[serde(flatten)]
+    pub link: ShareLink,
     /// The flow's page and its API answer, with the token.
     pub page: String,
     pub api: String,

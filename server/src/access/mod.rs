@@ -27,7 +27,7 @@ pub use session::{
     cookie, csrf_matches, csrf_token, set_cookie, Session, SessionError,
     Sessions, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, SESSION_TTL,
 };
-pub use shares::{Share, ShareError, Shares, DEFAULT_TTL, MAX_TTL};
+pub use shares::{ShareError, Shares, DEFAULT_TTL, MAX_TTL};
 pub use signing::{random_id, SigningKey, TokenError};
 pub use users::{check_name, AccessFile, FileError, Role, User};
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use app::wire::access::ShareLink;
 use app::wire::FlowKey;
 
 use super::signing::{random_id, Purpose, SigningKey, TokenError};
@@ -18,15 +19,6 @@ use super::signing::{random_id, Purpose, SigningKey, TokenError};
 /// Longest life of a link.
 pub const MAX_TTL: Duration = Duration::from_secs(90 * 86_400);
 pub const DEFAULT_TTL: Duration = Duration::from_secs(86_400);
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Share {
-    pub id: String,
-    pub key: FlowKey,
-    pub by: String,
-    pub created_ms: u64,
-    pub expires_ms: u64,
-}
 
 /// What a share token signs.
 #[derive(Serialize, Deserialize)]
@@ -54,7 +46,7 @@ pub struct StoreError {
 /// The links in force, saved at each change when there is a file.
 pub struct Shares {
     path: Option<PathBuf>,
-    list: Mutex<Vec<Share>>,
+    list: Mutex<Vec<ShareLink>>,
 }
 
 impl Shares {
@@ -82,8 +74,8 @@ impl Shares {
         ttl: Duration,
         by: &str,
         now_ms: u64,
-    ) -> Result<(Share, String), StoreError> {
-        let share = Share {
+    ) -> Result<(ShareLink, String), StoreError> {
+        let share = ShareLink {
             id: random_id(),
             key,
             by: by.to_owned(),
@@ -100,7 +92,7 @@ impl Shares {
         &self,
         signing: &SigningKey,
         now_ms: u64,
-    ) -> Vec<(Share, String)> {
+    ) -> Vec<(ShareLink, String)> {
         let list = self.list.lock().expect("shares");
         list.iter()
             .filter(|s| s.expires_ms > now_ms)
@@ -142,7 +134,7 @@ impl Shares {
     fn change(
         &self,
         now_ms: u64,
-        edit: impl FnOnce(&mut Vec<Share>),
+        edit: impl FnOnce(&mut Vec<ShareLink>),
     ) -> Result<(), StoreError> {
         let mut list = self.list.lock().expect("shares");
         let mut next = list.clone();
@@ -159,7 +151,7 @@ impl Shares {
     }
 }
 
-fn token(signing: &SigningKey, share: &Share) -> String {
+fn token(signing: &SigningKey, share: &ShareLink) -> String {
     let claims = Claims {
         id: share.id.clone(),
         key: share.key,
@@ -167,7 +159,7 @@ fn token(signing: &SigningKey, share: &Share) -> String {
     signing.sign(Purpose::Share, share.expires_ms, &claims)
 }
 
-fn read(path: &Path) -> io::Result<Vec<Share>> {
+fn read(path: &Path) -> io::Result<Vec<ShareLink>> {
     match std::fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e)),
@@ -177,7 +169,7 @@ fn read(path: &Path) -> io::Result<Vec<Share>> {
 }
 
 /// A new file renamed over the old one: a crash leaves one or the other.
-fn write(path: &Path, list: &[Share]) -> io::Result<()> {
+fn write(path: &Path, list: &[ShareLink]) -> io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut temp = path.as_os_str().to_owned();

@@ -28,7 +28,7 @@ use super::bounds::check_filter;
 use super::error::{json_errors, ApiError};
 use super::html::{self, escape, hidden};
 use super::{history, AppState};
-use crate::access::{csrf_token, Share, DEFAULT_TTL, MAX_TTL};
+use crate::access::{csrf_token, DEFAULT_TTL, MAX_TTL};
 use crate::collect::conntrack::delete::{self as ct, Outcome, Target};
 use crate::collect::conntrack::{Settings, Sysctl};
 use crate::state::now_ms;
@@ -223,16 +223,12 @@ async fn settings(
     }))
 }
 
-fn to_wire(share: Share, token: &str) -> wire::Share {
-    let key = share.key;
+fn to_wire(link: wire::ShareLink, token: &str) -> wire::Share {
+    let key = link.key;
     wire::Share {
         page: format!("/flow/{key}?share={token}"),
         api: format!("/api/flows/{key}?share={token}"),
-        id: share.id,
-        key,
-        by: share.by,
-        created_ms: share.created_ms,
-        expires_ms: share.expires_ms,
+        link,
     }
 }
 
@@ -377,7 +373,8 @@ async fn shares_page(
     }
     for (share, token) in list {
         let share = to_wire(share, &token);
-        let left = duration_secs(share.expires_ms.saturating_sub(now) / 1000);
+        let link = &share.link;
+        let left = duration_secs(link.expires_ms.saturating_sub(now) / 1000);
         let _ = write!(
             body,
             "<section class=\"mb-4 border-t pt-2\">\
@@ -387,10 +384,10 @@ async fn shares_page(
              <form method=\"post\" action=\"/shares/{id}/revoke\">{csrf}\
              <button class=\"border px-3 py-1\">Revoke</button></form>\
              </section>",
-            key = share.key,
-            by = escape(&share.by),
+            key = link.key,
+            by = escape(&link.by),
             page = escape(&share.page),
-            id = escape(&share.id),
+            id = escape(&link.id),
             csrf = hidden("csrf", &csrf),
         );
     }
