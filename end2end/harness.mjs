@@ -10,12 +10,16 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'target/release/nfscope');
 const PATIENCE_MS = 20_000;
 
-export async function startDemo(labName = 'nfs-t') {
+/** Namespaces of every scenario's lab, for the cleanup. */
+const HOSTS = ['cli', 'rtr', 'srv', 'host', 'back', 'ctr'];
+
+/** `extra`: more arguments, `--scenario docker-bridge` say. */
+export async function startDemo(labName = 'nfs-t', extra = []) {
   const child = spawn(
     BIN,
     // Counters refresh once an hour: within a test only live events
     // change the table, so a test of them fails when they stop.
-    ['demo', '--lab-name', labName, '--listen', '127.0.0.1:0', '--ct-refresh', '3600'],
+    ['demo', '--lab-name', labName, '--listen', '127.0.0.1:0', '--ct-refresh', '3600', ...extra],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RUST_LOG: 'info', NO_COLOR: '1' } },
   );
   let log = '';
@@ -51,7 +55,7 @@ export async function startDemo(labName = 'nfs-t') {
         await Promise.race([once(child, 'exit'), sleep(5000)]);
       }
       // A demo that died uncleanly must not leave namespaces behind.
-      for (const host of ['cli', 'rtr', 'srv']) {
+      for (const host of HOSTS) {
         try {
           execFileSync('ip', ['netns', 'del', `${lab}-${host}`], { stdio: 'ignore' });
         } catch {}

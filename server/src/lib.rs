@@ -7,8 +7,10 @@
 //! (`state/saved_keys.rs`).
 
 pub mod access;
+pub mod capture;
 pub mod collect;
 pub mod demo;
+pub mod diagnose;
 pub mod http;
 pub mod netns;
 pub mod serve;

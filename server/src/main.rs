@@ -62,9 +62,13 @@ struct PasswdArgs {
 struct DemoArgs {
     #[command(flatten)]
     serve: ServeArgs,
-    /// Lab namespaces are named NAME-<random>-{cli,rtr,srv}.
+    /// Lab namespaces are named NAME-<random>-{host}.
     #[arg(long, default_value = "nfs-demo", value_name = "NAME")]
     lab_name: String,
+    /// Which lab: a healthy NAT router, or a broken setup to diagnose
+    /// and repair from the page.
+    #[arg(long, value_enum, default_value_t)]
+    scenario: demo::Scenario,
 }
 
 #[derive(Args)]
@@ -174,6 +178,12 @@ struct ServeArgs {
     /// (net.netfilter.nf_conntrack_timestamp) in the watched namespace.
     #[arg(long)]
     enable_timestamps: bool,
+    /// Log packets conntrack finds INVALID, through a table of nfscope's
+    /// own (removed when nfscope stops), so that they show on their
+    /// flows and in the diagnosis. Admins can also turn it on from the
+    /// findings page.
+    #[arg(long)]
+    capture_invalid: bool,
 }
 
 impl ServeArgs {
@@ -212,31 +222,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(name) = &args.netns {
                 netns::enter(name)?;
             }
-            run_server(args, access, listener, None)
+            run_server(args, access, listener, None, None)
         }
         Command::Demo(DemoArgs {
             serve: args,
             lab_name,
+            scenario,
         }) => {
             let access = Plan::decide(args.listen, &args.access())?;
             let listener = bind(&args)?;
-            let lab = demo::Lab::build(&lab_name)?;
-            lab.start_servers()?;
-            lab.start_client()?;
+            let lab = demo::Demo::start(scenario, &lab_name)?;
             eprintln!(
                 "nfscope demo: lab {} is up; open http://{}/ (Ctrl-C stops \
                  and removes it)",
                 lab.prefix(),
                 listener.local_addr()?
             );
-            netns::enter(&lab.router())?;
+            netns::enter(&lab.watched())?;
             // The lab is removed when it drops, after the server stops:
             // its flows, their keys and their history end with it.
             let scratch = args.db.is_none().then(|| {
                 std::env::temp_dir()
                     .join(format!("{}-history.db", lab.prefix()))
             });
-            let run = run_server(args, access, listener, scratch.clone());
+            let remedy = lab.remedy();
+            let run =
+                run_server(args, access, listener, scratch.clone(), remedy);
             if let Some(db) = scratch {
                 for suffix in ["", "-wal", "-shm"] {
                     let mut file = db.clone().into_os_string();
@@ -301,6 +312,7 @@ fn run_server(
     access: Plan,
     listener: std::net::TcpListener,
     scratch: Option<PathBuf>,
+    remedy: Option<demo::Remedy>,
 ) -> anyhow::Result<()> {
     let keep_keys = scratch.is_none();
     let history = (!args.no_history).then(|| StoreConfig {
@@ -330,6 +342,8 @@ fn run_server(
         .into_iter()
         .filter_map(|(on, sysctl)| on.then_some(sysctl))
         .collect(),
+        remedy,
+        capture_invalid: args.capture_invalid,
     };
     // Built after the namespace switch: every thread the runtime starts
     // belongs to the watched namespace.

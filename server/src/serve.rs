@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -10,6 +11,7 @@ use anyhow::Context;
 use app::query::Cidr;
 
 use crate::access::{Access, Plan};
+use crate::capture::InvalidSwitch;
 use crate::collect::conntrack::{Supervisor, Sysctl};
 use crate::collect::nftables;
 use crate::http::{listener, AllowedHost, HttpConfig};
@@ -56,6 +58,10 @@ pub struct ServeConfig {
     pub trusted_proxies: Vec<Cidr>,
     /// Sysctls turned on in the watched namespace before the first dump.
     pub enable: Vec<Sysctl>,
+    /// A demo scenario's repair, offered on the findings page.
+    pub remedy: Option<crate::demo::Remedy>,
+    /// Capture INVALID packets from the start.
+    pub capture_invalid: bool,
 }
 
 /// Runs until `shutdown` resolves. `listener` was bound by the caller,
@@ -84,6 +90,12 @@ pub async fn serve(
         }
         None => None,
     };
+    let (state, rewrites) = state.keep_rewrites();
+    let capture = Arc::new(InvalidSwitch::default());
+    if config.capture_invalid {
+        capture.on().context("--capture-invalid")?;
+        tracing::info!("capturing INVALID packets");
+    }
     let (updates, from_collectors) = inbox(UPDATE_QUEUE);
     let updates_for_rules = updates.clone();
     let conntrack =
@@ -92,6 +104,8 @@ pub async fn serve(
     tokio::spawn(conntrack.run());
     nftables::supervisor::start(updates_for_rules, config.rules_poll)?;
     tokio::spawn(state.clone().run(from_collectors));
+    let findings =
+        crate::diagnose::start(state.clone(), rewrites, Arc::clone(&capture));
 
     listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
@@ -119,9 +133,12 @@ pub async fn serve(
             max_websockets: config.max_websockets,
             history,
             kiosk: config.kiosk,
-            access: std::sync::Arc::new(access),
+            access: Arc::new(access),
             trusted_proxies: config.trusted_proxies,
             dumps,
+            findings,
+            capture,
+            remedy: config.remedy.map(Arc::new),
         },
     );
     listener::serve(listener, app, max_connections, shutdown).await;

@@ -47,4 +47,10 @@ fn lost_events_are_reported_and_repaired() {
     });
     assert!(conntrack(&server).last_resync.is_some());
     assert_eq!(server.status().entries, server.flows("").total);
+    // The diagnosis says so too.
+    server.wait_for("the event-loss finding", |s| {
+        let findings: app::wire::finding::Findings =
+            serde_json::from_str(&s.get("/api/findings").unwrap()).unwrap();
+        findings.active.iter().any(|f| f.id == "event-loss:nfscope")
+    });
 }

@@ -260,7 +260,7 @@ fn every_answer_carries_the_security_headers() {
     ];
     for answer in &answers {
         assert_eq!(answer.header("x-content-type-options"), Some("nosniff"));
-        assert_eq!(answer.header("referrer-policy"), Some("no-referrer"));
+        assert_eq!(answer.header("referrer-policy"), Some("same-origin"));
         let csp = answer.header("content-security-policy").unwrap();
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     }

@@ -62,11 +62,12 @@ pub fn Layout<V: IntoView + 'static>(
 /// The pages that exist; full page loads between them.
 #[component]
 fn Nav(current: Route) -> impl IntoView {
-    let links = Route::NAV.into_iter().map(|(route, name)| {
-        let here = route == current;
+    let current = current.href();
+    let links = Route::NAV.into_iter().map(|(href, name)| {
+        let here = current.as_deref() == Some(href);
         view! {
             <a
-                href=route.href()
+                href=href
                 aria-current=here.then_some("page")
                 class=if here {
                     "font-medium text-sky-700 dark:text-sky-400"

@@ -4,9 +4,12 @@
 //! the same definitions build for the server and for wasm.
 
 pub mod access;
+pub mod conntrack_stats;
+pub mod finding;
 mod flow;
 mod health;
 pub mod history;
+pub mod invalid;
 mod key;
 pub mod kiosk;
 mod nat;

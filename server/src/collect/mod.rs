@@ -2,6 +2,8 @@
 //! plain Rust values to the state owner.
 
 pub mod conntrack;
+pub mod invalid;
+pub mod links;
 pub mod netlink;
 pub mod nftables;
 mod rate;

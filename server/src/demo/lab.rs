@@ -8,10 +8,11 @@
 //!      masquerade out of r1
 //! ```
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::process::{Command, Stdio};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
-use anyhow::{bail, Context};
+use anyhow::Context;
+
+use super::shell::{self, address, veth, Namespaces};
 
 /// Addresses of the lab's hosts.
 pub struct LabAddrs {
@@ -70,41 +71,35 @@ table inet nfscope_lab {
 
 /// Rules iptables-nft writes beside it, as a Docker host's would be:
 /// a user chain that the builtin FORWARD chain jumps to.
-const IPTABLES: [&[&str]; 4] = [
-    &["-N", "LAB-USER"],
-    &["-A", "FORWARD", "-j", "LAB-USER"],
-    &[
-        "-A",
-        "LAB-USER",
-        "-p",
-        "udp",
-        "-m",
-        "conntrack",
-        "--ctstate",
-        "NEW",
-        "--dport",
-        "5300",
-        "-j",
-        "ACCEPT",
-    ],
-    &["-A", "LAB-USER", "-j", "RETURN"],
+const IPTABLES: &[&str] = &[
+    "-N LAB-USER",
+    "-A FORWARD -j LAB-USER",
+    "-A LAB-USER -p udp -m conntrack --ctstate NEW --dport 5300 -j ACCEPT",
+    "-A LAB-USER -j RETURN",
 ];
 
 /// A built lab; dropping it deletes its namespaces.
 pub struct Lab {
     prefix: String,
+    _namespaces: Namespaces,
 }
 
 impl Lab {
     /// Builds a lab whose namespaces are named `{base}-{random}-{host}`.
     pub fn build(base: &str) -> anyhow::Result<Self> {
-        let lab = Self {
-            prefix: format!("{base}-{:08x}", random_u32()),
-        };
-        lab.create().with_context(|| {
-            format!("building the lab {} (needs root, ip, nft)", lab.prefix)
-        })?;
-        Ok(lab)
+        let prefix = shell::lab_prefix(base);
+        let namespaces = Namespaces::create(&prefix, &["cli", "rtr", "srv"])
+            .and_then(|made| {
+                create(&prefix)?;
+                Ok(made)
+            })
+            .with_context(|| {
+                format!("building the lab {prefix} (needs root, ip, nft)")
+            })?;
+        Ok(Self {
+            prefix,
+            _namespaces: namespaces,
+        })
     }
 
     pub fn prefix(&self) -> &str {
@@ -123,145 +118,50 @@ impl Lab {
         format!("{}-srv", self.prefix)
     }
 
-    fn create(&self) -> anyhow::Result<()> {
-        let (cli, rtr, srv) = (self.client(), self.router(), self.server());
-        for ns in [&cli, &rtr, &srv] {
-            run("ip", &["netns", "add", ns])?;
-            self.exec(ns, &["ip", "link", "set", "lo", "up"])?;
-        }
-        veth(&cli, "c0", &rtr, "r0")?;
-        veth(&rtr, "r1", &srv, "s0")?;
-        let a = &ADDRS;
-        self.address(&cli, "c0", a.client.into(), 24)?;
-        self.address(&cli, "c0", a.client6.into(), 64)?;
-        self.address(&rtr, "r0", a.router_in.into(), 24)?;
-        self.address(&rtr, "r0", a.router_in6.into(), 64)?;
-        self.address(&rtr, "r1", a.router_out.into(), 24)?;
-        self.address(&rtr, "r1", "fd88:2::1".parse()?, 64)?;
-        self.address(&srv, "s0", a.server.into(), 24)?;
-        self.address(&srv, "s0", a.server6.into(), 64)?;
-        for (ns, via, via6) in [
-            (&cli, "10.88.1.1", "fd88:1::1"),
-            (&srv, "10.88.2.1", "fd88:2::1"),
-        ] {
-            self.exec(ns, &["ip", "route", "add", "default", "via", via])?;
-            self.exec(
-                ns,
-                &["ip", "-6", "route", "add", "default", "via", via6],
-            )?;
-        }
-        for setting in
-            ["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]
-        {
-            self.exec(&rtr, &["sysctl", "-qw", setting])?;
-        }
-        self.nft(&rtr, RULESET)?;
-        for rule in IPTABLES {
-            let mut args = vec!["iptables-nft"];
-            args.extend_from_slice(rule);
-            self.exec(&rtr, &args)?;
-        }
-        // Per-namespace, and only once conntrack is loaded by the ruleset:
-        // counters and kernel timestamps make the dashboard complete.
-        for setting in [
-            "net.netfilter.nf_conntrack_acct=1",
-            "net.netfilter.nf_conntrack_timestamp=1",
-        ] {
-            self.exec(&rtr, &["sysctl", "-qw", setting])?;
-        }
-        Ok(())
-    }
-
-    fn address(
-        &self,
-        ns: &str,
-        dev: &str,
-        addr: IpAddr,
-        len: u8,
-    ) -> anyhow::Result<()> {
-        let cidr = format!("{addr}/{len}");
-        let mut args = vec!["ip", "addr", "add", &cidr, "dev", dev];
-        if addr.is_ipv6() {
-            // No duplicate address detection: usable at once.
-            args.push("nodad");
-        }
-        self.exec(ns, &args)
-    }
-
     /// Runs a command inside namespace `ns`.
     pub fn exec(&self, ns: &str, args: &[&str]) -> anyhow::Result<()> {
-        let mut full = vec!["netns", "exec", ns];
-        full.extend_from_slice(args);
-        run("ip", &full)
+        shell::exec(ns, args)
     }
 
     /// Loads an nftables script inside namespace `ns`.
     pub fn nft(&self, ns: &str, script: &str) -> anyhow::Result<()> {
-        use std::io::Write;
-        let mut child = Command::new("ip")
-            .args(["netns", "exec", ns, "nft", "-f", "-"])
-            .stdin(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .context("running nft (is the nftables package installed?)")?;
-        child
-            .stdin
-            .take()
-            .context("nft stdin")?
-            .write_all(script.as_bytes())?;
-        let out = child.wait_with_output()?;
-        if !out.status.success() {
-            bail!("nft -f failed: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        Ok(())
+        shell::nft(ns, script)
     }
 }
 
-impl Drop for Lab {
-    fn drop(&mut self) {
-        for ns in [self.client(), self.router(), self.server()] {
-            let _ = Command::new("ip")
-                .args(["netns", "del", &ns])
-                .stderr(Stdio::null())
-                .status();
-        }
+fn create(prefix: &str) -> anyhow::Result<()> {
+    let [cli, rtr, srv] =
+        ["cli", "rtr", "srv"].map(|host| format!("{prefix}-{host}"));
+    veth(&cli, "c0", &rtr, "r0")?;
+    veth(&rtr, "r1", &srv, "s0")?;
+    let a = &ADDRS;
+    address(&cli, "c0", a.client.into(), 24)?;
+    address(&cli, "c0", a.client6.into(), 64)?;
+    address(&rtr, "r0", a.router_in.into(), 24)?;
+    address(&rtr, "r0", a.router_in6.into(), 64)?;
+    address(&rtr, "r1", a.router_out.into(), 24)?;
+    address(&rtr, "r1", "fd88:2::1".parse()?, 64)?;
+    address(&srv, "s0", a.server.into(), 24)?;
+    address(&srv, "s0", a.server6.into(), 64)?;
+    for (ns, via, via6) in [
+        (&cli, "10.88.1.1", "fd88:1::1"),
+        (&srv, "10.88.2.1", "fd88:2::1"),
+    ] {
+        shell::exec(ns, &["ip", "route", "add", "default", "via", via])?;
+        shell::exec(ns, &["ip", "-6", "route", "add", "default", "via", via6])?;
     }
-}
-
-fn veth(ns_a: &str, a: &str, ns_b: &str, b: &str) -> anyhow::Result<()> {
-    run(
-        "ip",
-        &[
-            "link", "add", a, "netns", ns_a, "type", "veth", "peer", "name", b,
-            "netns", ns_b,
-        ],
-    )?;
-    for (ns, dev) in [(ns_a, a), (ns_b, b)] {
-        run("ip", &["-n", ns, "link", "set", dev, "up"])?;
+    for setting in ["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"] {
+        shell::exec(&rtr, &["sysctl", "-qw", setting])?;
+    }
+    shell::nft(&rtr, RULESET)?;
+    shell::iptables(&rtr, IPTABLES)?;
+    // Per-namespace, and only once conntrack is loaded by the ruleset:
+    // counters and kernel timestamps make the dashboard complete.
+    for setting in [
+        "net.netfilter.nf_conntrack_acct=1",
+        "net.netfilter.nf_conntrack_timestamp=1",
+    ] {
+        shell::exec(&rtr, &["sysctl", "-qw", setting])?;
     }
     Ok(())
-}
-
-fn run(program: &str, args: &[&str]) -> anyhow::Result<()> {
-    let out = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("running {program}"))?;
-    if !out.status.success() {
-        bail!(
-            "`{program} {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(())
-}
-
-/// Enough randomness to keep concurrent labs apart, without a dependency.
-fn random_u32() -> u32 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u32(std::process::id());
-    h.finish() as u32
 }

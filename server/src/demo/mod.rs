@@ -1,7 +1,94 @@
 //! `nfscope demo`: a lab of network namespaces with live traffic, so a
-//! newcomer sees real flows at once. Integration tests build the same lab.
+//! newcomer sees real flows at once. Integration tests build the same
+//! labs. A scenario other than the healthy router starts broken and can
+//! be repaired from the page.
 
+pub mod docker_bridge;
 mod lab;
+mod shell;
 mod traffic;
 
+pub use docker_bridge::DockerBridgeLab;
 pub use lab::{Lab, LabAddrs, ADDRS};
+
+/// The labs `nfscope demo --scenario` offers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    /// A healthy NAT router: client, router, server.
+    #[default]
+    Router,
+    /// A container on an address-less bridge, joined to a Docker host's
+    /// LAN bridge, with bridge-nf-call-iptables on: connections to a
+    /// published port are reset.
+    DockerBridge,
+}
+
+/// A running scenario: its namespaces live as long as this does.
+pub enum Demo {
+    Router(Lab),
+    DockerBridge(DockerBridgeLab),
+}
+
+impl Demo {
+    /// Builds the scenario's lab and starts its traffic.
+    pub fn start(scenario: Scenario, base: &str) -> anyhow::Result<Self> {
+        Ok(match scenario {
+            Scenario::Router => {
+                let lab = Lab::build(base)?;
+                lab.start_servers()?;
+                lab.start_client()?;
+                Self::Router(lab)
+            }
+            Scenario::DockerBridge => {
+                let lab = DockerBridgeLab::build(base)?;
+                lab.start_backend()?;
+                lab.start_container()?;
+                Self::DockerBridge(lab)
+            }
+        })
+    }
+
+    pub fn prefix(&self) -> &str {
+        match self {
+            Self::Router(lab) => lab.prefix(),
+            Self::DockerBridge(lab) => lab.prefix(),
+        }
+    }
+
+    /// The namespace the dashboard watches.
+    pub fn watched(&self) -> String {
+        match self {
+            Self::Router(lab) => lab.router(),
+            Self::DockerBridge(lab) => lab.host(),
+        }
+    }
+
+    /// The repair the page offers, for a scenario that is broken.
+    pub fn remedy(&self) -> Option<Remedy> {
+        match self {
+            Self::Router(_) => None,
+            Self::DockerBridge(lab) => Some(Remedy {
+                title: "Stop tracking on br-lan137 (NOTRACK)",
+                command: format!("iptables {}", docker_bridge::NOTRACK),
+                netns: lab.host(),
+                iptables: docker_bridge::NOTRACK,
+            }),
+        }
+    }
+}
+
+/// The fix of a broken scenario, applied when an admin asks.
+#[derive(Clone, Debug)]
+pub struct Remedy {
+    pub title: &'static str,
+    /// What it runs, as a user would type it.
+    pub command: String,
+    netns: String,
+    iptables: &'static str,
+}
+
+impl Remedy {
+    pub fn apply(&self) -> anyhow::Result<()> {
+        shell::iptables(&self.netns, &[self.iptables])
+    }
+}

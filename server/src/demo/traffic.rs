@@ -37,7 +37,7 @@ impl Lab {
     }
 }
 
-fn in_netns(
+pub(super) fn in_netns(
     ns: String,
     name: &str,
     work: fn() -> std::io::Result<()>,

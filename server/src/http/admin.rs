@@ -27,7 +27,7 @@ use super::auth::{Visitor, FORM_LIMIT};
 use super::bounds::check_filter;
 use super::error::{json_errors, ApiError};
 use super::html::{self, escape, hidden};
-use super::{history, AppState};
+use super::{findings, history, AppState};
 use crate::access::{csrf_token, DEFAULT_TTL, MAX_TTL};
 use crate::collect::conntrack::delete::{self as ct, Outcome, Target};
 use crate::collect::conntrack::{Settings, Sysctl};
@@ -47,6 +47,12 @@ fn api_changes() -> Routes {
         (Method::POST, "/settings", post(settings)),
         (Method::POST, "/shares", post(create_share)),
         (Method::DELETE, "/shares/{id}", delete(revoke_share)),
+        (
+            Method::POST,
+            "/invalid/capture",
+            post(findings::set_capture),
+        ),
+        (Method::POST, "/demo/remedy", post(findings::apply_remedy)),
     ]
 }
 
@@ -55,6 +61,16 @@ fn page_changes() -> Routes {
     vec![
         (Method::POST, "/shares", post(create_share_form)),
         (Method::POST, "/shares/{id}/revoke", post(revoke_share_form)),
+        (
+            Method::POST,
+            "/findings/capture",
+            post(findings::capture_form),
+        ),
+        (
+            Method::POST,
+            "/findings/remedy",
+            post(findings::remedy_form),
+        ),
     ]
 }
 
@@ -89,6 +105,7 @@ pub fn api_routes() -> Router<AppState> {
 pub fn page_routes() -> Router<AppState> {
     with(page_changes())
         .route("/shares", get(shares_page))
+        .route("/findings", get(findings::page))
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
 }
 

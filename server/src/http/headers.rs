@@ -22,7 +22,10 @@ pub async fn secure(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // Nothing (a share token in a URL, say) leaks to other sites; within
+    // nfscope, forms keep their Origin, which `no-referrer` turns into
+    // `null` and the Origin check then refuses.
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers
         .entry(CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(NOT_A_PAGE));

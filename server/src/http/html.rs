@@ -34,10 +34,30 @@ pub fn escape(text: &str) -> String {
 
 /// A whole page around `body` (already HTML).
 pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    document(status, title, "", body)
+}
+
+/// A page that reloads itself every `secs`: live without a script.
+pub fn refreshing(
+    status: StatusCode,
+    title: &str,
+    secs: u32,
+    body: &str,
+) -> Response {
+    let head = format!("<meta http-equiv=\"refresh\" content=\"{secs}\">");
+    document(status, title, &head, body)
+}
+
+fn document(
+    status: StatusCode,
+    title: &str,
+    head: &str,
+    body: &str,
+) -> Response {
     let mut html = String::new();
     let _ = write!(
         html,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">{head}\
          <meta name=\"viewport\" content=\"width=device-width, \
          initial-scale=1\"><title>{} · nfscope</title>\
          <link rel=\"stylesheet\" href=\"/pkg/nfscope.css\">\

@@ -10,6 +10,7 @@ mod compute;
 mod confirm;
 mod error;
 mod export;
+mod findings;
 mod guard;
 mod headers;
 mod history;
@@ -42,7 +43,10 @@ pub use ws::{DEFAULT_MAX_WEBSOCKETS, SEND_TIMEOUT};
 use app::query::Cidr;
 
 use crate::access::Access;
+use crate::capture::InvalidSwitch;
 use crate::collect::conntrack::DumpRequests;
+use crate::demo::Remedy;
+use crate::diagnose::FindingsFeed;
 use crate::state::StateHandle;
 use crate::store::History;
 use compute::Compute;
@@ -70,6 +74,10 @@ pub struct HttpConfig {
     pub trusted_proxies: Vec<Cidr>,
     /// Asks the conntrack collector for a dump after a delete.
     pub dumps: DumpRequests,
+    pub findings: FindingsFeed,
+    pub capture: Arc<InvalidSwitch>,
+    /// A demo scenario's repair.
+    pub remedy: Option<Arc<Remedy>>,
 }
 
 #[derive(Clone)]
@@ -85,6 +93,9 @@ pub struct AppState {
     /// Deletes by filter waiting for their confirmation.
     pub confirmations: Arc<Confirmations>,
     pub dumps: DumpRequests,
+    pub findings: FindingsFeed,
+    pub capture: Arc<InvalidSwitch>,
+    pub remedy: Option<Arc<Remedy>>,
     pub leptos: LeptosOptions,
 }
 
@@ -112,6 +123,9 @@ pub fn router(flows: StateHandle, config: HttpConfig) -> Router {
         access: Arc::clone(&config.access),
         confirmations: Arc::default(),
         dumps: config.dumps,
+        findings: config.findings,
+        capture: config.capture,
+        remedy: config.remedy,
         leptos,
     };
     let front = match config.kiosk {

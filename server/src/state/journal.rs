@@ -29,6 +29,20 @@ impl Moment {
     pub fn flow(&self) -> Option<Flow> {
         wire_flow(self.space, self.slot, &self.record)
     }
+
+    /// Whether this is a birth whose source port NAT rewrote with the
+    /// source address kept: what a NAT port clash looks like (with or
+    /// without a DNAT). Read from the record, so that the diagnosis
+    /// converts only those flows.
+    pub fn is_port_rewrite_birth(&self) -> bool {
+        let entry = &self.record.entry;
+        let (Some(orig), Some(reply)) = (&entry.orig, &entry.reply) else {
+            return false;
+        };
+        matches!(self.kind, MomentKind::New | MomentKind::Seen)
+            && reply.dst == orig.src
+            && reply.dport != orig.sport
+    }
 }
 
 /// Moments not yet taken, bounded.

@@ -5,6 +5,7 @@
 mod id_map;
 pub mod journal;
 mod owner;
+pub mod rewrites;
 mod row;
 pub mod ruleset;
 pub mod saved_keys;
@@ -87,6 +88,8 @@ pub struct StateHandle {
     keys_file: Option<Arc<Mutex<PathBuf>>>,
     /// Where the moments of flows' lives and the ruleset's commits go.
     recorder: Option<Recorder>,
+    /// Flows born with a rewritten source port, for the diagnosis.
+    rewrites: Option<Arc<rewrites::Rewrites>>,
 }
 
 /// Counts one follower while it lives.
@@ -125,7 +128,17 @@ impl StateHandle {
             space,
             keys_file: keys_file.map(|p| Arc::new(Mutex::new(p))),
             recorder: None,
+            rewrites: None,
         }
+    }
+
+    /// Keeps the flows born with a rewritten source port, short-lived
+    /// ones included, until the diagnosis takes them.
+    pub fn keep_rewrites(mut self) -> (Self, Arc<rewrites::Rewrites>) {
+        self.write(|s| s.table.keep_journal());
+        let rewrites = Arc::new(rewrites::Rewrites::default());
+        self.rewrites = Some(Arc::clone(&rewrites));
+        (self, rewrites)
     }
 
     /// Records the moments of flows' lives, and the ruleset's commits,

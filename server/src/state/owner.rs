@@ -168,17 +168,26 @@ impl StateHandle {
         self.hand_over_moments();
     }
 
-    /// Gives the history the moments journaled since the last time.
+    /// Gives the history, and the diagnosis, the moments journaled since
+    /// the last time.
     fn hand_over_moments(&self) {
-        let Some(recorder) = &self.recorder else {
-            return;
-        };
         let taken = self.write(|s| {
             s.table
                 .journal()
                 .map(|j| (j.take(), std::mem::take(&mut j.lost)))
         });
-        if let Some((moments, lost)) = taken {
+        let Some((moments, lost)) = taken else {
+            return;
+        };
+        if let Some(rewrites) = &self.rewrites {
+            rewrites.add(
+                moments
+                    .iter()
+                    .filter(|m| m.is_port_rewrite_birth())
+                    .filter_map(|m| m.flow()),
+            );
+        }
+        if let Some(recorder) = &self.recorder {
             recorder.lost(lost);
             recorder.moments(moments);
         }

@@ -3,7 +3,7 @@
 //! consistent snapshot, kept up to date by the change events, and its
 //! counters polled.
 
-mod attr;
+pub(crate) mod attr;
 pub mod counters;
 pub mod decode;
 mod events;

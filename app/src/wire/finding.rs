@@ -1,0 +1,143 @@
+//! Diagnoses: what the server's checks found wrong, with the evidence and
+//! the fix (`GET /api/findings`, the findings page).
+
+use serde::{Deserialize, Serialize};
+
+/// How much a finding matters.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; nothing is broken by it alone.
+    Info,
+    /// Something will break, or makes a diagnosis harder.
+    Warning,
+    /// Traffic is failing now.
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One kind of check, and what each of its findings is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// Conntrack tracked the same connection twice through a bridge with
+    /// `bridge-nf-call-iptables=1`.
+    DoubleTracking,
+    /// NAT rewrote a source port that no rule asked to rewrite.
+    NatPortClash,
+    /// Connections that never got an answer, by destination.
+    Unanswered,
+    /// The conntrack table is full or failing to insert.
+    TablePressure,
+    /// nfscope itself lost events: what it shows may be incomplete.
+    EventLoss,
+    /// A setting that is risky, or that hides what is going on.
+    Setting,
+}
+
+impl FindingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::DoubleTracking => "double-tracking",
+            FindingKind::NatPortClash => "nat-port-clash",
+            FindingKind::Unanswered => "unanswered",
+            FindingKind::TablePressure => "table-pressure",
+            FindingKind::EventLoss => "event-loss",
+            FindingKind::Setting => "setting",
+        }
+    }
+}
+
+/// What a piece of evidence is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EvidenceKind {
+    Flow,
+    Packet,
+    Rule,
+    Sysctl,
+    Counter,
+}
+
+/// One thing the finding rests on, with a link to see it where it has
+/// a page (`/flow/KEY`, `/rules?…`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub kind: EvidenceKind,
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+}
+
+/// A way out, with what it costs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Fix {
+    pub title: String,
+    /// Shell commands, in order, as a user would type them.
+    pub commands: Vec<String>,
+    pub tradeoff: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable while the condition lasts: the kind and what it is about,
+    /// e.g. `double-tracking:br-lan137`.
+    pub id: String,
+    pub kind: FindingKind,
+    pub severity: Severity,
+    /// One line.
+    pub summary: String,
+    /// Plain words: what happens, and why.
+    pub explanation: String,
+    pub evidence: Vec<Evidence>,
+    pub fixes: Vec<Fix>,
+    /// When it was first found, ms since the Unix epoch.
+    pub since_ms: u64,
+    /// When the condition was last seen.
+    pub seen_ms: u64,
+    /// When it cleared; `None` while it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleared_ms: Option<u64>,
+}
+
+/// What one check answered on its last run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Ok,
+    Found,
+    /// Not enough seen yet to tell.
+    TooEarly,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckStatus {
+    pub kind: FindingKind,
+    pub verdict: Verdict,
+    /// Why it cannot tell yet, or what it looked at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// `GET /api/findings`, and each message of its stream.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Findings {
+    /// Rises by one each time the list changes.
+    pub seq: u64,
+    /// Holding now, the most severe first.
+    pub active: Vec<Finding>,
+    /// Cleared ones, the latest first, a bounded number.
+    pub cleared: Vec<Finding>,
+    pub checks: Vec<CheckStatus>,
+}

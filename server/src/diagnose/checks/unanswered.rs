@@ -1,0 +1,146 @@
+//! Check 3: TCP connections that never got an answer, grouped by where
+//! they went. A few now and then is the internet; several to one place
+//! that stay unanswered mean the answers go elsewhere (asymmetric
+//! routing), are dropped, or, after a DNAT to a host on the client's own
+//! network, go straight back to the client (no hairpin NAT).
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use app::wire::finding::{Evidence, EvidenceKind, FindingKind, Severity};
+use app::wire::{nat_endpoint, Nat};
+
+use super::{finding, fix, Check, Facts, Outcome};
+use crate::collect::links::Link;
+
+/// Unanswered for this long, a SYN is not just slow.
+const STUCK_MS: u64 = 5_000;
+/// Connections to one destination before it is a finding.
+const AT_LEAST: usize = 3;
+/// `IPS_SEEN_REPLY`.
+const SEEN_REPLY: u32 = 1 << 1;
+
+pub struct Unanswered;
+
+/// Stuck connections to one destination, as the server sees it.
+#[derive(Default)]
+struct Group {
+    count: usize,
+    clients: Vec<IpAddr>,
+    /// Where the client sent them, when DNAT changed it.
+    asked: Option<(IpAddr, Option<u16>)>,
+    snat: bool,
+    keys: Vec<String>,
+}
+
+impl Check for Unanswered {
+    fn kind(&self) -> FindingKind {
+        FindingKind::Unanswered
+    }
+
+    fn run(&mut self, facts: &Facts) -> Outcome {
+        let mut groups: BTreeMap<(IpAddr, Option<u16>), Group> =
+            BTreeMap::new();
+        facts.table.each(|flow| {
+            let stuck = flow.proto().0 == libc::IPPROTO_TCP as u8
+                && flow.status_bits() & SEEN_REPLY == 0
+                && flow.state() == Some("syn-sent")
+                && facts.now_ms.saturating_sub(flow.started_ms()) > STUCK_MS;
+            if !stuck {
+                return;
+            }
+            let (o, r) = (flow.orig(), flow.reply());
+            let group = groups.entry((r.src, r.sport)).or_default();
+            group.count += 1;
+            if !group.clients.contains(&o.src) {
+                group.clients.push(o.src);
+            }
+            if flow.nat().contains(&Nat::Dnat) {
+                group.asked = Some((o.dst, o.dport));
+            }
+            group.snat |= flow.nat().contains(&Nat::Snat);
+            if group.keys.len() < 5 {
+                group.keys.push(flow.key().to_string());
+            }
+        });
+        Outcome::Found(
+            groups
+                .into_iter()
+                .filter(|(_, g)| g.count >= AT_LEAST)
+                .map(|((addr, port), g)| found(addr, port, g, &facts.links))
+                .collect(),
+        )
+    }
+}
+
+fn found(
+    addr: IpAddr,
+    port: Option<u16>,
+    g: Group,
+    links: &[Link],
+) -> app::wire::finding::Finding {
+    let server = nat_endpoint(addr, port);
+    let hairpin = g.asked.is_some()
+        && !g.snat
+        && g.clients.iter().any(|c| same_network(*c, addr, links));
+    let (why, fixes) = if hairpin {
+        (
+            "They were DNATed to a host on the clients' own network and \
+             not SNATed: the server answers the client directly, the \
+             client does not recognise an answer from an address it never \
+             asked, and nothing passes back through this box (no hairpin \
+             NAT).",
+            vec![fix(
+                "Masquerade what is DNATed back into the same network",
+                &[&format!(
+                    "nft add rule ip nat postrouting ip daddr {addr} ct status \
+                     dnat masquerade"
+                )],
+                "The server then sees this box as the client for those \
+                 connections, not the real client.",
+            )],
+        )
+    } else {
+        (
+            "No answer came back through this box: it is dropped on the \
+             way (a firewall, a server that is down) or takes another \
+             path back (asymmetric routing), so conntrack never sees it.",
+            vec![fix(
+                "Watch where the answers go",
+                &[&format!("tcpdump -ni any host {addr}")],
+                "Only looks.",
+            )],
+        )
+    };
+    let mut f = finding(
+        FindingKind::Unanswered,
+        &server,
+        Severity::Warning,
+        format!(
+            "{} TCP connections to {server} are unanswered (SYN sent, no \
+             reply for over {} s)",
+            g.count,
+            STUCK_MS / 1000
+        ),
+        why.into(),
+    );
+    f.evidence = g
+        .keys
+        .iter()
+        .map(|key| Evidence {
+            kind: EvidenceKind::Flow,
+            label: format!("unanswered connection to {server}"),
+            href: Some(format!("/flow/{key}")),
+        })
+        .collect();
+    f.fixes = fixes;
+    f
+}
+
+/// Whether `a` and `b` are both on one of this box's connected networks.
+fn same_network(a: IpAddr, b: IpAddr, links: &[Link]) -> bool {
+    links
+        .iter()
+        .flat_map(|l| &l.addrs)
+        .any(|net| net.contains(a) && net.contains(b))
+}

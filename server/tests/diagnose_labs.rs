@@ -1,0 +1,150 @@
+//! The checks in labs of their own: a healthy NAT router gets no finding
+//! at all; a NAT port clash, unanswered connections behind a DNAT and
+//! risky settings each get theirs. (The seed's double tracking has its
+//! own test, `seed_bridge.rs`; event loss is in `event_loss.rs`.)
+
+mod common;
+
+use std::net::{TcpStream, UdpSocket};
+use std::time::{Duration, Instant};
+
+use app::wire::finding::{Findings, Verdict};
+use common::*;
+
+fn findings(server: &Server) -> Findings {
+    serde_json::from_str(&server.get("/api/findings").unwrap()).unwrap()
+}
+
+fn wait_for_finding(server: &Server, id: &str) {
+    server.wait_for(&format!("the finding {id}"), |s| {
+        findings(s).active.iter().any(|f| f.id == id)
+    });
+}
+
+#[test]
+fn a_healthy_router_gets_no_finding() {
+    let lab = lab();
+    lab.start_servers().unwrap();
+    lab.start_client().unwrap();
+    let server = Server::start(&lab.router(), &["--capture-invalid"]);
+    // Long enough for every check to have looked, with traffic flowing.
+    server.wait_for("every check to answer", |s| {
+        let now = findings(s);
+        s.flows("").total > 0
+            && !now.checks.is_empty()
+            && now.checks.iter().all(|c| c.verdict != Verdict::TooEarly)
+    });
+    let end = Instant::now() + Duration::from_secs(8);
+    while Instant::now() < end {
+        let now = findings(&server);
+        assert!(now.active.is_empty(), "{:#?}", now.active);
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+#[test]
+fn a_nat_port_clash_is_found() {
+    const CLASH_PORT: u16 = 50000;
+    let lab = lab();
+    lab.start_servers().unwrap();
+    // The direct flow keeps its port, so the DNATed one must move.
+    lab.nft(
+        &lab.router(),
+        &format!(
+            "insert rule inet nfscope_lab postrouting udp sport {CLASH_PORT} \
+             accept"
+        ),
+    )
+    .unwrap();
+    let server = Server::start(&lab.router(), &[]);
+    in_netns(&lab.client(), || {
+        let socket = UdpSocket::bind((ADDRS.client, CLASH_PORT)).unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        for to in [ADDRS.server, ADDRS.router_in] {
+            socket.send_to(b"ping", (to, ADDRS.udp_port)).unwrap();
+            let mut buf = [0u8; 16];
+            socket.recv_from(&mut buf).expect("UDP echo answered");
+        }
+    });
+    wait_for_finding(
+        &server,
+        &format!("nat-port-clash:{}-{}", ADDRS.client, ADDRS.router_in),
+    );
+}
+
+#[test]
+fn connections_without_an_answer_are_found_by_destination() {
+    let lab = lab();
+    lab.start_servers().unwrap();
+    // The server drops what reaches it: SYNs go unanswered.
+    lab.nft(
+        &lab.server(),
+        "table inet lab_drop {\n chain input {\n type filter hook input \
+         priority 0;\n tcp dport 80 drop\n }\n}\n",
+    )
+    .unwrap();
+    let server = Server::start(&lab.router(), &[]);
+    in_netns(&lab.client(), || {
+        for _ in 0..3 {
+            let _ = TcpStream::connect_timeout(
+                &(ADDRS.router_in, ADDRS.published_port).into(),
+                Duration::from_millis(200),
+            );
+        }
+    });
+    wait_for_finding(
+        &server,
+        &format!("unanswered:{}:{}", ADDRS.server, ADDRS.server_port),
+    );
+}
+
+#[test]
+fn risky_settings_are_found() {
+    let lab = lab();
+    let router = lab.router();
+    // An address-less bridge with bridge netfilter and reverse-path
+    // filtering on, and a liberal TCP window check.
+    for args in [
+        &["ip", "link", "add", "br-lab", "type", "bridge"][..],
+        &["ip", "link", "set", "br-lab", "up"],
+        &["sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=1"],
+        &["sysctl", "-qw", "net.ipv4.conf.br-lab.rp_filter=2"],
+        &[
+            "sysctl",
+            "-qw",
+            "net.netfilter.nf_conntrack_tcp_be_liberal=1",
+        ],
+    ] {
+        sh(&router, args);
+    }
+    let server = Server::start(&router, &[]);
+    for id in [
+        "setting:bridge-nf-call-iptables",
+        "setting:rp_filter:br-lab",
+        "setting:nf_conntrack_tcp_be_liberal",
+        "setting:dnat-any-interface",
+    ] {
+        wait_for_finding(&server, id);
+    }
+    // Undone, they clear.
+    sh(
+        &router,
+        &[
+            "sysctl",
+            "-qw",
+            "net.netfilter.nf_conntrack_tcp_be_liberal=0",
+        ],
+    );
+    server.wait_for("the setting to clear", |s| {
+        let now = findings(s);
+        now.active
+            .iter()
+            .all(|f| f.id != "setting:nf_conntrack_tcp_be_liberal")
+            && now
+                .cleared
+                .iter()
+                .any(|f| f.id == "setting:nf_conntrack_tcp_be_liberal")
+    });
+}
