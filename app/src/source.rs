@@ -6,7 +6,8 @@ use std::sync::Arc;
 use crate::query::{Filter, Sort, TimeSpan};
 use crate::wire::history::{FlowRecord, HistoryPage};
 use crate::wire::ruleset::{RuleDetail, RuleRef, Ruleset, RulesetChange};
-use crate::wire::{FlowKey, FlowPage, Health};
+use crate::wire::finding::FlowDiagnosis;
+use crate::wire::{Flow, FlowKey, FlowPage, Health};
 
 pub trait PageSource: Send + Sync {
     fn page(&self, filter: &Filter, sort: &Sort, limit: usize) -> FlowPage;
@@ -28,6 +29,12 @@ pub trait PageSource: Send + Sync {
     /// The commit that made generation `generation`, while the history
     /// holds it.
     fn commit(&self, generation: u32) -> Option<RulesetChange>;
+    /// The INVALID packets and findings of a flow; none where the
+    /// diagnosis is not shown (a share link).
+    fn diagnosis(&self, flow: &Flow) -> FlowDiagnosis {
+        let _ = flow;
+        FlowDiagnosis::default()
+    }
 }
 
 pub type SharedSource = Arc<dyn PageSource>;

@@ -141,3 +141,13 @@ pub struct Findings {
     pub cleared: Vec<Finding>,
     pub checks: Vec<CheckStatus>,
 }
+
+/// What the diagnosis knows of one flow, for its page: the INVALID
+/// packets on its path and the findings that name it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlowDiagnosis {
+    /// Whether INVALID packets are being captured now.
+    pub capture: bool,
+    pub invalid: Vec<super::invalid::InvalidPacket>,
+    pub findings: Vec<Finding>,
+}

@@ -326,7 +326,7 @@ fn active(body: &mut String, f: &Finding, now: u64) {
     };
     let _ = write!(
         body,
-        "<section class=\"mb-4 border-l-4 {tone} pl-3\" data-finding=\"{id}\">\
+        "<section id=\"{id}\" class=\"mb-4 border-l-4 {tone} pl-3\" data-finding=\"{id}\">\
          <h2 class=\"font-semibold\"><span class=\"mr-2 text-xs uppercase\">{sev}</span>{summary}</h2>\
          <p class=\"text-xs text-slate-500\">for {held}</p>\
          <p class=\"mt-1 text-sm\">{why}</p>",

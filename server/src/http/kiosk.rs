@@ -92,10 +92,11 @@ async fn compute(state: &AppState) -> Kiosk {
         .compute
         .scan(move |snapshot| {
             let now = now_ms();
+            let stats = crate::collect::conntrack::stats::read().ok();
             let mut k = Kiosk {
                 at_ms: now,
-                max_flows: conntrack_max(),
-                invalid_per_sec: invalid.rate(),
+                max_flows: stats.map(|s| u64::from(s.max_entries)),
+                invalid_per_sec: stats.and_then(|s| invalid.rate(s.invalid)),
                 ..Kiosk::default()
             };
             let mut tally = Tally::default();
@@ -214,56 +215,14 @@ fn busy_rules(flows: &StateHandle) -> Vec<BusyRule> {
         .collect()
 }
 
-/// `nf_conntrack_max` of the namespace this thread is in.
-fn conntrack_max() -> Option<u64> {
-    let text =
-        std::fs::read_to_string("/proc/sys/net/netfilter/nf_conntrack_max")
-            .ok()?;
-    text.trim().parse().ok()
-}
-
 impl Invalid {
-    /// Packets per second found INVALID since the previous call.
-    fn rate(&self) -> Option<f64> {
-        let now = (Instant::now(), invalid_count()?);
+    /// Packets per second found INVALID since the previous call, from
+    /// the kernel's count now (conntrack's statistics, over netlink).
+    fn rate(&self, count: u64) -> Option<f64> {
+        let now = (Instant::now(), count);
         let mut last = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let before = last.replace(now)?;
         let secs = now.0.duration_since(before.0).as_secs_f64();
         (secs > 0.0).then(|| now.1.saturating_sub(before.1) as f64 / secs)
-    }
-}
-
-/// The kernel's INVALID count in this thread's namespace: the `invalid`
-/// column of `/proc/net/stat/nf_conntrack`, one hex line per CPU.
-fn invalid_count() -> Option<u64> {
-    let text =
-        std::fs::read_to_string("/proc/thread-self/net/stat/nf_conntrack")
-            .ok()?;
-    column_sum(&text, "invalid")
-}
-
-fn column_sum(text: &str, name: &str) -> Option<u64> {
-    let mut lines = text.lines();
-    let column = lines.next()?.split_whitespace().position(|c| c == name)?;
-    lines
-        .map(|line| {
-            let field = line.split_whitespace().nth(column)?;
-            u64::from_str_radix(field, 16).ok()
-        })
-        .sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::column_sum;
-
-    #[test]
-    fn the_kernels_statistics_add_up_over_cpus() {
-        let text = "entries  clashres found new invalid ignore\n\
-                    0000002a  00000000 00000000 00000000 0000000a 00000000\n\
-                    0000002a  00000000 00000000 00000000 00000101 00000000\n";
-        assert_eq!(column_sum(text, "invalid"), Some(10 + 257));
-        assert_eq!(column_sum(text, "missing"), None);
-        assert_eq!(column_sum("invalid\nzz\n", "invalid"), None);
     }
 }

@@ -10,7 +10,8 @@ use app::shell;
 use app::source::{PageSource, SharedSource};
 use app::wire::history::{FlowRecord, HistoryPage};
 use app::wire::ruleset::{RuleDetail, RuleRef, Ruleset, RulesetChange};
-use app::wire::{FlowKey, FlowPage, Health};
+use app::wire::finding::FlowDiagnosis;
+use app::wire::{Flow, FlowKey, FlowPage, Health};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
@@ -30,7 +31,9 @@ use super::bounds::check_filter;
 use super::compute::Compute;
 use super::shared_flow::SharedFlow;
 use super::{headers, history, AppState};
+use crate::capture::InvalidSwitch;
 use crate::collect::nftables::view::{self, Detail};
+use crate::diagnose::FindingsFeed;
 use crate::store::{History, Rows};
 
 /// A page holds a few screens of rows: well under this.
@@ -40,9 +43,30 @@ const MAX_PAGE_BYTES: usize = 16 << 20;
 struct Site {
     compute: Compute,
     history: Option<Arc<History>>,
+    capture: Arc<InvalidSwitch>,
+    findings: FindingsFeed,
 }
 
 impl PageSource for Site {
+    fn diagnosis(&self, flow: &Flow) -> FlowDiagnosis {
+        let href = format!("/flow/{}", flow.key);
+        let findings = self.findings.borrow();
+        FlowDiagnosis {
+            capture: self.capture.is_on(),
+            invalid: self.capture.ring().map_or_else(Vec::new, |ring| {
+                crate::capture::on_flow(ring.recent(usize::MAX), flow)
+            }),
+            findings: findings
+                .active
+                .iter()
+                .filter(|f| {
+                    f.evidence.iter().any(|e| e.href.as_ref() == Some(&href))
+                })
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// A filter too big to compute renders no rows; the page's stream
     /// then says which limit it exceeds.
     fn page(&self, filter: &Filter, sort: &Sort, limit: usize) -> FlowPage {
@@ -110,6 +134,8 @@ pub fn routes(state: &AppState, site_root: &Path) -> Router<AppState> {
     let source: SharedSource = Arc::new(Site {
         compute: state.compute.clone(),
         history: state.history.clone(),
+        capture: Arc::clone(&state.capture),
+        findings: state.findings.clone(),
     });
     let options = state.leptos.clone();
     let bundle =

@@ -6,6 +6,8 @@
 //! the server (`history`).
 
 #[cfg(feature = "ssr")]
+#[cfg(feature = "ssr")]
+mod diagnosis;
 mod history;
 
 use std::sync::Arc;
@@ -102,11 +104,16 @@ fn stream(
 
 #[cfg(feature = "ssr")]
 fn load_initial(key: &FlowKey) -> Initial {
-    let record =
-        use_context::<crate::source::SharedSource>().and_then(|s| s.flow(key));
+    let source = use_context::<crate::source::SharedSource>();
+    let record = source.as_ref().and_then(|s| s.flow(key));
+    let diagnosis = source
+        .zip(record.as_ref())
+        .map(|(s, r)| diagnosis::html(&s.diagnosis(&r.flow)))
+        .unwrap_or_default();
+    let history = record.as_ref().map(history::html).unwrap_or_default();
     Initial {
         live: record.as_ref().is_some_and(|r| r.live),
-        history: record.as_ref().map(history::html).unwrap_or_default(),
+        history: history + &diagnosis,
         flow: record.map(|r| r.flow),
         now_ms: now_ms(),
     }

@@ -23,6 +23,8 @@ use super::{
 
 /// How long a sign counts.
 const KEEP_MS: u64 = 120_000;
+/// Connections shown as evidence, each with its signs.
+const FLOWS_SHOWN: usize = 3;
 /// A DNATed connection from the same client to the same address, begun
 /// this long after the last sign and showing none, says the path is
 /// fixed.
@@ -247,32 +249,47 @@ impl DoubleTracking {
     ) -> Vec<Evidence> {
         let mut evidence = Vec::new();
         let mut flows: Vec<FlowKey> = Vec::new();
-        // The latest few of each kind: enough to follow, bounded.
-        for sign in self.signs.iter().rev().take(6) {
+        for sign in self.signs.iter().rev() {
             if !flows.contains(&sign.flow) {
                 flows.push(sign.flow);
-                let live = dnat.values().find(|a| a.key == sign.flow);
-                evidence.push(Evidence {
-                    kind: EvidenceKind::Flow,
-                    label: format!(
-                        "the DNATed connection {} → {}{}",
-                        sign.client,
-                        app::wire::nat_endpoint(
-                            sign.target.0,
-                            Some(sign.target.1)
-                        ),
-                        if live.is_some() { "" } else { " (ended)" }
-                    ),
-                    href: Some(format!("/flow/{}", sign.flow)),
-                });
             }
-            evidence.push(match &sign.what {
-                SignKind::Invalid(p) => packet_evidence(p),
-                SignKind::Twin(twin) => flow_evidence(
-                    twin,
-                    "a second entry for its answer, source port rewritten",
+        }
+        // The latest few connections, each with its first INVALID packet
+        // and its first second entry: enough to follow, bounded.
+        for key in flows.into_iter().take(FLOWS_SHOWN) {
+            let signs: Vec<&Sign> =
+                self.signs.iter().filter(|s| s.flow == key).collect();
+            let first = signs[0];
+            let live = dnat.values().any(|a| a.key == key);
+            evidence.push(Evidence {
+                kind: EvidenceKind::Flow,
+                label: format!(
+                    "the DNATed connection {} → {}{}",
+                    first.client,
+                    app::wire::nat_endpoint(first.target.0, Some(first.target.1)),
+                    if live { "" } else { " (ended)" }
                 ),
+                href: Some(format!("/flow/{key}")),
             });
+            let packet = signs.iter().find_map(|s| match &s.what {
+                SignKind::Invalid(p) => Some(packet_evidence(p)),
+                SignKind::Twin(_) => None,
+            });
+            let twins: Vec<&Flow> = signs
+                .iter()
+                .filter_map(|s| match &s.what {
+                    SignKind::Twin(t) => Some(&**t),
+                    SignKind::Invalid(_) => None,
+                })
+                .collect();
+            evidence.extend(packet);
+            if let Some(twin) = twins.first() {
+                let what = match twins.len() {
+                    1 => "a second entry for its answer".to_owned(),
+                    n => format!("the first of {n} second entries for its answer"),
+                };
+                evidence.push(flow_evidence(twin, &what));
+            }
         }
         if let Some(v) = facts.sysctls.get(BRIDGE_NF) {
             evidence.push(sysctl_evidence(BRIDGE_NF, v));

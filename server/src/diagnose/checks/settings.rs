@@ -186,10 +186,9 @@ fn dnat_on_every_interface(
         "dnat-any-interface",
         Severity::Info,
         format!(
-            "{} DNAT rule{} match every input interface, bridged traffic \
-             included",
+            "{} DNAT rule{} every input interface, bridged traffic included",
             rules.len(),
-            if rules.len() == 1 { "" } else { "s" }
+            if rules.len() == 1 { " matches" } else { "s match" }
         ),
         format!(
             "A DNAT without a positive input interface (`iifname`/`-i`) \
