@@ -7,6 +7,7 @@ pub mod access;
 mod flow;
 mod health;
 pub mod history;
+pub mod invalid;
 mod key;
 pub mod kiosk;
 mod nat;
