@@ -4,6 +4,7 @@
 //! the same definitions build for the server and for wasm.
 
 pub mod access;
+pub mod conntrack_stats;
 mod flow;
 mod health;
 pub mod history;
