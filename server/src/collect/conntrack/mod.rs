@@ -7,6 +7,7 @@ pub mod decode;
 pub mod delete;
 pub mod flow;
 pub mod socket;
+pub mod stats;
 mod supervisor;
 mod sysctl;
 #[cfg(test)]
