@@ -2,6 +2,7 @@
 //! plain Rust values to the state owner.
 
 pub mod conntrack;
+pub mod invalid;
 pub mod netlink;
 pub mod nftables;
 mod rate;
