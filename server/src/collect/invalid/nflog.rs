@@ -71,9 +71,9 @@ impl NflogSocket {
         match answer(&socket, 1)? {
             0 => {}
             // The kernel says EPERM both to a process without
-            // CAP_NET_ADMIN and to anyone binding a group another socket
-            // holds (EBUSY is for binding one's own group twice).
-            code if code == -libc::EPERM || code == -libc::EBUSY => {
+            // CAP_NET_ADMIN and to a bind of a group another socket holds
+            // (EBUSY only to a socket binding its own group again).
+            code if code == -libc::EPERM => {
                 let err = io::Error::from_raw_os_error(-code);
                 let text = std::fs::read_to_string(INSTANCES);
                 return Err(match text.ok().and_then(|t| holder(&t, group)) {
@@ -262,10 +262,7 @@ mod tests {
             hook: app::wire::invalid::Hook::Input,
             mark: 0,
             at_ms: Some(1),
-            in_dev: None,
-            out_dev: None,
-            phys_in: None,
-            phys_out: None,
+            devices: packet::Devices::default(),
             prefix: Some(prefix.into()),
             nflog_seq: Some(seq),
             ip: packet::IpHeaders {

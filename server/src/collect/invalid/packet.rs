@@ -66,17 +66,22 @@ pub struct NflogPacket {
     /// kernel gives none from the output hook on, nor when nothing on
     /// the machine asked for packet timestamps.
     pub at_ms: Option<u64>,
-    /// Interface indexes.
-    pub in_dev: Option<u32>,
-    pub out_dev: Option<u32>,
-    pub phys_in: Option<u32>,
-    pub phys_out: Option<u32>,
+    pub devices: Devices,
     /// The log rule's prefix.
     pub prefix: Option<String>,
     /// `NFULA_SEQ`: the kernel's count of packets logged to this group
     /// (`NFULNL_CFG_F_SEQ`); a gap is packets lost on the way.
     pub nflog_seq: Option<u32>,
     pub ip: IpHeaders,
+}
+
+/// Interface indexes; the physical ones are a bridge's ports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Devices {
+    pub in_dev: Option<u32>,
+    pub out_dev: Option<u32>,
+    pub phys_in: Option<u32>,
+    pub phys_out: Option<u32>,
 }
 
 /// The headers of the logged packet.
@@ -109,33 +114,15 @@ pub fn decode(
     nfgen_family: u8,
     attrs: &[u8],
 ) -> Result<NflogPacket, DecodeError> {
-    let mut header = None;
-    let mut payload = None;
-    let mut p = NflogPacket {
-        hook: Hook::Other(0),
-        mark: 0,
-        at_ms: None,
-        in_dev: None,
-        out_dev: None,
-        phys_in: None,
-        phys_out: None,
-        prefix: None,
-        nflog_seq: None,
-        ip: IpHeaders {
-            src: Ipv4Addr::UNSPECIFIED.into(),
-            dst: Ipv4Addr::UNSPECIFIED.into(),
-            proto: 0,
-            len: 0,
-            ports: None,
-            tcp: None,
-            icmp: None,
-        },
-    };
+    let (mut header, mut payload) = (None, None);
+    let (mut mark, mut at_ms, mut prefix, mut nflog_seq) =
+        (0, None, None, None);
+    let mut devices = Devices::default();
     for nla in NlasIterator::new(attrs) {
         let nla = nla.context("invalid NFLOG attribute")?;
         let (kind, len) = (nla.kind(), usize::from(nla.length()));
-        // The value as a slice of `attrs`, which the payload outlives
-        // the loop as.
+        // Sliced from `attrs` itself, not borrowed from `nla` as its
+        // `value()` is: the payload is read after the loop.
         let v = nla.into_inner().get(4..len).unwrap_or_default();
         match kind {
             NFULA_PACKET_HDR => {
@@ -143,33 +130,36 @@ pub fn decode(
                     Some(packet_hdr(v).context("invalid NFULA_PACKET_HDR")?)
             }
             NFULA_MARK => {
-                p.mark = parse_u32_be(v).context("invalid NFULA_MARK")?
+                mark = parse_u32_be(v).context("invalid NFULA_MARK")?
             }
             NFULA_TIMESTAMP => {
-                p.at_ms = timestamp(v).context("invalid NFULA_TIMESTAMP")?
+                at_ms = timestamp(v).context("invalid NFULA_TIMESTAMP")?
             }
             NFULA_IFINDEX_INDEV => {
-                p.in_dev =
-                    Some(ifindex(v).context("invalid NFULA_IFINDEX_INDEV")?)
+                devices.in_dev = Some(
+                    parse_u32_be(v).context("invalid NFULA_IFINDEX_INDEV")?,
+                )
             }
             NFULA_IFINDEX_OUTDEV => {
-                p.out_dev =
-                    Some(ifindex(v).context("invalid NFULA_IFINDEX_OUTDEV")?)
+                devices.out_dev = Some(
+                    parse_u32_be(v).context("invalid NFULA_IFINDEX_OUTDEV")?,
+                )
             }
             NFULA_IFINDEX_PHYSINDEV => {
-                p.phys_in = Some(
-                    ifindex(v).context("invalid NFULA_IFINDEX_PHYSINDEV")?,
+                devices.phys_in = Some(
+                    parse_u32_be(v)
+                        .context("invalid NFULA_IFINDEX_PHYSINDEV")?,
                 )
             }
             NFULA_IFINDEX_PHYSOUTDEV => {
-                p.phys_out = Some(
-                    ifindex(v).context("invalid NFULA_IFINDEX_PHYSOUTDEV")?,
+                devices.phys_out = Some(
+                    parse_u32_be(v)
+                        .context("invalid NFULA_IFINDEX_PHYSOUTDEV")?,
                 )
             }
-            NFULA_PREFIX => p.prefix = Some(prefix(v)),
+            NFULA_PREFIX => prefix = Some(prefix_text(v)),
             NFULA_SEQ => {
-                p.nflog_seq =
-                    Some(parse_u32_be(v).context("invalid NFULA_SEQ")?)
+                nflog_seq = Some(parse_u32_be(v).context("invalid NFULA_SEQ")?)
             }
             NFULA_PAYLOAD => payload = Some(v),
             _ => {}
@@ -179,8 +169,7 @@ pub fn decode(
         header.ok_or_else(|| DecodeError::from("no NFULA_PACKET_HDR"))?;
     let payload =
         payload.ok_or_else(|| DecodeError::from("no NFULA_PAYLOAD"))?;
-    p.hook = hook_of(nfgen_family, hook);
-    p.ip = match (nfgen_family, hw_protocol) {
+    let ip = match (nfgen_family, hw_protocol) {
         (NFPROTO_IPV4, _) | (NFPROTO_BRIDGE, ETH_P_IP) => ipv4(payload),
         (NFPROTO_IPV6, _) | (NFPROTO_BRIDGE, ETH_P_IPV6) => ipv6(payload),
         _ => Err(DecodeError::from(format!(
@@ -188,7 +177,15 @@ pub fn decode(
         ))),
     }
     .context("invalid NFULA_PAYLOAD")?;
-    Ok(p)
+    Ok(NflogPacket {
+        hook: hook_of(nfgen_family, hook),
+        mark,
+        at_ms,
+        devices,
+        prefix,
+        nflog_seq,
+        ip,
+    })
 }
 
 impl NflogPacket {
@@ -210,10 +207,10 @@ impl NflogPacket {
             at_ms: self.at_ms.unwrap_or(received_ms),
             family,
             hook: self.hook,
-            in_dev: self.in_dev.map(&name),
-            out_dev: self.out_dev.map(&name),
-            phys_in: self.phys_in.map(&name),
-            phys_out: self.phys_out.map(&name),
+            in_dev: self.devices.in_dev.map(&name),
+            out_dev: self.devices.out_dev.map(&name),
+            phys_in: self.devices.phys_in.map(&name),
+            phys_out: self.devices.phys_out.map(&name),
             mark: self.mark,
             proto: Proto(ip.proto),
             src: ip.src,
@@ -266,12 +263,8 @@ fn timestamp(v: &[u8]) -> Result<Option<u64>, DecodeError> {
     Ok(((sec, usec) != (0, 0)).then_some(ms))
 }
 
-fn ifindex(v: &[u8]) -> Result<u32, DecodeError> {
-    parse_u32_be(v)
-}
-
-/// NUL-terminated; a name that is not UTF-8 is kept readable.
-fn prefix(v: &[u8]) -> String {
+/// NUL-terminated; a prefix that is not UTF-8 is kept readable.
+fn prefix_text(v: &[u8]) -> String {
     let end = v.iter().position(|&b| b == 0).unwrap_or(v.len());
     String::from_utf8_lossy(&v[..end]).into_owned()
 }
@@ -290,8 +283,9 @@ fn ipv4(b: &[u8]) -> Result<IpHeaders, DecodeError> {
         );
     }
     let header_len = usize::from(h[0] & 0x0f) * 4;
+    // 0 in a BIG TCP packet, of more than 64 KiB.
     let len = be16(&h[2..4]);
-    if header_len < 20 || usize::from(len) < header_len {
+    if header_len < 20 || (len != 0 && usize::from(len) < header_len) {
         return Err(format!(
             "IPv4 header of {header_len} bytes in a packet of {len}"
         )
@@ -575,7 +569,7 @@ mod tests {
         assert_eq!(p.hook, Hook::Prerouting);
         assert_eq!(p.mark, 0x2a);
         assert_eq!(p.at_ms, Some(1_796_179_306_188));
-        assert_eq!((p.in_dev, p.out_dev), (Some(2), None));
+        assert_eq!((p.devices.in_dev, p.devices.out_dev), (Some(2), None));
         assert_eq!(p.prefix.as_deref(), Some("nfscope-invalid"));
         assert_eq!(p.nflog_seq, Some(0));
         let ip = &p.ip;
@@ -609,7 +603,7 @@ mod tests {
         let p = decode(2, attrs(&message, 2)).unwrap();
         assert_eq!(p.hook, Hook::Output);
         assert_eq!((p.mark, p.at_ms), (0, None));
-        assert_eq!((p.in_dev, p.out_dev), (None, Some(2)));
+        assert_eq!((p.devices.in_dev, p.devices.out_dev), (None, Some(2)));
         assert_eq!(p.nflog_seq, Some(2));
         assert_eq!(p.ip.ports, Some((8080, 39856)));
         assert_eq!(p.ip.len, 52);
@@ -638,8 +632,8 @@ mod tests {
         let message = bytes(V4_BRIDGED_FORWARD);
         let p = decode(2, attrs(&message, 2)).unwrap();
         assert_eq!(p.hook, Hook::Forward);
-        assert_eq!((p.in_dev, p.out_dev), (Some(2), Some(2)));
-        assert_eq!((p.phys_in, p.phys_out), (Some(3), Some(4)));
+        assert_eq!((p.devices.in_dev, p.devices.out_dev), (Some(2), Some(2)));
+        assert_eq!((p.devices.phys_in, p.devices.phys_out), (Some(3), Some(4)));
         assert_eq!(p.ip.ports, Some((52628, 8080)));
         let wire = p.into_packet(0, name);
         assert_eq!(wire.phys_in.as_deref(), Some("dev3"));

@@ -235,8 +235,8 @@ impl Tables {
         while answered.contains(&false) {
             self.buf.clear();
             if let Err(err) = self.socket.recv(&mut self.buf, 0) {
-                // A refusal comes with the other answers, all at once: a
-                // wait after one that runs out is no news.
+                // Should the other answers not come, a refusal already
+                // says how the batch ended.
                 return match refused {
                     Some(r) => Ok(Err(r)),
                     None => Err(CaptureError::Io {
@@ -638,7 +638,10 @@ mod tests {
             assert_eq!(msg.sequence_number(), seq);
         }
         let table = &msgs[1];
-        assert_eq!(table.message_type(), 10 << 8);
+        assert_eq!(
+            table.message_type(),
+            u16::from(NFNL_SUBSYS_NFTABLES) << 8 | u16::from(NFT_MSG_NEWTABLE)
+        );
         assert_eq!(
             table.flags(),
             NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL
