@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use crate::query::{Filter, Sort, TimeSpan};
+use crate::wire::finding::FlowDiagnosis;
 use crate::wire::history::{FlowRecord, HistoryPage};
 use crate::wire::ruleset::{RuleDetail, RuleRef, Ruleset, RulesetChange};
-use crate::wire::finding::FlowDiagnosis;
 use crate::wire::{Flow, FlowKey, FlowPage, Health};
 
 pub trait PageSource: Send + Sync {

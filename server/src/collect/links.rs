@@ -262,4 +262,14 @@ mod tests {
         link.extend_from_slice(&[200, 0, 3, 0, b'x']);
         assert_eq!(decode_link(&link), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn no_bytes_make_a_decoder_panic(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256),
+        ) {
+            let _ = decode_link(&body);
+            let _ = decode_addr(&body);
+        }
+    }
 }

@@ -90,3 +90,17 @@ pub fn split_dump<R: Send, E: Send>(
         received.and(taken)
     })
 }
+
+/// The bytes a hex dump spells, whatever else it holds (spaces,
+/// newlines, comments without hex digits): for captured fixtures.
+#[cfg(test)]
+pub fn hex_bytes(hex: &str) -> Vec<u8> {
+    let digits: Vec<u8> =
+        hex.bytes().filter(|b| b.is_ascii_hexdigit()).collect();
+    digits
+        .chunks(2)
+        .map(|pair| {
+            u8::from_str_radix(std::str::from_utf8(pair).unwrap(), 16).unwrap()
+        })
+        .collect()
+}

@@ -39,8 +39,6 @@ use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener, TcpStream};
 use std::thread;
 use std::time::Duration;
 
-use anyhow::Context;
-
 use super::shell::{self, address, Namespaces};
 use super::traffic::in_netns;
 
@@ -94,46 +92,36 @@ const IO_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A built Docker-bridge lab; dropping it deletes its namespaces.
 pub struct DockerBridgeLab {
-    prefix: String,
-    _namespaces: Namespaces,
+    namespaces: Namespaces,
 }
 
 impl DockerBridgeLab {
     /// Builds the lab, broken: namespaces `{base}-{random}-{host,back,ctr}`.
     pub fn build(base: &str) -> anyhow::Result<Self> {
-        let prefix = shell::lab_prefix(base);
-        let namespaces = Namespaces::create(&prefix, &["host", "back", "ctr"])
-            .and_then(|made| {
-                create(&prefix)?;
-                Ok(made)
-            })
-            .with_context(|| {
-                format!(
-                    "building the Docker-bridge lab {prefix} (needs root, ip, \
-                     iptables-nft)"
-                )
-            })?;
-        Ok(Self {
-            prefix,
-            _namespaces: namespaces,
-        })
+        let namespaces = Namespaces::build(
+            base,
+            &["host", "back", "ctr"],
+            "root, ip, iptables-nft",
+            create,
+        )?;
+        Ok(Self { namespaces })
     }
 
     pub fn prefix(&self) -> &str {
-        &self.prefix
+        self.namespaces.prefix()
     }
 
     /// The Docker host: the namespace to watch.
     pub fn host(&self) -> String {
-        format!("{}-host", self.prefix)
+        self.namespaces.of("host")
     }
 
     pub fn backend(&self) -> String {
-        format!("{}-back", self.prefix)
+        self.namespaces.of("back")
     }
 
     pub fn container(&self) -> String {
-        format!("{}-ctr", self.prefix)
+        self.namespaces.of("ctr")
     }
 
     /// Starts the published web server on the backend.

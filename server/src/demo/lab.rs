@@ -10,8 +10,6 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use anyhow::Context;
-
 use super::shell::{self, address, veth, Namespaces};
 
 /// Addresses of the lab's hosts.
@@ -80,42 +78,35 @@ const IPTABLES: &[&str] = &[
 
 /// A built lab; dropping it deletes its namespaces.
 pub struct Lab {
-    prefix: String,
-    _namespaces: Namespaces,
+    namespaces: Namespaces,
 }
 
 impl Lab {
     /// Builds a lab whose namespaces are named `{base}-{random}-{host}`.
     pub fn build(base: &str) -> anyhow::Result<Self> {
-        let prefix = shell::lab_prefix(base);
-        let namespaces = Namespaces::create(&prefix, &["cli", "rtr", "srv"])
-            .and_then(|made| {
-                create(&prefix)?;
-                Ok(made)
-            })
-            .with_context(|| {
-                format!("building the lab {prefix} (needs root, ip, nft)")
-            })?;
-        Ok(Self {
-            prefix,
-            _namespaces: namespaces,
-        })
+        let namespaces = Namespaces::build(
+            base,
+            &["cli", "rtr", "srv"],
+            "root, ip, nft",
+            create,
+        )?;
+        Ok(Self { namespaces })
     }
 
     pub fn prefix(&self) -> &str {
-        &self.prefix
+        self.namespaces.prefix()
     }
 
     pub fn client(&self) -> String {
-        format!("{}-cli", self.prefix)
+        self.namespaces.of("cli")
     }
 
     pub fn router(&self) -> String {
-        format!("{}-rtr", self.prefix)
+        self.namespaces.of("rtr")
     }
 
     pub fn server(&self) -> String {
-        format!("{}-srv", self.prefix)
+        self.namespaces.of("srv")
     }
 
     /// Runs a command inside namespace `ns`.

@@ -6,23 +6,51 @@ use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context};
 
-/// Network namespaces made for a lab; dropping this deletes them, and
-/// with them every link, rule and flow they held.
+/// Network namespaces made for a lab, named `{base}-{random}-{host}`;
+/// dropping this deletes them, and with them every link, rule and flow
+/// they held.
 pub struct Namespaces {
+    prefix: String,
     names: Vec<String>,
 }
 
 impl Namespaces {
-    /// Creates `{prefix}-{host}` for each host, loopback up.
-    pub fn create(prefix: &str, hosts: &[&str]) -> anyhow::Result<Self> {
-        let mut made = Self { names: Vec::new() };
-        for host in hosts {
-            let ns = format!("{prefix}-{host}");
-            run("ip", &["netns", "add", &ns])?;
-            made.names.push(ns.clone());
-            exec(&ns, &["ip", "link", "set", "lo", "up"])?;
-        }
+    /// Creates one namespace per host, loopback up, then lets `fill`
+    /// build the lab in them (it gets the prefix). `needs` names what a
+    /// failure may be missing.
+    pub fn build(
+        base: &str,
+        hosts: &[&str],
+        needs: &str,
+        fill: impl FnOnce(&str) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Self> {
+        let prefix = lab_prefix(base);
+        let mut made = Self {
+            prefix: prefix.clone(),
+            names: Vec::new(),
+        };
+        let built = hosts
+            .iter()
+            .try_for_each(|host| {
+                let ns = format!("{prefix}-{host}");
+                run("ip", &["netns", "add", &ns])?;
+                made.names.push(ns.clone());
+                exec(&ns, &["ip", "link", "set", "lo", "up"])
+            })
+            .and_then(|()| fill(&prefix));
+        built.with_context(|| {
+            format!("building the lab {prefix} (needs {needs})")
+        })?;
         Ok(made)
+    }
+
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The namespace of `host`.
+    pub fn of(&self, host: &str) -> String {
+        format!("{}-{host}", self.prefix)
     }
 }
 
@@ -124,7 +152,7 @@ pub fn run(program: &str, args: &[&str]) -> anyhow::Result<()> {
 
 /// A lab's name: `base` and enough randomness to keep concurrent labs
 /// apart, without a dependency.
-pub fn lab_prefix(base: &str) -> String {
+fn lab_prefix(base: &str) -> String {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u32(std::process::id());

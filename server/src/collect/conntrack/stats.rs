@@ -256,17 +256,7 @@ mod tests {
 
     use super::*;
 
-    fn bytes(hex: &str) -> Vec<u8> {
-        let digits: Vec<u8> =
-            hex.bytes().filter(|b| b.is_ascii_hexdigit()).collect();
-        digits
-            .chunks(2)
-            .map(|pair| {
-                u8::from_str_radix(std::str::from_utf8(pair).unwrap(), 16)
-                    .unwrap()
-            })
-            .collect()
-    }
+    use crate::collect::netlink::hex_bytes as bytes;
 
     /// The first datagram of the dump: one message per CPU.
     const CPU_DUMP: &str = concat!(

@@ -454,17 +454,7 @@ mod tests {
 
     use super::*;
 
-    fn bytes(hex: &str) -> Vec<u8> {
-        let digits: Vec<u8> =
-            hex.bytes().filter(|b| b.is_ascii_hexdigit()).collect();
-        digits
-            .chunks(2)
-            .map(|pair| {
-                u8::from_str_radix(std::str::from_utf8(pair).unwrap(), 16)
-                    .unwrap()
-            })
-            .collect()
-    }
+    use crate::collect::netlink::hex_bytes as bytes;
 
     /// The attributes of a captured message, after checking its headers.
     fn attrs(message: &[u8], family: u8) -> &[u8] {

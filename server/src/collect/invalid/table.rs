@@ -208,7 +208,7 @@ impl Tables {
             table_requests(NFPROTO_BRIDGE, &BRIDGE_CHAINS, &protocols, config);
         if let Err(refusal) = self.commit(&bridge)? {
             let what = refusal.what(&bridge);
-            tracing::warn!(
+            tracing::info!(
                 error = %refusal.err,
                 "the kernel refused {what}: INVALID packets are logged at \
                  the IP hooks only (bridged ones there too, through \

@@ -266,7 +266,10 @@ impl DoubleTracking {
                 label: format!(
                     "the DNATed connection {} → {}{}",
                     first.client,
-                    app::wire::nat_endpoint(first.target.0, Some(first.target.1)),
+                    app::wire::nat_endpoint(
+                        first.target.0,
+                        Some(first.target.1)
+                    ),
                     if live { "" } else { " (ended)" }
                 ),
                 href: Some(format!("/flow/{key}")),
@@ -286,7 +289,9 @@ impl DoubleTracking {
             if let Some(twin) = twins.first() {
                 let what = match twins.len() {
                     1 => "a second entry for its answer".to_owned(),
-                    n => format!("the first of {n} second entries for its answer"),
+                    n => format!(
+                        "the first of {n} second entries for its answer"
+                    ),
                 };
                 evidence.push(flow_evidence(twin, &what));
             }

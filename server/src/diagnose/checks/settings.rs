@@ -181,23 +181,24 @@ fn dnat_on_every_interface(
         return None;
     }
     let names: Vec<&str> = bridges.iter().map(|b| b.name.as_str()).collect();
-    let mut f = finding(
-        FindingKind::Setting,
-        "dnat-any-interface",
-        Severity::Info,
-        format!(
+    let mut f =
+        finding(
+            FindingKind::Setting,
+            "dnat-any-interface",
+            Severity::Info,
+            format!(
             "{} DNAT rule{} every input interface, bridged traffic included",
             rules.len(),
             if rules.len() == 1 { " matches" } else { "s match" }
         ),
-        format!(
-            "A DNAT without a positive input interface (`iifname`/`-i`) \
+            format!(
+                "A DNAT without a positive input interface (`iifname`/`-i`) \
              also rewrites frames bridged through {}, since bridge \
              netfilter hands them to the same hooks: a connection can be \
              DNATed where its author never looked.",
-            names.join(", ")
-        ),
-    );
+                names.join(", ")
+            ),
+        );
     f.evidence = rules;
     f.fixes = vec![fix(
         "Restrict the DNAT to the interface it is for",
