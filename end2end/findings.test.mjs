@@ -39,7 +39,7 @@ test('the findings page shows the seed bug, its evidence opens the flow, and its
   await page.goto(`${suite.demo.base}/findings`);
   await page.getByRole('button', { name: /NOTRACK/ }).click();
   await page.waitForURL(/\/findings$/);
-  await findingsUntil(page, `[data-cleared="${FINDING}"]`, 30_000);
+  await findingsUntil(page, `[data-cleared="${FINDING}"]`, 90_000);
   assert.equal(await page.locator(`[data-finding="${FINDING}"]`).count(), 0);
   await page.close();
 });

@@ -85,11 +85,12 @@ pub async fn serve(
     let history = match config.history {
         Some(store) => {
             let (recorder, history) = crate::store::open(store, space)?;
-            state = state.record_to(recorder);
-            Some(history)
+            state = state.record_to(recorder.clone());
+            Some((recorder, history))
         }
         None => None,
     };
+    let (recorder, history) = history.unzip();
     let (state, rewrites) = state.keep_rewrites();
     let capture = Arc::new(InvalidSwitch::default());
     if config.capture_invalid {
@@ -104,8 +105,12 @@ pub async fn serve(
     tokio::spawn(conntrack.run());
     nftables::supervisor::start(updates_for_rules, config.rules_poll)?;
     tokio::spawn(state.clone().run(from_collectors));
-    let findings =
-        crate::diagnose::start(state.clone(), rewrites, Arc::clone(&capture));
+    let (findings, stats) = crate::diagnose::start(
+        state.clone(),
+        rewrites,
+        Arc::clone(&capture),
+        recorder.zip(history.clone()),
+    );
 
     listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
@@ -137,6 +142,7 @@ pub async fn serve(
             trusted_proxies: config.trusted_proxies,
             dumps,
             findings,
+            stats,
             capture,
             remedy: config.remedy.map(Arc::new),
         },

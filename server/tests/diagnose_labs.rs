@@ -1,6 +1,7 @@
 //! The checks in labs of their own: a healthy NAT router gets no finding
-//! at all; a NAT port clash, unanswered connections behind a DNAT and
-//! risky settings each get theirs. (The seed's double tracking has its
+//! at all; a NAT port clash, unanswered connections behind a DNAT (a
+//! dropping server, and a DNAT back into the LAN without hairpin NAT)
+//! and risky settings each get theirs. (The seed's double tracking has its
 //! own test, `seed_bridge.rs`; event loss is in `event_loss.rs`.)
 
 mod common;
@@ -101,7 +102,7 @@ fn connections_without_an_answer_are_found_by_destination() {
 }
 
 #[test]
-fn risky_settings_are_found() {
+fn risky_settings_are_found_and_their_clearing_outlives_a_restart() {
     let lab = lab();
     let router = lab.router();
     // An address-less bridge with bridge netfilter and reverse-path
@@ -119,7 +120,8 @@ fn risky_settings_are_found() {
     ] {
         sh(&router, args);
     }
-    let server = Server::start(&router, &[]);
+    let state = Scratch::new("state");
+    let server = Server::start(&router, &["--state-dir", state.path()]);
     for id in [
         "setting:bridge-nf-call-iptables",
         "setting:rp_filter:br-lab",
@@ -146,5 +148,36 @@ fn risky_settings_are_found() {
                 .cleared
                 .iter()
                 .any(|f| f.id == "setting:nf_conntrack_tcp_be_liberal")
+    });
+    // The history keeps it: a restart lists it as cleared, and those
+    // that still held as cleared when nfscope stopped.
+    server.stop();
+    let again = Server::start(&router, &["--state-dir", state.path()]);
+    let past = findings(&again).cleared;
+    assert!(past
+        .iter()
+        .any(|f| f.id == "setting:nf_conntrack_tcp_be_liberal"));
+    assert!(past.iter().any(|f| f.id == "setting:rp_filter:br-lab"));
+}
+
+#[test]
+fn a_dnat_back_into_the_lan_without_hairpin_nat_is_found_and_cleared_by_it() {
+    use nfscope::demo::hairpin::{self, HairpinLab};
+    let lab = HairpinLab::build("nfs-t").expect("building the lab");
+    lab.start_traffic().unwrap();
+    let server = Server::start(&lab.router(), &[]);
+    let id = format!("unanswered:{}:{}", hairpin::SERVER, hairpin::SERVER_PORT);
+    wait_for_finding(&server, &id);
+    let found = findings(&server);
+    let finding = found.active.iter().find(|f| f.id == id).unwrap();
+    assert!(finding.explanation.contains("hairpin"), "{finding:#?}");
+
+    let mut fix = vec!["nft"];
+    fix.extend(hairpin::HAIRPIN.split_whitespace());
+    sh(&lab.router(), &fix);
+    server.wait_for("the finding to clear", |s| {
+        let now = findings(s);
+        now.active.iter().all(|f| f.id != id)
+            && now.cleared.iter().any(|f| f.id == id)
     });
 }

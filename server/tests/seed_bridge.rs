@@ -111,9 +111,9 @@ fn the_seed_bug_is_found_with_its_evidence_and_cleared_by_its_fix() {
     let mut fix = vec!["iptables-nft"];
     fix.extend(docker_bridge::NOTRACK.split_whitespace());
     sh(&lab.host(), &fix);
-    // The first attempts right after the rule may still be refused,
-    // while the entries of the broken connections drain.
-    wait_until(Duration::from_secs(10), "a request to work", || {
+    // The first attempts right after the rule may still be refused (for
+    // up to a minute here) while the broken connections drain.
+    wait_until(Duration::from_secs(90), "a request to work", || {
         std::thread::sleep(Duration::from_millis(300));
         (curl_from_container(&lab) == 0).then_some(())
     });

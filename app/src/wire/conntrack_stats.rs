@@ -41,6 +41,60 @@ pub struct CtStats {
     pub chain_toolong: u64,
 }
 
+impl CtStats {
+    /// The counters' names and values, in the kernel's order.
+    pub fn counters(&self) -> [(&'static str, u64); 10] {
+        [
+            ("found", self.found),
+            ("invalid", self.invalid),
+            ("insert", self.insert),
+            ("insert_failed", self.insert_failed),
+            ("drop", self.drop),
+            ("early_drop", self.early_drop),
+            ("error", self.error),
+            ("search_restart", self.search_restart),
+            ("clash_resolve", self.clash_resolve),
+            ("chain_toolong", self.chain_toolong),
+        ]
+    }
+}
+
+/// `GET /api/conntrack/stats`: the counters now, and each one's rate
+/// per second over the last `over_secs` (none until two reads are
+/// apart). A counter that went down (a CPU's 32 bits wrapped) counts 0.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CtStatsNow {
+    pub at_ms: u64,
+    pub stats: CtStats,
+    pub over_secs: f64,
+    pub per_sec: std::collections::BTreeMap<String, f64>,
+}
+
+impl CtStatsNow {
+    pub fn new(
+        at_ms: u64,
+        stats: CtStats,
+        earlier: Option<(u64, &CtStats)>,
+    ) -> Self {
+        let mut now = Self {
+            at_ms,
+            stats,
+            ..Self::default()
+        };
+        let Some((then_ms, then)) = earlier.filter(|(t, _)| *t < at_ms) else {
+            return now;
+        };
+        now.over_secs = (at_ms - then_ms) as f64 / 1000.0;
+        for ((name, value), (_, before)) in
+            stats.counters().into_iter().zip(then.counters())
+        {
+            let rose = value.saturating_sub(before) as f64;
+            now.per_sec.insert(name.to_owned(), rose / now.over_secs);
+        }
+        now
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +129,24 @@ mod tests {
             })
         );
         assert_eq!(serde_json::from_value::<CtStats>(json).unwrap(), stats);
+    }
+
+    #[test]
+    fn rates_are_per_second_and_a_wrap_counts_nothing() {
+        let then = CtStats {
+            invalid: 10,
+            insert: 100,
+            ..CtStats::default()
+        };
+        let now = CtStats {
+            invalid: 30,
+            insert: 50,
+            ..then
+        };
+        let rates = CtStatsNow::new(12_000, now, Some((2_000, &then)));
+        assert_eq!(rates.over_secs, 10.0);
+        assert_eq!(rates.per_sec["invalid"], 2.0);
+        assert_eq!(rates.per_sec["insert"], 0.0);
+        assert!(CtStatsNow::new(1, now, None).per_sec.is_empty());
     }
 }

@@ -34,13 +34,11 @@
 //! - Nothing for ARP: the container's ARP for the host's address crosses
 //!   both bridges as any frame does, and br-host answers it.
 
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener, TcpStream};
-use std::thread;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use super::shell::{self, address, Namespaces};
-use super::traffic::in_netns;
+use super::traffic::{answer_http, in_netns, keep_requesting};
 
 pub const HOST_LAN: Ipv4Addr = Ipv4Addr::new(192, 168, 137, 250);
 pub const CONTAINER: Ipv4Addr = Ipv4Addr::new(192, 168, 137, 248);
@@ -88,7 +86,6 @@ const DOCKER_RULES: &[&str] = &[
 
 /// Pause between the container's requests.
 const ROUND: Duration = Duration::from_secs(2);
-const IO_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A built Docker-bridge lab; dropping it deletes its namespaces.
 pub struct DockerBridgeLab {
@@ -126,13 +123,19 @@ impl DockerBridgeLab {
 
     /// Starts the published web server on the backend.
     pub fn start_backend(&self) -> anyhow::Result<()> {
-        in_netns(self.backend(), "lab-backend", backend)
+        let at = SocketAddr::from((BACKEND, PUBLISHED_PORT));
+        in_netns(self.backend(), "lab-backend", move || {
+            answer_http(at, b"hello\n")
+        })
     }
 
     /// Starts the container's requests to the published port, one per
     /// round, each on a new connection.
     pub fn start_container(&self) -> anyhow::Result<()> {
-        in_netns(self.container(), "lab-container", container)
+        let published = SocketAddr::from((HOST_LAN, PUBLISHED_PORT));
+        in_netns(self.container(), "lab-container", move || {
+            keep_requesting(published, ROUND)
+        })
     }
 }
 
@@ -215,37 +218,4 @@ fn create(prefix: &str) -> anyhow::Result<()> {
         shell::exec(&host, &["sysctl", "-qw", setting])?;
     }
     Ok(())
-}
-
-fn backend() -> std::io::Result<()> {
-    let listener = TcpListener::bind((BACKEND, PUBLISHED_PORT))?;
-    for stream in listener.incoming().flatten() {
-        thread::spawn(move || {
-            let mut stream = stream;
-            let _ = stream.set_read_timeout(Some(IO_TIMEOUT));
-            let mut buf = [0u8; 512];
-            if let Ok(1..) = stream.read(&mut buf) {
-                let _ = stream.write_all(b"HTTP/1.0 200 OK\r\n\r\nhello\n");
-            }
-        });
-    }
-    Ok(())
-}
-
-fn container() -> std::io::Result<()> {
-    let published = SocketAddr::V4(SocketAddrV4::new(HOST_LAN, PUBLISHED_PORT));
-    loop {
-        if let Err(e) = request(published) {
-            tracing::debug!(error = %e, "the container's request failed");
-        }
-        thread::sleep(ROUND);
-    }
-}
-
-fn request(target: SocketAddr) -> std::io::Result<()> {
-    let mut stream = TcpStream::connect_timeout(&target, IO_TIMEOUT)?;
-    stream.set_read_timeout(Some(IO_TIMEOUT))?;
-    stream.write_all(b"GET / HTTP/1.0\r\n\r\n")?;
-    let mut buf = [0u8; 256];
-    stream.read(&mut buf).map(drop)
 }

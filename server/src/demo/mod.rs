@@ -4,11 +4,13 @@
 //! be repaired from the page.
 
 pub mod docker_bridge;
+pub mod hairpin;
 mod lab;
 mod shell;
 mod traffic;
 
 pub use docker_bridge::DockerBridgeLab;
+pub use hairpin::HairpinLab;
 pub use lab::{Lab, LabAddrs, ADDRS};
 
 /// The labs `nfscope demo --scenario` offers.
@@ -21,12 +23,17 @@ pub enum Scenario {
     /// LAN bridge, with bridge-nf-call-iptables on: connections to a
     /// published port are reset.
     DockerBridge,
+    /// A home router forwarding a port to a server on its LAN, used by a
+    /// client on the same LAN through the public address: no hairpin
+    /// NAT, so connections are never answered.
+    Hairpin,
 }
 
 /// A running scenario: its namespaces live as long as this does.
 pub enum Demo {
     Router(Lab),
     DockerBridge(DockerBridgeLab),
+    Hairpin(HairpinLab),
 }
 
 impl Demo {
@@ -45,6 +52,11 @@ impl Demo {
                 lab.start_container()?;
                 Self::DockerBridge(lab)
             }
+            Scenario::Hairpin => {
+                let lab = HairpinLab::build(base)?;
+                lab.start_traffic()?;
+                Self::Hairpin(lab)
+            }
         })
     }
 
@@ -52,6 +64,7 @@ impl Demo {
         match self {
             Self::Router(lab) => lab.prefix(),
             Self::DockerBridge(lab) => lab.prefix(),
+            Self::Hairpin(lab) => lab.prefix(),
         }
     }
 
@@ -60,6 +73,7 @@ impl Demo {
         match self {
             Self::Router(lab) => lab.router(),
             Self::DockerBridge(lab) => lab.host(),
+            Self::Hairpin(lab) => lab.router(),
         }
     }
 
@@ -71,7 +85,15 @@ impl Demo {
                 title: "Stop tracking on br-lan137 (NOTRACK)",
                 command: format!("iptables {}", docker_bridge::NOTRACK),
                 netns: lab.host(),
-                iptables: docker_bridge::NOTRACK,
+                tool: Tool::Iptables,
+                args: docker_bridge::NOTRACK,
+            }),
+            Self::Hairpin(lab) => Some(Remedy {
+                title: "Add hairpin NAT (masquerade LAN to LAN)",
+                command: format!("nft {}", hairpin::HAIRPIN),
+                netns: lab.router(),
+                tool: Tool::Nft,
+                args: hairpin::HAIRPIN,
             }),
         }
     }
@@ -84,11 +106,21 @@ pub struct Remedy {
     /// What it runs, as a user would type it.
     pub command: String,
     netns: String,
-    iptables: &'static str,
+    tool: Tool,
+    args: &'static str,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Tool {
+    Iptables,
+    Nft,
 }
 
 impl Remedy {
     pub fn apply(&self) -> anyhow::Result<()> {
-        shell::iptables(&self.netns, &[self.iptables])
+        match self.tool {
+            Tool::Iptables => shell::iptables(&self.netns, &[self.args]),
+            Tool::Nft => shell::nft(&self.netns, self.args),
+        }
     }
 }

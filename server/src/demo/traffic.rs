@@ -40,7 +40,7 @@ impl Lab {
 pub(super) fn in_netns(
     ns: String,
     name: &str,
-    work: fn() -> std::io::Result<()>,
+    work: impl FnOnce() -> std::io::Result<()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     thread::Builder::new()
@@ -144,4 +144,39 @@ fn udp_query() -> std::io::Result<()> {
     let mut buf = [0u8; 64];
     socket.recv_from(&mut buf)?;
     Ok(())
+}
+
+/// A web server answering every request on its own connection with
+/// `body`, for the scenarios' labs.
+pub(super) fn answer_http(
+    at: SocketAddr,
+    body: &'static [u8],
+) -> std::io::Result<()> {
+    let listener = TcpListener::bind(at)?;
+    for stream in listener.incoming().flatten() {
+        thread::spawn(move || {
+            let mut stream = stream;
+            let _ = stream.set_read_timeout(Some(IO_TIMEOUT));
+            let mut buf = [0u8; 512];
+            if let Ok(1..) = stream.read(&mut buf) {
+                let _ = stream.write_all(b"HTTP/1.0 200 OK\r\n\r\n");
+                let _ = stream.write_all(body);
+            }
+        });
+    }
+    Ok(())
+}
+
+/// One request to `target` every `every`, each on a new connection,
+/// for ever; failures are what the scenario shows.
+pub(super) fn keep_requesting(
+    target: SocketAddr,
+    every: Duration,
+) -> std::io::Result<()> {
+    loop {
+        if let Err(e) = request(target, false) {
+            tracing::debug!(error = %e, %target, "a lab request failed");
+        }
+        thread::sleep(every);
+    }
 }

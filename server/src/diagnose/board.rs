@@ -9,7 +9,7 @@ use app::wire::finding::{CheckStatus, Finding, Findings};
 use super::checks::Answer;
 
 /// Cleared findings remembered, the latest first.
-const CLEARED_KEPT: usize = 100;
+pub const CLEARED_KEPT: usize = 100;
 
 #[derive(Default)]
 pub struct Board {
@@ -17,9 +17,32 @@ pub struct Board {
     active: BTreeMap<String, Finding>,
     cleared: VecDeque<Finding>,
     checks: Vec<CheckStatus>,
+    /// Findings that came, changed or cleared since the last take: what
+    /// the history writes down.
+    news: Vec<Finding>,
 }
 
 impl Board {
+    /// Starts from the findings of an earlier run, the latest first.
+    pub fn restore(past: Vec<Finding>) -> Self {
+        let mut cleared: VecDeque<Finding> = past.into();
+        cleared.truncate(CLEARED_KEPT);
+        Self {
+            cleared,
+            ..Self::default()
+        }
+    }
+
+    pub fn take_news(&mut self) -> Vec<Finding> {
+        std::mem::take(&mut self.news)
+    }
+
+    /// Every finding that holds, as of now: for the history to know how
+    /// long they held should nfscope stop.
+    pub fn holding(&self) -> impl Iterator<Item = &Finding> {
+        self.active.values()
+    }
+
     /// Takes one run's answers; says whether the list changed (a finding
     /// came, went or changed, or a check's verdict did).
     pub fn update(&mut self, answers: Vec<Answer>, now_ms: u64) -> bool {
@@ -53,6 +76,7 @@ impl Board {
         for id in gone {
             if let Some(mut finding) = self.active.remove(&id) {
                 finding.cleared_ms = Some(now_ms);
+                self.news.push(finding.clone());
                 self.cleared.push_front(finding);
                 self.cleared.truncate(CLEARED_KEPT);
                 changed = true;
@@ -64,15 +88,20 @@ impl Board {
                     draft.since_ms = held.since_ms;
                     draft.seen_ms = now_ms;
                     // The time it was last seen alone is no news.
-                    changed |= Finding {
+                    let news = Finding {
                         seen_ms: held.seen_ms,
                         ..draft.clone()
                     } != *held;
+                    if news {
+                        self.news.push(draft.clone());
+                    }
+                    changed |= news;
                     *held = draft;
                 }
                 None => {
                     draft.since_ms = now_ms;
                     draft.seen_ms = now_ms;
+                    self.news.push(draft.clone());
                     self.active.insert(id, draft);
                     changed = true;
                 }
@@ -155,6 +184,12 @@ mod tests {
         assert!(after.active.is_empty());
         assert_eq!(after.cleared[0].cleared_ms, Some(4_000));
         assert_eq!(after.seq, 3);
+        // The history hears of its coming and its clearing only.
+        let news = board.take_news();
+        assert_eq!(news.len(), 2);
+        assert_eq!(news[1].cleared_ms, Some(4_000));
+        let again = Board::restore(after.cleared);
+        assert_eq!(again.findings().cleared.len(), 1);
     }
 
     #[test]

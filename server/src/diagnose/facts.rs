@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use app::wire::conntrack_stats::CtStats;
+use std::collections::VecDeque;
+
+use app::wire::conntrack_stats::{CtStats, CtStatsNow};
 use app::wire::invalid::InvalidPacket;
 use app::wire::{Flow, Health};
 
@@ -42,6 +44,8 @@ pub struct Facts {
     pub invalid: Option<Vec<InvalidPacket>>,
     /// `None` where the kernel would not say.
     pub stats: Option<CtStats>,
+    /// The same with its rates over the last few seconds.
+    pub stats_now: Option<CtStatsNow>,
     pub health: Health,
     pub sysctls: Sysctls,
     pub links: Vec<Link>,
@@ -86,7 +90,12 @@ pub struct Gatherer {
     /// The last INVALID packet handed on.
     invalid_seen: u64,
     started: Instant,
+    /// Statistics of the last [`RATE_SPAN_MS`], for their rates.
+    stats_seen: VecDeque<(u64, CtStats)>,
 }
+
+/// Conntrack's statistics give rates over this span.
+const RATE_SPAN_MS: u64 = 10_000;
 
 impl Gatherer {
     pub fn new(
@@ -100,6 +109,7 @@ impl Gatherer {
             invalid,
             invalid_seen: 0,
             started: Instant::now(),
+            stats_seen: VecDeque::new(),
         }
     }
 
@@ -119,8 +129,23 @@ impl Gatherer {
         let stats = crate::collect::conntrack::stats::read()
             .map_err(|e| tracing::debug!(error = %e, "no conntrack statistics"))
             .ok();
+        let now = now_ms();
+        let stats_now = stats.map(|s| {
+            while self
+                .stats_seen
+                .front()
+                .is_some_and(|(t, _)| now.saturating_sub(*t) > RATE_SPAN_MS)
+            {
+                self.stats_seen.pop_front();
+            }
+            let earlier = self.stats_seen.front().map(|(t, s)| (*t, s));
+            let rated = CtStatsNow::new(now, s, earlier);
+            self.stats_seen.push_back((now, s));
+            rated
+        });
         Facts {
-            now_ms: now_ms(),
+            now_ms: now,
+            stats_now,
             watched_secs: self.started.elapsed().as_secs(),
             table: self.state.snapshot(),
             rewrites: self.rewrites.take(),

@@ -18,7 +18,7 @@ use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 
 use app::format::duration_secs;
-use app::wire::conntrack_stats::CtStats;
+use app::wire::conntrack_stats::CtStatsNow;
 use app::wire::finding::{Finding, Findings, Verdict};
 use app::wire::invalid::{InvalidPacket, InvalidTotals};
 use app::wire::FlowKey;
@@ -118,16 +118,22 @@ pub async fn flow_invalid(
     Ok(Json(packets))
 }
 
+/// The statistics as the diagnosis last read them, with their rates; a
+/// read of its own before the first.
 pub async fn conntrack_stats(
     State(state): State<AppState>,
-) -> Result<Json<CtStats>, ApiError> {
+) -> Result<Json<CtStatsNow>, ApiError> {
+    if let Some(now) = state.stats.borrow().as_deref() {
+        return Ok(Json(now.clone()));
+    }
     let read = state
         .compute
         .run(crate::collect::conntrack::stats::read)
         .await;
-    read.map(Json).map_err(|e| {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
-    })
+    read.map(|stats| Json(CtStatsNow::new(now_ms(), stats, None)))
+        .map_err(|e| {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+        })
 }
 
 #[derive(Debug, Deserialize)]
@@ -266,6 +272,9 @@ pub async fn page(
         active(&mut body, finding, now);
     }
     checks(&mut body, &list);
+    if let Some(stats) = state.stats.borrow().as_deref() {
+        statistics(&mut body, stats);
+    }
     if !list.cleared.is_empty() {
         body.push_str("<h2 class=\"mt-6 font-semibold\">Cleared</h2><ul class=\"text-sm\">");
         for f in list.cleared.iter().take(CLEARED_SHOWN) {
@@ -367,6 +376,28 @@ fn active(body: &mut String, f: &Finding, now: u64) {
         );
     }
     body.push_str("</section>");
+}
+
+/// Conntrack's counters with their rates: what the pressure check reads.
+fn statistics(body: &mut String, now: &CtStatsNow) {
+    let s = &now.stats;
+    let _ = write!(
+        body,
+        "<h2 class=\"mt-6 font-semibold\">Conntrack statistics</h2>\
+         <p class=\"text-sm\">{} entries of {} at most, over {} CPUs; rates over \
+         the last {:.0} s</p><table data-ct-stats class=\"mt-1 text-sm\">",
+        s.entries, s.max_entries, s.cpus, now.over_secs
+    );
+    for (name, value) in s.counters() {
+        let rate = now.per_sec.get(name).copied().unwrap_or_default();
+        let _ = write!(
+            body,
+            "<tr><td class=\"pr-4\">{name}</td><td class=\"pr-4 text-right \
+             tabular-nums\">{value}</td><td class=\"text-right tabular-nums \
+             text-slate-500\">{rate:.1}/s</td></tr>"
+        );
+    }
+    body.push_str("</table>");
 }
 
 fn checks(body: &mut String, list: &Findings) {

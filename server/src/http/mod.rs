@@ -46,7 +46,7 @@ use crate::access::Access;
 use crate::capture::InvalidSwitch;
 use crate::collect::conntrack::DumpRequests;
 use crate::demo::Remedy;
-use crate::diagnose::FindingsFeed;
+use crate::diagnose::{FindingsFeed, StatsFeed};
 use crate::state::StateHandle;
 use crate::store::History;
 use compute::Compute;
@@ -75,6 +75,7 @@ pub struct HttpConfig {
     /// Asks the conntrack collector for a dump after a delete.
     pub dumps: DumpRequests,
     pub findings: FindingsFeed,
+    pub stats: StatsFeed,
     pub capture: Arc<InvalidSwitch>,
     /// A demo scenario's repair.
     pub remedy: Option<Arc<Remedy>>,
@@ -94,6 +95,7 @@ pub struct AppState {
     pub confirmations: Arc<Confirmations>,
     pub dumps: DumpRequests,
     pub findings: FindingsFeed,
+    pub stats: StatsFeed,
     pub capture: Arc<InvalidSwitch>,
     pub remedy: Option<Arc<Remedy>>,
     pub leptos: LeptosOptions,
@@ -124,6 +126,7 @@ pub fn router(flows: StateHandle, config: HttpConfig) -> Router {
         confirmations: Arc::default(),
         dumps: config.dumps,
         findings: config.findings,
+        stats: config.stats,
         capture: config.capture,
         remedy: config.remedy,
         leptos,

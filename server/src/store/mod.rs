@@ -21,6 +21,7 @@ use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use app::wire::finding::Finding;
 use app::wire::history::HistoryStatus;
 use app::wire::ruleset::RulesetChange;
 use rusqlite::{Connection, OpenFlags};
@@ -69,6 +70,8 @@ pub enum StoreError {
 enum Batch {
     Moments(Vec<Moment>),
     Commit(Box<RulesetChange>),
+    /// A finding that came, changed or cleared.
+    Finding(Box<Finding>),
     /// Everything before is written: answers once it is.
     Flush(mpsc::Sender<()>),
 }
@@ -91,6 +94,10 @@ impl Recorder {
 
     pub fn commit(&self, change: RulesetChange) {
         self.send(Batch::Commit(Box::new(change)), 0);
+    }
+
+    pub fn finding(&self, finding: Finding) {
+        self.send(Batch::Finding(Box::new(finding)), 0);
     }
 
     /// Counts moments the journal had no room for.

@@ -1,7 +1,9 @@
-//! Reading the history back: one flow with its moments.
+//! Reading the history back: one flow with its moments, and the last
+//! findings.
 
 use std::borrow::Cow;
 
+use app::wire::finding::Finding;
 use app::wire::history::{Moment, MomentKind};
 use app::wire::{Flow, FlowKey};
 use rusqlite::{params, OptionalExtension};
@@ -19,6 +21,26 @@ pub struct Stored {
 }
 
 impl History {
+    /// The `limit` findings seen last, the latest first; one that still
+    /// held when nfscope stopped counts as cleared when it was last seen.
+    /// Blocking.
+    pub fn findings(&self, limit: usize) -> rusqlite::Result<Vec<Finding>> {
+        let db = self.db.lock().unwrap_or_else(|e| e.into_inner());
+        let mut query = db.prepare_cached(
+            "SELECT finding FROM findings ORDER BY seen_ms DESC LIMIT ?1",
+        )?;
+        let rows = query.query_map(params![clamp(limit as u64)], |r| {
+            r.get::<_, String>(0)
+        })?;
+        rows.map(|json| {
+            let mut f: Finding =
+                serde_json::from_str(&json?).map_err(unreadable)?;
+            f.cleared_ms.get_or_insert(f.seen_ms);
+            Ok(f)
+        })
+        .collect()
+    }
+
     /// The flow with this key, if the history has it. Blocking.
     pub fn flow(&self, key: &FlowKey) -> rusqlite::Result<Option<Stored>> {
         let db = self.db.lock().unwrap_or_else(|e| e.into_inner());

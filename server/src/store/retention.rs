@@ -38,6 +38,7 @@ pub fn keep(db: &Connection, r: &Retention) -> rusqlite::Result<()> {
     let horizon = horizon.saturating_sub(r.max_age.as_millis() as u64);
     while forget(db, Some(horizon), STEP)? == STEP {}
     db.execute("DELETE FROM commits WHERE at_ms < ?1", params![horizon])?;
+    db.execute("DELETE FROM findings WHERE seen_ms < ?1", params![horizon])?;
     let room = r.room() as f64;
     if schema::used_bytes(db)? as f64 > room * HIGH {
         while schema::used_bytes(db)? as f64 > room * LOW {
@@ -48,6 +49,11 @@ pub fn keep(db: &Connection, r: &Retention) -> rusqlite::Result<()> {
         db.execute(
             "DELETE FROM commits WHERE rowid IN
              (SELECT rowid FROM commits ORDER BY at_ms LIMIT ?1)",
+            params![STEP],
+        )?;
+        db.execute(
+            "DELETE FROM findings WHERE rowid IN
+             (SELECT rowid FROM findings ORDER BY seen_ms LIMIT ?1)",
             params![STEP],
         )?;
     }

@@ -51,6 +51,22 @@ CREATE TABLE IF NOT EXISTS commits (
 CREATE INDEX IF NOT EXISTS commits_by_age ON commits (at_ms);
 ";
 
+/// Tables added to this layout since it began: created in a file that
+/// lacks them, so that an older file of the same version still opens.
+const ADDED: &str = "
+CREATE TABLE IF NOT EXISTS findings (
+    id TEXT NOT NULL,
+    since_ms INTEGER NOT NULL,
+    -- when it cleared; NULL while it held at its last writing
+    cleared_ms INTEGER,
+    seen_ms INTEGER NOT NULL,
+    -- app::wire::finding::Finding as JSON
+    finding TEXT NOT NULL,
+    PRIMARY KEY (id, since_ms)
+);
+CREATE INDEX IF NOT EXISTS findings_by_age ON findings (seen_ms);
+";
+
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
     #[error(transparent)]
@@ -94,6 +110,7 @@ pub fn prepare(db: &Connection, max_bytes: u64) -> Result<(), SchemaError> {
         VERSION => {}
         found => return Err(SchemaError::Version { found }),
     }
+    db.execute_batch(ADDED)?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use app::wire::finding::Finding;
 use app::wire::history::MomentKind;
 use app::wire::ruleset::RulesetChange;
 use rusqlite::{params, Connection, ErrorCode};
@@ -46,6 +47,11 @@ pub fn run(
             Ok(Batch::Commit(change)) => {
                 write_or_make_room(&mut db, &retention, &stats, |tx| {
                     write_commit(tx, &change)
+                });
+            }
+            Ok(Batch::Finding(finding)) => {
+                write_or_make_room(&mut db, &retention, &stats, |tx| {
+                    write_finding(tx, &finding)
                 });
             }
             Ok(Batch::Flush(done)) => {
@@ -158,6 +164,29 @@ fn write_commit(
         "INSERT INTO commits (generation, at_ms, change) VALUES (?1, ?2, ?3)",
     )?
     .execute(params![change.generation, change.at_ms, json])?;
+    Ok(())
+}
+
+/// One row per finding and start: written when it comes, changes and
+/// clears.
+fn write_finding(
+    tx: &rusqlite::Transaction,
+    finding: &Finding,
+) -> rusqlite::Result<()> {
+    let json = serde_json::to_string(finding).map_err(text_error)?;
+    tx.prepare_cached(
+        "INSERT INTO findings (id, since_ms, cleared_ms, seen_ms, finding)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id, since_ms) DO UPDATE SET cleared_ms = excluded.cleared_ms,
+         seen_ms = excluded.seen_ms, finding = excluded.finding",
+    )?
+    .execute(params![
+        finding.id,
+        clamp(finding.since_ms),
+        finding.cleared_ms.map(clamp),
+        clamp(finding.seen_ms),
+        json
+    ])?;
     Ok(())
 }
 

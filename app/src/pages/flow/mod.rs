@@ -3,11 +3,12 @@
 //! for no rows, only this flow, which the server sends whenever it
 //! changes and as `null` once it has ended. A flow that has ended shows
 //! as the history last saw it; its path and timeline are rendered on
-//! the server (`history`).
+//! the server (`history`), and so are its INVALID packets and findings
+//! (`diagnosis`).
 
 #[cfg(feature = "ssr")]
-#[cfg(feature = "ssr")]
 mod diagnosis;
+#[cfg(feature = "ssr")]
 mod history;
 
 use std::sync::Arc;

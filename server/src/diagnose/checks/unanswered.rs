@@ -2,7 +2,9 @@
 //! they went. A few now and then is the internet; several to one place
 //! that stay unanswered mean the answers go elsewhere (asymmetric
 //! routing), are dropped, or, after a DNAT to a host on the client's own
-//! network, go straight back to the client (no hairpin NAT).
+//! network, go straight back to the client (no hairpin NAT). A
+//! connection answered after the last stuck one clears it: the entries
+//! of the stuck ones linger for minutes.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -26,6 +28,8 @@ pub struct Unanswered;
 #[derive(Default)]
 struct Group {
     count: usize,
+    /// The start of the youngest one.
+    latest_ms: u64,
     clients: Vec<IpAddr>,
     /// Where the client sent them, when DNAT changed it.
     asked: Option<(IpAddr, Option<u16>)>,
@@ -41,17 +45,28 @@ impl Check for Unanswered {
     fn run(&mut self, facts: &Facts) -> Outcome {
         let mut groups: BTreeMap<(IpAddr, Option<u16>), Group> =
             BTreeMap::new();
+        // The youngest answered connection to each destination: one
+        // younger than every stuck one says the path works again.
+        let mut answered: BTreeMap<(IpAddr, Option<u16>), u64> =
+            BTreeMap::new();
         facts.table.each(|flow| {
-            let stuck = flow.proto().0 == libc::IPPROTO_TCP as u8
-                && flow.status_bits() & SEEN_REPLY == 0
-                && flow.state() == Some("syn-sent")
+            if flow.proto().0 != libc::IPPROTO_TCP as u8 {
+                return;
+            }
+            let (o, r) = (flow.orig(), flow.reply());
+            if flow.status_bits() & SEEN_REPLY != 0 {
+                let latest = answered.entry((r.src, r.sport)).or_default();
+                *latest = (*latest).max(flow.started_ms());
+                return;
+            }
+            let stuck = flow.state() == Some("syn-sent")
                 && facts.now_ms.saturating_sub(flow.started_ms()) > STUCK_MS;
             if !stuck {
                 return;
             }
-            let (o, r) = (flow.orig(), flow.reply());
             let group = groups.entry((r.src, r.sport)).or_default();
             group.count += 1;
+            group.latest_ms = group.latest_ms.max(flow.started_ms());
             if !group.clients.contains(&o.src) {
                 group.clients.push(o.src);
             }
@@ -67,6 +82,9 @@ impl Check for Unanswered {
             groups
                 .into_iter()
                 .filter(|(_, g)| g.count >= AT_LEAST)
+                .filter(|(to, g)| {
+                    answered.get(to).is_none_or(|at| *at <= g.latest_ms)
+                })
                 .map(|((addr, port), g)| found(addr, port, g, &facts.links))
                 .collect(),
         )
