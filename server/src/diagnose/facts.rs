@@ -52,6 +52,28 @@ pub struct Facts {
     pub ruleset: Option<Arc<Ruleset>>,
 }
 
+#[cfg(test)]
+impl Facts {
+    /// Nothing seen: an empty table, no packets, no statistics.
+    pub fn empty(now_ms: u64, watched_secs: u64) -> Self {
+        use crate::state::{FlowTable, KeySpace};
+        let table = FlowTable::new(KeySpace { boot: 1, netns: 1 }).view();
+        Self {
+            now_ms,
+            watched_secs,
+            table: Arc::new(Snapshot::new(0, Health::default(), table)),
+            rewrites: Vec::new(),
+            invalid: None,
+            stats: None,
+            stats_now: None,
+            health: Health::default(),
+            sysctls: Sysctls::default(),
+            links: Vec::new(),
+            ruleset: None,
+        }
+    }
+}
+
 /// Values of [`SYSCTLS`] and of per-interface ones, as read; a missing
 /// file (no br_netfilter, no conntrack yet) has none.
 #[derive(Clone, Debug, Default)]

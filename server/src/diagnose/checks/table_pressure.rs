@@ -167,3 +167,73 @@ fn counter(name: &str, value: u64) -> Evidence {
         href: Some("/api/conntrack/stats".into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(
+        check: &mut TablePressure,
+        secs: u64,
+        stats: CtStats,
+    ) -> Vec<String> {
+        let mut facts = Facts::empty(secs * 1000, secs);
+        facts.stats = Some(stats);
+        match check.run(&facts) {
+            Outcome::Found(found) => found.into_iter().map(|f| f.id).collect(),
+            Outcome::TooEarly(_) => vec!["too-early".into()],
+            Outcome::Ok => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_nearly_full_table_is_found_at_once() {
+        let mut check = TablePressure::default();
+        let full = CtStats {
+            entries: 950,
+            max_entries: 1000,
+            ..CtStats::default()
+        };
+        assert_eq!(run(&mut check, 0, full), ["table-pressure:full"]);
+        let f = fullness(&full).unwrap();
+        assert_eq!(f.severity, Severity::Error);
+        let three_quarters = CtStats {
+            entries: 800,
+            ..full
+        };
+        assert_eq!(
+            fullness(&three_quarters).unwrap().severity,
+            Severity::Warning
+        );
+        assert!(fullness(&CtStats {
+            entries: 10,
+            ..full
+        })
+        .is_none());
+        assert!(fullness(&CtStats::default()).is_none());
+    }
+
+    #[test]
+    fn rising_failures_and_invalid_need_a_few_seconds() {
+        let mut check = TablePressure::default();
+        let calm = CtStats {
+            entries: 10,
+            max_entries: 1000,
+            ..CtStats::default()
+        };
+        assert_eq!(run(&mut check, 0, calm), ["too-early"]);
+        assert!(run(&mut check, 6, calm).is_empty(), "nothing rose");
+        let worse = CtStats {
+            early_drop: 3,
+            invalid: 600,
+            ..calm
+        };
+        assert_eq!(
+            run(&mut check, 12, worse),
+            ["table-pressure:inserts", "table-pressure:invalid"]
+        );
+        // After a gap longer than the window, rates start over.
+        assert_eq!(run(&mut check, 100, worse), ["too-early"]);
+        assert!(run(&mut check, 106, worse).is_empty());
+    }
+}
