@@ -121,6 +121,36 @@ fn changes(key: &FlowKey, shares: &[String; 2], csrf: &str) -> Vec<Change> {
             body: Some(form("")),
             ok: 303,
         },
+        Change {
+            method: "POST",
+            route: "/api/invalid/capture",
+            path: "/api/invalid/capture".into(),
+            body: Some(r#"{"on": false}"#.into()),
+            ok: 200,
+        },
+        Change {
+            method: "POST",
+            route: "/findings/capture",
+            path: "/findings/capture".into(),
+            body: Some(form("on=0")),
+            ok: 303,
+        },
+        // Outside a broken demo there is nothing to repair: a 404 for
+        // an admin, and the same refusals as any change for the others.
+        Change {
+            method: "POST",
+            route: "/api/demo/remedy",
+            path: "/api/demo/remedy".into(),
+            body: None,
+            ok: 404,
+        },
+        Change {
+            method: "POST",
+            route: "/findings/remedy",
+            path: "/findings/remedy".into(),
+            body: Some(form("")),
+            ok: 404,
+        },
     ];
     let listed: BTreeSet<(String, String)> = table
         .iter()

@@ -110,6 +110,12 @@ fn risky_settings_are_found_and_their_clearing_outlives_a_restart() {
     for args in [
         &["ip", "link", "add", "br-lab", "type", "bridge"][..],
         &["ip", "link", "set", "br-lab", "up"],
+        // A bridge with a port: one without bridges nothing.
+        &[
+            "ip", "link", "add", "lab-p0", "type", "veth", "peer", "name",
+            "lab-p1",
+        ],
+        &["ip", "link", "set", "lab-p0", "master", "br-lab"],
         &["sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=1"],
         &["sysctl", "-qw", "net.ipv4.conf.br-lab.rp_filter=2"],
         &[

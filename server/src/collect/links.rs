@@ -73,6 +73,15 @@ impl Link {
     }
 }
 
+/// The bridges that bridge something: those with at least one port.
+pub fn busy_bridges(links: &[Link]) -> Vec<&Link> {
+    links
+        .iter()
+        .filter(|b| b.is_bridge())
+        .filter(|b| links.iter().any(|l| l.master == Some(b.index)))
+        .collect()
+}
+
 /// Every interface of this thread's namespace, with its addresses.
 pub fn read() -> io::Result<Vec<Link>> {
     let mut socket = Socket::new(NETLINK_ROUTE)?;
@@ -239,6 +248,27 @@ mod tests {
                 }
             ))
         );
+    }
+
+    #[test]
+    fn a_bridge_without_ports_bridges_nothing() {
+        let bridge = |index, name: &str| Link {
+            index,
+            name: name.into(),
+            kind: Some("bridge".into()),
+            ..Link::default()
+        };
+        let port = Link {
+            index: 9,
+            master: Some(1),
+            ..Link::default()
+        };
+        let links = [bridge(1, "br-lan"), bridge(2, "wan0"), port];
+        let busy: Vec<&str> = busy_bridges(&links)
+            .iter()
+            .map(|l| l.name.as_str())
+            .collect();
+        assert_eq!(busy, ["br-lan"]);
     }
 
     #[test]

@@ -71,7 +71,7 @@ impl Check for DoubleTracking {
 
     fn run(&mut self, facts: &Facts) -> Outcome {
         if !facts.sysctls.is_on(BRIDGE_NF)
-            || !facts.links.iter().any(|l| l.is_bridge())
+            || crate::collect::links::busy_bridges(&facts.links).is_empty()
         {
             self.signs.clear();
             return Outcome::Ok;

@@ -8,7 +8,7 @@ use app::wire::finding::{
 };
 
 use super::{finding, fix, sysctl_evidence, Check, Facts, Outcome};
-use crate::collect::links::Link;
+use crate::collect::links::{self, Link};
 use crate::collect::nftables::ruleset::Ruleset;
 use crate::diagnose::facts::rp_filter_name;
 
@@ -28,8 +28,7 @@ impl Check for Settings {
 
     fn run(&mut self, facts: &Facts) -> Outcome {
         let s = &facts.sysctls;
-        let bridges: Vec<&Link> =
-            facts.links.iter().filter(|l| l.is_bridge()).collect();
+        let bridges = links::busy_bridges(&facts.links);
         let bridge_nf = s.is_on(BRIDGE_NF) && !bridges.is_empty();
         let mut found = Vec::new();
         if bridge_nf {

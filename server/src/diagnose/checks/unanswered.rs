@@ -34,7 +34,8 @@ struct Group {
     /// Where the client sent them, when DNAT changed it.
     asked: Option<(IpAddr, Option<u16>)>,
     snat: bool,
-    keys: Vec<String>,
+    /// A few of them: key and tuple in words.
+    shown: Vec<(String, String)>,
 }
 
 impl Check for Unanswered {
@@ -74,8 +75,13 @@ impl Check for Unanswered {
                 group.asked = Some((o.dst, o.dport));
             }
             group.snat |= flow.nat().contains(&Nat::Snat);
-            if group.keys.len() < 5 {
-                group.keys.push(flow.key().to_string());
+            if group.shown.len() < 5 {
+                let words = format!(
+                    "{} → {}",
+                    nat_endpoint(o.src, o.sport),
+                    nat_endpoint(o.dst, o.dport)
+                );
+                group.shown.push((flow.key().to_string(), words));
             }
         });
         Outcome::Found(
@@ -143,11 +149,11 @@ fn found(
         why.into(),
     );
     f.evidence = g
-        .keys
+        .shown
         .iter()
-        .map(|key| Evidence {
+        .map(|(key, words)| Evidence {
             kind: EvidenceKind::Flow,
-            label: format!("unanswered connection to {server}"),
+            label: format!("unanswered: {words}"),
             href: Some(format!("/flow/{key}")),
         })
         .collect();
