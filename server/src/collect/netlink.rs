@@ -25,6 +25,33 @@ pub fn force_rcvbuf(socket: &Socket, bytes: usize) {
     }
 }
 
+/// `SO_RCVTIMEO`: a blocking read gives up after `timeout` (zero means
+/// never).
+pub fn set_read_timeout(
+    socket: &Socket,
+    timeout: std::time::Duration,
+) -> std::io::Result<()> {
+    let tv = libc::timeval {
+        tv_sec: timeout.as_secs() as libc::time_t,
+        tv_usec: timeout.subsec_micros() as libc::suseconds_t,
+    };
+    // SAFETY: a valid fd and a timeval of the size given.
+    let rc = unsafe {
+        libc::setsockopt(
+            socket.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVTIMEO,
+            (&tv as *const libc::timeval).cast(),
+            std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 /// The kernel sends up to ~32 KiB per read; a bit more leaves room.
 pub const READ_SIZE: usize = 64 * 1024;
 /// Datagrams of a dump received and not yet taken in, at most: ~2 MiB.

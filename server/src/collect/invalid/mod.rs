@@ -15,13 +15,10 @@ mod ring;
 mod table;
 
 use std::io;
-use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
-
-use netlink_sys::Socket;
 
 pub use ring::InvalidRing;
 
@@ -145,28 +142,5 @@ impl Drop for InvalidCapture {
             // A panic there is already reported by the panic hook.
             let _ = thread.join();
         }
-    }
-}
-
-/// `SO_RCVTIMEO`: a blocking read gives up after `timeout`.
-fn set_read_timeout(socket: &Socket, timeout: Duration) -> io::Result<()> {
-    let tv = libc::timeval {
-        tv_sec: timeout.as_secs() as libc::time_t,
-        tv_usec: timeout.subsec_micros() as libc::suseconds_t,
-    };
-    // SAFETY: a valid fd and a timeval of the size given.
-    let rc = unsafe {
-        libc::setsockopt(
-            socket.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_RCVTIMEO,
-            (&tv as *const libc::timeval).cast(),
-            std::mem::size_of::<libc::timeval>() as libc::socklen_t,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
     }
 }

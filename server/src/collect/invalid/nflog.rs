@@ -19,8 +19,9 @@ use netlink_sys::{protocols::NETLINK_NETFILTER, Socket, SocketAddr};
 use super::packet::{self, NflogPacket};
 use super::ring::InvalidRing;
 use super::table::{PREFIX, SNAPLEN};
-use super::{set_read_timeout, CaptureError, ANSWER_WAIT};
+use super::{CaptureError, ANSWER_WAIT};
 use crate::collect::conntrack::decode::messages;
+use crate::collect::netlink::set_read_timeout;
 use crate::collect::netlink::{force_rcvbuf, READ_SIZE};
 
 /// Room for bursts: every chain may log its burst at once.

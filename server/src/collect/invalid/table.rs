@@ -20,8 +20,9 @@ use netlink_packet_core::{
 };
 use netlink_sys::{protocols::NETLINK_NETFILTER, Socket, SocketAddr};
 
-use super::{set_read_timeout, CaptureConfig, CaptureError, ANSWER_WAIT};
+use super::{CaptureConfig, CaptureError, ANSWER_WAIT};
 use crate::collect::conntrack::decode::messages;
+use crate::collect::netlink::set_read_timeout;
 use crate::collect::netlink::READ_SIZE;
 use crate::collect::nftables::socket::{push_be32, push_string};
 

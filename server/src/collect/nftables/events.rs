@@ -4,7 +4,6 @@
 //! are read here: each one is followed by a new snapshot.
 
 use std::io;
-use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 use netlink_packet_core::NetlinkBuffer;
@@ -96,25 +95,7 @@ impl EventSocket {
     /// would mean forever.
     fn set_timeout(&self, wait: Duration) -> io::Result<()> {
         let wait = wait.max(Duration::from_millis(1));
-        let tv = libc::timeval {
-            tv_sec: wait.as_secs() as libc::time_t,
-            tv_usec: libc::suseconds_t::from(wait.subsec_micros()),
-        };
-        // SAFETY: a valid fd and a timeval of the right size.
-        let rc = unsafe {
-            libc::setsockopt(
-                self.socket.as_raw_fd(),
-                libc::SOL_SOCKET,
-                libc::SO_RCVTIMEO,
-                (&tv as *const libc::timeval).cast(),
-                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
-            )
-        };
-        if rc == 0 {
-            Ok(())
-        } else {
-            Err(io::Error::last_os_error())
-        }
+        crate::collect::netlink::set_read_timeout(&self.socket, wait)
     }
 }
 
