@@ -354,23 +354,14 @@ mod tests {
 
     #[test]
     fn a_packet_matches_a_tuple_either_way() {
+        use crate::testing::tuple;
         let p = packet();
-        let tuple = |src: &str, dst: &str, sport, dport| Tuple {
-            src: src.parse().unwrap(),
-            dst: dst.parse().unwrap(),
-            sport: Some(sport),
-            dport: Some(dport),
-            icmp_type: None,
-            icmp_code: None,
-            icmp_id: None,
-            zone: None,
-        };
-        let orig = tuple("10.77.0.1", "10.77.0.2", 39856, 8080);
-        let reply = tuple("10.77.0.2", "10.77.0.1", 8080, 39856);
+        let orig = tuple("10.77.0.1", 39856, "10.77.0.2", 8080);
+        let reply = tuple("10.77.0.2", 8080, "10.77.0.1", 39856);
         assert_eq!(p.along(Proto::TCP, &orig), Some(Along::Same));
         assert_eq!(p.along(Proto::TCP, &reply), Some(Along::Reversed));
         assert_eq!(p.along(Proto::UDP, &orig), None);
-        let other = tuple("10.77.0.1", "10.77.0.2", 39857, 8080);
+        let other = tuple("10.77.0.1", 39857, "10.77.0.2", 8080);
         assert_eq!(p.along(Proto::TCP, &other), None);
     }
 
