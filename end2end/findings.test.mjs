@@ -1,6 +1,7 @@
 // The seed story in the browser: the docker-bridge scenario starts
 // broken, the findings page names the double tracking through br-lan137
-// with its evidence, an evidence link opens the flow, and the page's
+// with its evidence, an evidence link opens the flow, the flows page
+// marks the flows it names and their panel lists it, and the page's
 // repair button applies the NOTRACK fix, after which the finding clears.
 
 import { test } from 'node:test';
@@ -35,6 +36,15 @@ test('the findings page shows the seed bug, its evidence opens the flow, and its
   await link.click();
   await page.waitForURL((url) => url.pathname === href);
   await page.getByText('DNAT', { exact: false }).first().waitFor();
+
+  // On the flows page the flows it names are marked, and the panel of
+  // one lists the finding.
+  await page.goto(`${suite.demo.base}/`);
+  const marked = page.locator('[role="row"][data-finding]').first();
+  await marked.waitFor({ timeout: 20_000 });
+  await marked.click({ position: { x: 4, y: 12 } });
+  const sections = page.locator('aside [data-testid="flow-sections"]');
+  await sections.locator(`[data-flow-findings] a[href="/findings#${FINDING}"]`).waitFor({ timeout: 10_000 });
 
   await page.goto(`${suite.demo.base}/findings`);
   await page.getByRole('button', { name: /NOTRACK/ }).click();

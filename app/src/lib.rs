@@ -25,4 +25,4 @@ mod shell;
 pub use shell::{shell, App};
 
 #[cfg(feature = "ssr")]
-pub use pages::{kiosk, rules_html};
+pub use pages::{flow_sections_html, kiosk, rules_html};

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::query::{Filter, Sort, TimeSpan};
-use crate::wire::finding::FlowDiagnosis;
+use crate::wire::finding::{FlowDiagnosis, RuleFindings};
 use crate::wire::history::{FlowRecord, HistoryPage};
 use crate::wire::ruleset::{RuleDetail, RuleRef, Ruleset, RulesetChange};
 use crate::wire::{Flow, FlowKey, FlowPage, Health};
@@ -34,6 +34,10 @@ pub trait PageSource: Send + Sync {
     fn diagnosis(&self, flow: &Flow) -> FlowDiagnosis {
         let _ = flow;
         FlowDiagnosis::default()
+    }
+    /// The findings holding now, by the rules they name.
+    fn rule_findings(&self) -> RuleFindings {
+        RuleFindings::default()
     }
 }
 

@@ -1,16 +1,20 @@
 //! The checks in labs of their own: a healthy NAT router gets no finding
 //! at all; a NAT port clash, unanswered connections behind a DNAT (a
-//! dropping server, and a DNAT back into the LAN without hairpin NAT)
-//! and risky settings each get theirs. (The seed's double tracking has its
-//! own test, `seed_bridge.rs`; event loss is in `event_loss.rs`.)
+//! dropping server, and a DNAT back into the LAN without hairpin NAT),
+//! a flood of INVALID packets and risky settings each get theirs. (The
+//! seed's double tracking has its own test, `seed_bridge.rs`; event loss
+//! is in `event_loss.rs`.)
 
 mod common;
 
+use std::io::{BufRead, BufReader};
 use std::net::{TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
+use app::wire::conntrack_stats::CtStatsNow;
 use app::wire::finding::{Findings, Verdict};
 use common::*;
+use nfscope::demo::{faults, Fault};
 
 fn findings(server: &Server) -> Findings {
     serde_json::from_str(&server.get("/api/findings").unwrap()).unwrap()
@@ -76,29 +80,30 @@ fn a_nat_port_clash_is_found() {
 }
 
 #[test]
-fn connections_without_an_answer_are_found_by_destination() {
+fn connections_without_an_answer_are_found_by_destination_and_cleared() {
     let lab = lab();
     lab.start_servers().unwrap();
-    // The server drops what reaches it: SYNs go unanswered.
-    lab.nft(
-        &lab.server(),
-        "table inet lab_drop {\n chain input {\n type filter hook input \
-         priority 0;\n tcp dport 80 drop\n }\n}\n",
-    )
-    .unwrap();
+    lab.add_fault(Fault::DroppingServer).unwrap();
     let server = Server::start(&lab.router(), &[]);
-    in_netns(&lab.client(), || {
+    let published = (ADDRS.router_in, ADDRS.published_port).into();
+    in_netns(&lab.client(), move || {
         for _ in 0..3 {
             let _ = TcpStream::connect_timeout(
-                &(ADDRS.router_in, ADDRS.published_port).into(),
+                &published,
                 Duration::from_millis(200),
             );
         }
     });
-    wait_for_finding(
-        &server,
-        &format!("unanswered:{}:{}", ADDRS.server, ADDRS.server_port),
-    );
+    let id = format!("unanswered:{}:{}", ADDRS.server, ADDRS.server_port);
+    wait_for_finding(&server, &id);
+    // The scenario's repair; the next connection is answered.
+    lab.nft(&lab.server(), faults::STOP_DROPPING).unwrap();
+    in_netns(&lab.client(), move || {
+        TcpStream::connect_timeout(&published, PATIENCE).unwrap()
+    });
+    server.wait_for("the finding to clear", |s| {
+        findings(s).active.iter().all(|f| f.id != id)
+    });
 }
 
 #[test]
@@ -136,6 +141,18 @@ fn risky_settings_are_found_and_their_clearing_outlives_a_restart() {
     ] {
         wait_for_finding(&server, id);
     }
+    // The DNAT rules it names carry its badge, and their panel lists it.
+    let dnat = findings(&server)
+        .active
+        .into_iter()
+        .find(|f| f.id == "setting:dnat-any-interface")
+        .unwrap();
+    let badge = "data-finding=\"setting:dnat-any-interface\"";
+    let page = server.get("/rules").unwrap();
+    assert_eq!(page.matches(badge).count(), dnat.evidence.len(), "{page}");
+    let rule = dnat.evidence[0].href.as_deref().unwrap();
+    let panel = server.get(rule).unwrap();
+    assert!(panel.contains("data-testid=\"rule-findings\""), "{panel}");
     // Undone, they clear.
     sh(
         &router,
@@ -185,5 +202,54 @@ fn a_dnat_back_into_the_lan_without_hairpin_nat_is_found_and_cleared_by_it() {
         let now = findings(s);
         now.active.iter().all(|f| f.id != id)
             && now.cleared.iter().any(|f| f.id == id)
+    });
+}
+
+/// Conntrack's INVALID counter rising fast is table pressure: the
+/// router tracks strictly and has forgotten a connection that keeps
+/// talking. The finding arrives on the findings stream, not by
+/// polling; the scenario's repair stops the INVALID packets.
+#[test]
+fn a_flood_of_invalid_packets_is_found_on_the_findings_stream() {
+    let lab = lab();
+    lab.start_servers().unwrap();
+    let router = lab.router();
+    let server = Server::start(&router, &[]);
+    let stream = ureq::get(&format!("{}/api/findings/stream", server.base))
+        .timeout(PATIENCE)
+        .call()
+        .unwrap();
+    let mut events = BufReader::new(stream.into_reader()).lines();
+    let mut next_list = move || -> Findings {
+        loop {
+            let line = events.next().expect("the stream ended").unwrap();
+            if let Some(json) = line.strip_prefix("data:") {
+                return serde_json::from_str(json.trim()).unwrap();
+            }
+        }
+    };
+    let id = "table-pressure:invalid";
+    // The stream opens with the list as it is.
+    assert!(next_list().active.iter().all(|f| f.id != id));
+
+    lab.add_fault(Fault::ForgottenConnection).unwrap();
+    while !next_list().active.iter().any(|f| f.id == id) {}
+    let found = findings(&server);
+    let finding = found.active.iter().find(|f| f.id == id).unwrap();
+    assert!(finding.summary.contains("INVALID"), "{finding:#?}");
+    assert!(!finding.fixes.is_empty());
+
+    sh(&router, &["sysctl", "-qw", faults::LOOSE]);
+    let invalid = |s: &Server| -> u64 {
+        let now: CtStatsNow =
+            serde_json::from_str(&s.get("/api/conntrack/stats").unwrap())
+                .unwrap();
+        now.stats.invalid
+    };
+    server.wait_for("INVALID packets to stop", |s| {
+        // The statistics are read once a second.
+        let before = invalid(s);
+        std::thread::sleep(Duration::from_millis(2500));
+        invalid(s) == before
     });
 }

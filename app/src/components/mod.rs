@@ -4,5 +4,5 @@
 mod flow;
 mod stream_note;
 
-pub use flow::FlowDetails;
+pub use flow::{FlowDetails, FlowSections};
 pub use stream_note::StreamNote;

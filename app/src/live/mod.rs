@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use leptos::prelude::RwSignal;
 
-use crate::wire::{Flow, FlowKey, FlowPage, Health, ServerMsg};
+use crate::wire::{Flow, FlowKey, FlowPage, Health, PageMsg};
 
 pub use clock::{clock, now_ms, remaining_secs};
 #[cfg(feature = "hydrate")]
@@ -73,6 +73,11 @@ pub struct LiveTable {
     total: usize,
     /// The flow the page has open; `None` once it has ended.
     open: Option<Arc<Flow>>,
+    /// Those of them a finding names.
+    flagged: Vec<FlowKey>,
+    /// The open flow's sections that the server renders, as HTML; empty
+    /// until the server sent them.
+    sections: String,
 }
 
 /// What applying a message asks of the connection. The status that
@@ -119,22 +124,31 @@ impl LiveTable {
             .cloned()
     }
 
-    pub fn apply(&mut self, msg: ServerMsg) -> Applied {
+    /// Whether a finding names the flow with this key.
+    pub fn flagged(&self, key: &FlowKey) -> bool {
+        self.flagged.contains(key)
+    }
+
+    pub fn sections(&self) -> &str {
+        &self.sections
+    }
+
+    pub fn apply(&mut self, msg: PageMsg) -> Applied {
         match msg {
-            ServerMsg::Window(w) => {
+            PageMsg::Window(w) => {
                 let w = *w;
                 self.rows = w.rows.into_iter().map(Arc::new).collect();
                 self.offset = w.offset;
                 self.total = w.total;
                 self.open = w.open.map(Arc::new);
+                self.flagged = w.flagged;
+                if let Some(sections) = w.sections {
+                    self.sections = sections;
+                }
                 Applied::Changed
             }
-            ServerMsg::Error { message } => Applied::Refused(message),
-            // The page always asks for a window; these serve other clients.
-            ServerMsg::Health(_)
-            | ServerMsg::Snapshot { .. }
-            | ServerMsg::Delta { .. }
-            | ServerMsg::Lagged { .. } => Applied::Unchanged,
+            PageMsg::Error { message } => Applied::Refused(message),
+            PageMsg::Health(_) => Applied::Unchanged,
         }
     }
 }
@@ -162,18 +176,22 @@ mod tests {
             None,
         );
         let (a, b) = (flow(1), flow(2));
-        let window = ServerMsg::Window(Box::new(WindowRows {
+        let window = PageMsg::Window(Box::new(WindowRows {
             total: 40,
             offset: 30,
             rows: vec![b.clone()],
             open: Some(a.clone()),
             status: Health::default(),
+            flagged: vec![b.key],
+            sections: Some("<h2>Timeline</h2>".into()),
         }));
         assert_eq!(t.apply(window), Applied::Changed);
         assert_eq!((t.offset(), t.total(), t.rows().len()), (30, 40, 1));
         assert!(t.get(&a.key).is_some(), "the open flow, outside the rows");
         assert!(t.get(&b.key).is_some());
-        let status = ServerMsg::Health(Health::default());
+        assert!(t.flagged(&b.key) && !t.flagged(&a.key));
+        assert_eq!(t.sections(), "<h2>Timeline</h2>");
+        let status = PageMsg::Health(Health::default());
         assert_eq!(t.apply(status), Applied::Unchanged);
         assert_eq!(t.rows().len(), 1);
     }
@@ -181,7 +199,7 @@ mod tests {
     #[test]
     fn an_error_refuses_the_view() {
         let mut t = LiveTable::default();
-        let msg = ServerMsg::Error {
+        let msg = PageMsg::Error {
             message: "filter at column 1: bad".into(),
         };
         assert!(matches!(t.apply(msg), Applied::Refused(_)));

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::socket::{json, Socket};
 use super::HeaderState;
-use crate::wire::ServerMsg;
+use crate::wire::PageMsg;
 
 /// Follows the collector's status into `health` until dropped.
 pub fn follow(health: HeaderState) -> Socket {
@@ -14,15 +14,15 @@ pub fn follow(health: HeaderState) -> Socket {
         health.link,
         json(move |msg| {
             match msg {
-                ServerMsg::Health(status) => {
+                PageMsg::Health(status) => {
                     // The heartbeat repeats it; the header need not redraw.
                     if health.status.with_untracked(|s| *s != status) {
                         health.status.set(status);
                     }
                     Ok(())
                 }
-                ServerMsg::Error { message } => Err(message),
-                _ => Ok(()),
+                PageMsg::Error { message } => Err(message),
+                PageMsg::Window(_) => Ok(()),
             }
         }),
     )

@@ -13,10 +13,19 @@ pub mod rules_html {
     pub use super::rules::document::panel::{commit, rule};
 
     /// The document for `r`, unfiltered: the page filters it in place.
-    pub fn document(r: &crate::wire::ruleset::Ruleset) -> String {
-        super::rules::document::html(r, &super::rules::RulesView::default())
+    pub fn document(
+        r: &crate::wire::ruleset::Ruleset,
+        findings: &crate::wire::finding::RuleFindings,
+    ) -> String {
+        let all = super::rules::RulesView::default();
+        super::rules::document::html(r, &all, findings)
     }
 }
+
+/// A flow's sections that only the server renders, for the flows
+/// page's panel.
+#[cfg(feature = "ssr")]
+pub use flow::sections_html as flow_sections_html;
 
 use leptos::either::EitherOf4;
 use leptos::prelude::*;

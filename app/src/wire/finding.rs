@@ -1,7 +1,13 @@
 //! Diagnoses: what the server's checks found wrong, with the evidence and
 //! the fix (`GET /api/findings`, the findings page).
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
+
+use super::ruleset::RuleRef;
+use super::FlowKey;
+use crate::location;
 
 /// How much a finding matters.
 #[derive(
@@ -80,6 +86,46 @@ pub struct Evidence {
     pub href: Option<String>,
 }
 
+impl Evidence {
+    /// A rule, linked to its panel on the rules page.
+    pub fn rule(at: &RuleRef, label: String) -> Self {
+        let query = location::form_urlencoded(&[("rule", &at.to_string())]);
+        Self {
+            kind: EvidenceKind::Rule,
+            label,
+            href: Some(format!("/rules?{query}")),
+        }
+    }
+
+    /// A flow, linked to its page.
+    pub fn flow(key: FlowKey, label: String) -> Self {
+        Self {
+            kind: EvidenceKind::Flow,
+            label,
+            href: Some(format!("/flow/{key}")),
+        }
+    }
+
+    /// The flow this evidence is, if it is one.
+    pub fn flow_key(&self) -> Option<FlowKey> {
+        if self.kind != EvidenceKind::Flow {
+            return None;
+        }
+        self.href.as_deref()?.strip_prefix("/flow/")?.parse().ok()
+    }
+
+    /// The rule this evidence is, if it is one.
+    pub fn rule_ref(&self) -> Option<RuleRef> {
+        if self.kind != EvidenceKind::Rule {
+            return None;
+        }
+        let query = self.href.as_deref()?.strip_prefix("/rules?")?;
+        let (_, at) =
+            location::query_pairs(query).find(|(name, _)| name == "rule")?;
+        at.parse().ok()
+    }
+}
+
 /// A way out, with what it costs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Fix {
@@ -142,6 +188,49 @@ pub struct Findings {
     pub checks: Vec<CheckStatus>,
 }
 
+impl Findings {
+    /// The flows the findings holding now name.
+    pub fn flows(&self) -> std::collections::HashSet<FlowKey> {
+        let evidence = self.active.iter().flat_map(|f| &f.evidence);
+        evidence.filter_map(Evidence::flow_key).collect()
+    }
+
+    /// The findings holding now, by the rules they name: the rules
+    /// page's badges.
+    pub fn by_rule(&self) -> RuleFindings {
+        let mut by_rule = RuleFindings::default();
+        for f in &self.active {
+            for at in f.evidence.iter().filter_map(Evidence::rule_ref) {
+                let note = FindingNote {
+                    id: f.id.clone(),
+                    severity: f.severity,
+                    summary: f.summary.clone(),
+                };
+                by_rule.0.entry(at).or_default().push(note);
+            }
+        }
+        by_rule
+    }
+}
+
+/// A finding as a rule shows it: a badge that links to it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FindingNote {
+    pub id: String,
+    pub severity: Severity,
+    pub summary: String,
+}
+
+/// The findings that name each rule.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleFindings(HashMap<RuleRef, Vec<FindingNote>>);
+
+impl RuleFindings {
+    pub fn of(&self, at: &RuleRef) -> &[FindingNote] {
+        self.0.get(at).map_or(&[], Vec::as_slice)
+    }
+}
+
 /// What the diagnosis knows of one flow, for its page: the INVALID
 /// packets on its path and the findings that name it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -150,4 +239,48 @@ pub struct FlowDiagnosis {
     pub capture: bool,
     pub invalid: Vec<super::invalid::InvalidPacket>,
     pub findings: Vec<Finding>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_as_evidence_names_it_again() {
+        let at: RuleRef = "ip/nat/DOCKER CHAIN/7".parse().unwrap();
+        let e = Evidence::rule(&at, "dnat".into());
+        assert_eq!(
+            e.href.as_deref(),
+            Some("/rules?rule=ip/nat/DOCKER+CHAIN/7")
+        );
+        assert_eq!(e.rule_ref(), Some(at.clone()));
+        let flow = Evidence {
+            kind: EvidenceKind::Flow,
+            ..e.clone()
+        };
+        assert_eq!(flow.rule_ref(), None);
+
+        let finding = |id: &str| Finding {
+            id: id.into(),
+            kind: FindingKind::Setting,
+            severity: Severity::Info,
+            summary: format!("{id} holds"),
+            explanation: String::new(),
+            evidence: vec![e.clone()],
+            fixes: Vec::new(),
+            since_ms: 0,
+            seen_ms: 0,
+            cleared_ms: None,
+        };
+        let findings = Findings {
+            active: vec![finding("a"), finding("b")],
+            cleared: vec![finding("gone")],
+            ..Findings::default()
+        };
+        let by_rule = findings.by_rule();
+        let ids: Vec<&str> =
+            by_rule.of(&at).iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert!(by_rule.of(&RuleRef::default()).is_empty());
+    }
 }

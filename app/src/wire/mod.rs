@@ -26,4 +26,4 @@ pub use health::{CollectorHealth, Health};
 pub use key::{FlowKey, FlowKeyError};
 pub use nat::{endpoint as nat_endpoint, Nat};
 pub use proto::Proto;
-pub use stream::{ServerMsg, Window, WindowRows};
+pub use stream::{PageMsg, ServerMsg, Window, WindowRows};

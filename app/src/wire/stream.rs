@@ -44,6 +44,20 @@ pub enum ServerMsg {
     Error { message: String },
 }
 
+/// The messages a page reads: those of the windowed and status
+/// streams, a subset of [`ServerMsg`] spelled the same way. A page
+/// parses only these, so its code carries no parser for the rest.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PageMsg {
+    Window(Box<WindowRows>),
+    #[serde(rename = "status")]
+    Health(Health),
+    Error {
+        message: String,
+    },
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WindowRows {
     /// Flows that match the filter.
@@ -54,6 +68,14 @@ pub struct WindowRows {
     /// it matches; `None` once it has ended.
     pub open: Option<Flow>,
     pub status: Health,
+    /// Of the rows and the open flow, those a finding holding now names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flagged: Vec<FlowKey>,
+    /// What the open flow's page renders on the server below its details
+    /// (path, timeline, INVALID packets, findings), as HTML; only when it
+    /// changed since the window before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sections: Option<String>,
 }
 
 /// What a page shows, sent as the stream's query (`offset`, `limit`,
@@ -67,4 +89,37 @@ pub struct Window {
     pub limit: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open: Option<FlowKey>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_reads_what_the_windowed_and_status_streams_send() {
+        let sent = [
+            ServerMsg::Window(Box::default()),
+            ServerMsg::Health(Health::default()),
+            ServerMsg::Error {
+                message: "bad".into(),
+            },
+        ];
+        let read = [
+            PageMsg::Window(Box::default()),
+            PageMsg::Health(Health::default()),
+            PageMsg::Error {
+                message: "bad".into(),
+            },
+        ];
+        for (sent, read) in sent.iter().zip(read) {
+            let json = serde_json::to_string(sent).unwrap();
+            assert_eq!(serde_json::from_str::<PageMsg>(&json).unwrap(), read);
+        }
+        let delta = ServerMsg::Lagged {
+            missed: 1,
+            status: Health::default(),
+        };
+        let json = serde_json::to_string(&delta).unwrap();
+        assert!(serde_json::from_str::<PageMsg>(&json).is_err());
+    }
 }

@@ -4,12 +4,14 @@
 //! be repaired from the page.
 
 pub mod docker_bridge;
+pub mod faults;
 pub mod hairpin;
 mod lab;
 mod shell;
 mod traffic;
 
 pub use docker_bridge::DockerBridgeLab;
+pub use faults::Fault;
 pub use hairpin::HairpinLab;
 pub use lab::{Lab, LabAddrs, ADDRS};
 
@@ -27,11 +29,29 @@ pub enum Scenario {
     /// client on the same LAN through the public address: no hairpin
     /// NAT, so connections are never answered.
     Hairpin,
+    /// The healthy router, but the server's firewall drops its web port:
+    /// connections, direct and DNATed, are never answered.
+    Unanswered,
+    /// The healthy router, but it tracks TCP strictly and has forgotten
+    /// a connection that keeps talking: INVALID packets pile up.
+    InvalidFlood,
+}
+
+impl Scenario {
+    /// What the scenario breaks in the healthy router, if that is what
+    /// it is.
+    fn fault(self) -> Option<Fault> {
+        match self {
+            Self::Unanswered => Some(Fault::DroppingServer),
+            Self::InvalidFlood => Some(Fault::ForgottenConnection),
+            Self::Router | Self::DockerBridge | Self::Hairpin => None,
+        }
+    }
 }
 
 /// A running scenario: its namespaces live as long as this does.
 pub enum Demo {
-    Router(Lab),
+    Router(Lab, Option<Fault>),
     DockerBridge(DockerBridgeLab),
     Hairpin(HairpinLab),
 }
@@ -40,11 +60,17 @@ impl Demo {
     /// Builds the scenario's lab and starts its traffic.
     pub fn start(scenario: Scenario, base: &str) -> anyhow::Result<Self> {
         Ok(match scenario {
-            Scenario::Router => {
+            Scenario::Router
+            | Scenario::Unanswered
+            | Scenario::InvalidFlood => {
+                let fault = scenario.fault();
                 let lab = Lab::build(base)?;
                 lab.start_servers()?;
                 lab.start_client()?;
-                Self::Router(lab)
+                if let Some(fault) = fault {
+                    lab.add_fault(fault)?;
+                }
+                Self::Router(lab, fault)
             }
             Scenario::DockerBridge => {
                 let lab = DockerBridgeLab::build(base)?;
@@ -62,7 +88,7 @@ impl Demo {
 
     pub fn prefix(&self) -> &str {
         match self {
-            Self::Router(lab) => lab.prefix(),
+            Self::Router(lab, _) => lab.prefix(),
             Self::DockerBridge(lab) => lab.prefix(),
             Self::Hairpin(lab) => lab.prefix(),
         }
@@ -71,7 +97,7 @@ impl Demo {
     /// The namespace the dashboard watches.
     pub fn watched(&self) -> String {
         match self {
-            Self::Router(lab) => lab.router(),
+            Self::Router(lab, _) => lab.router(),
             Self::DockerBridge(lab) => lab.host(),
             Self::Hairpin(lab) => lab.router(),
         }
@@ -80,7 +106,23 @@ impl Demo {
     /// The repair the page offers, for a scenario that is broken.
     pub fn remedy(&self) -> Option<Remedy> {
         match self {
-            Self::Router(_) => None,
+            Self::Router(_, None) => None,
+            Self::Router(lab, Some(Fault::DroppingServer)) => Some(Remedy {
+                title: "Let the web port through the server's firewall",
+                command: format!("nft {}", faults::STOP_DROPPING),
+                netns: lab.server(),
+                tool: Tool::Nft,
+                args: faults::STOP_DROPPING,
+            }),
+            Self::Router(lab, Some(Fault::ForgottenConnection)) => {
+                Some(Remedy {
+                    title: "Let conntrack pick up connections mid-stream",
+                    command: format!("sysctl -w {}", faults::LOOSE),
+                    netns: lab.router(),
+                    tool: Tool::Sysctl,
+                    args: faults::LOOSE,
+                })
+            }
             Self::DockerBridge(lab) => Some(Remedy {
                 title: "Stop tracking on br-lan137 (NOTRACK)",
                 command: format!("iptables {}", docker_bridge::NOTRACK),
@@ -114,6 +156,7 @@ pub struct Remedy {
 enum Tool {
     Iptables,
     Nft,
+    Sysctl,
 }
 
 impl Remedy {
@@ -121,6 +164,9 @@ impl Remedy {
         match self.tool {
             Tool::Iptables => shell::iptables(&self.netns, &[self.args]),
             Tool::Nft => shell::nft(&self.netns, self.args),
+            Tool::Sysctl => {
+                shell::exec(&self.netns, &["sysctl", "-qw", self.args])
+            }
         }
     }
 }

@@ -70,7 +70,7 @@ fn tcp_server() -> std::io::Result<()> {
     Ok(())
 }
 
-fn serve_tcp(listener: &TcpListener) {
+pub(super) fn serve_tcp(listener: &TcpListener) {
     for stream in listener.incoming().flatten() {
         thread::spawn(move || {
             let mut stream = stream;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use app::query::{Filter, Sort, TimeSpan};
 use app::shell;
 use app::source::{PageSource, SharedSource};
-use app::wire::finding::FlowDiagnosis;
+use app::wire::finding::{FlowDiagnosis, RuleFindings};
 use app::wire::history::{FlowRecord, HistoryPage};
 use app::wire::ruleset::{RuleDetail, RuleRef, Ruleset, RulesetChange};
 use app::wire::{Flow, FlowKey, FlowPage, Health};
@@ -49,7 +49,6 @@ struct Site {
 
 impl PageSource for Site {
     fn diagnosis(&self, flow: &Flow) -> FlowDiagnosis {
-        let href = format!("/flow/{}", flow.key);
         let findings = self.findings.borrow();
         FlowDiagnosis {
             capture: self.capture.is_on(),
@@ -60,7 +59,7 @@ impl PageSource for Site {
                 .active
                 .iter()
                 .filter(|f| {
-                    f.evidence.iter().any(|e| e.href.as_ref() == Some(&href))
+                    f.evidence.iter().any(|e| e.flow_key() == Some(flow.key))
                 })
                 .cloned()
                 .collect(),
@@ -120,6 +119,10 @@ impl PageSource for Site {
         view::rule_detail(&current, &rates, at)
     }
 
+    fn rule_findings(&self) -> RuleFindings {
+        self.findings.borrow().by_rule()
+    }
+
     fn commit(&self, generation: u32) -> Option<RulesetChange> {
         let shared = self.compute.flows().read();
         let history = &shared.ruleset.history;
@@ -127,16 +130,21 @@ impl PageSource for Site {
     }
 }
 
-pub fn routes(state: &AppState, site_root: &Path) -> Router<AppState> {
-    // Rendering spawns tasks through Leptos' executor; it runs them on
-    // tokio. A second call (tests start several servers) changes nothing.
-    let _ = any_spawner::Executor::init_tokio();
-    let source: SharedSource = Arc::new(Site {
+/// What pages render from: the live state, the history, the diagnosis.
+pub fn source(state: &AppState) -> SharedSource {
+    Arc::new(Site {
         compute: state.compute.clone(),
         history: state.history.clone(),
         capture: Arc::clone(&state.capture),
         findings: state.findings.clone(),
-    });
+    })
+}
+
+pub fn routes(state: &AppState, site_root: &Path) -> Router<AppState> {
+    // Rendering spawns tasks through Leptos' executor; it runs them on
+    // tokio. A second call (tests start several servers) changes nothing.
+    let _ = any_spawner::Executor::init_tokio();
+    let source = source(state);
     let options = state.leptos.clone();
     let bundle =
         format!("/{}/{}.js", options.site_pkg_dir, options.output_name);
@@ -165,8 +173,16 @@ pub fn routes(state: &AppState, site_root: &Path) -> Router<AppState> {
 fn visible_source(site: &SharedSource) -> SharedSource {
     let visitor = use_context::<Parts>()
         .and_then(|parts| parts.extensions.get::<Visitor>().cloned());
+    source_for(site, visitor.as_ref())
+}
+
+/// What `visitor` may read of `site`: a share link, its one flow only.
+pub fn source_for(
+    site: &SharedSource,
+    visitor: Option<&Visitor>,
+) -> SharedSource {
     match visitor {
-        Some(Visitor::Share { key }) => SharedFlow::source(site.clone(), key),
+        Some(Visitor::Share { key }) => SharedFlow::source(site.clone(), *key),
         _ => site.clone(),
     }
 }

@@ -3,6 +3,7 @@
 //! of it once it has ended.
 
 mod fields;
+mod sections;
 mod tuples;
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use crate::live::LiveTable;
 use crate::wire::{Flow, FlowKey};
 
 use fields::Fields;
+pub use sections::FlowSections;
 
 #[component]
 pub fn FlowDetails(

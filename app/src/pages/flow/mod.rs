@@ -4,7 +4,7 @@
 //! changes and as `null` once it has ended. A flow that has ended shows
 //! as the history last saw it; its path and timeline are rendered on
 //! the server (`history`), and so are its INVALID packets and findings
-//! (`diagnosis`).
+//! (`diagnosis`); the stream brings them again whenever they change.
 
 #[cfg(feature = "ssr")]
 mod diagnosis;
@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::flows::ViewParams;
 use super::not_found;
-use crate::components::{FlowDetails, StreamNote};
+use crate::components::{FlowDetails, FlowSections, StreamNote};
 use crate::live::{clock, now_ms, Link, LiveTable};
 use crate::wire::{Flow, FlowKey, FlowPage};
 
@@ -28,8 +28,8 @@ struct Initial {
     flow: Option<Flow>,
     /// Whether `flow` is in the live table, or from the history.
     live: bool,
-    /// The path and timeline, as HTML.
-    history: String,
+    /// The path, timeline and diagnosis, as HTML.
+    sections: String,
     now_ms: u64,
 }
 
@@ -72,7 +72,7 @@ pub fn SingleFlowPage(key: FlowKey) -> impl IntoView {
                     </div>
                 </div>
                 <FlowDetails key table ended now/>
-                <div inner_html=initial.history></div>
+                <FlowSections table first=initial.sections/>
             </article>
         </div>
     }
@@ -107,17 +107,28 @@ fn stream(
 fn load_initial(key: &FlowKey) -> Initial {
     let source = use_context::<crate::source::SharedSource>();
     let record = source.as_ref().and_then(|s| s.flow(key));
-    let diagnosis = source
+    let sections = source
         .zip(record.as_ref())
-        .map(|(s, r)| diagnosis::html(&s.diagnosis(&r.flow)))
+        .map(|(s, r)| sections_html(s.as_ref(), r))
         .unwrap_or_default();
-    let history = record.as_ref().map(history::html).unwrap_or_default();
     Initial {
         live: record.as_ref().is_some_and(|r| r.live),
-        history: history + &diagnosis,
+        sections,
         flow: record.map(|r| r.flow),
         now_ms: now_ms(),
     }
+}
+
+/// What the server renders below the flow's details: its path and
+/// timeline, its INVALID packets and findings. The windowed stream
+/// sends the same for its open flow, to this page and to the flows
+/// page's panel.
+#[cfg(feature = "ssr")]
+pub fn sections_html(
+    source: &dyn crate::source::PageSource,
+    record: &crate::wire::history::FlowRecord,
+) -> String {
+    history::html(record) + &diagnosis::html(&source.diagnosis(&record.flow))
 }
 
 /// In the browser this only runs after a client-side navigation; the
@@ -127,7 +138,7 @@ fn load_initial(_: &FlowKey) -> Initial {
     Initial {
         flow: None,
         live: false,
-        history: String::new(),
+        sections: String::new(),
         now_ms: now_ms(),
     }
 }

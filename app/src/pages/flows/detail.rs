@@ -5,7 +5,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::{Navigate, ViewParams};
-use crate::components::FlowDetails;
+use crate::components::{FlowDetails, FlowSections};
 use crate::live::LiveTable;
 use crate::routes::Route;
 use crate::wire::{Flow, FlowKey};
@@ -59,6 +59,7 @@ pub fn Detail(
                 </button>
             </div>
             <FlowDetails key table ended now/>
+            <FlowSections table first=String::new()/>
         </aside>
     }
 }

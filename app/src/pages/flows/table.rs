@@ -146,11 +146,20 @@ pub fn FlowGrid(
                             each=visible
                             key=row_key
                             children=move |flow| {
+                                let key = flow.key;
+                                // A red bar at the row's start.
+                                let flagged = move || {
+                                    table.with(|t| t.flagged(&key)).then_some("")
+                                };
                                 view! {
                                     <div
                                         role="row"
-                                        data-key=flow.key.to_string()
-                                        class="grid h-9 cursor-pointer \
+                                        data-key=key.to_string()
+                                        data-finding=flagged
+                                        class="relative grid h-9 cursor-pointer \
+                                               before:absolute before:inset-y-0 \
+                                               before:left-0 before:w-1 \
+                                               data-finding:before:bg-red-500 \
                                                grid-cols-[var(--cols)] \
                                                items-center gap-x-2 border-b \
                                                border-slate-100 px-4 text-sm \

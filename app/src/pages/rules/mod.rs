@@ -194,14 +194,18 @@ fn load_initial(view: &RulesView) -> (Shown, String, String) {
         return Default::default();
     };
     let ruleset = source.ruleset();
+    let findings = source.rule_findings();
     let document = match &ruleset {
-        Some(r) => document::html(r, view),
+        Some(r) => document::html(r, view, &findings),
         None => "<p class=\"text-slate-500\">The ruleset is not read yet; the \
                  header says how its collector is doing.</p>"
             .to_owned(),
     };
     let panel = match (&view.rule, view.diff) {
-        (Some(at), _) => document::panel::rule(at, source.rule(at).as_ref()),
+        (Some(at), _) => {
+            let detail = source.rule(at);
+            document::panel::rule(at, detail.as_ref(), findings.of(at))
+        }
         (None, Some(g)) => {
             document::panel::commit(g, source.commit(g).as_ref())
         }

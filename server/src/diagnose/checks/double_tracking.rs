@@ -261,19 +261,13 @@ impl DoubleTracking {
                 self.signs.iter().filter(|s| s.flow == key).collect();
             let first = signs[0];
             let live = dnat.values().any(|a| a.key == key);
-            evidence.push(Evidence {
-                kind: EvidenceKind::Flow,
-                label: format!(
-                    "the DNATed connection {} → {}{}",
-                    first.client,
-                    app::wire::nat_endpoint(
-                        first.target.0,
-                        Some(first.target.1)
-                    ),
-                    if live { "" } else { " (ended)" }
-                ),
-                href: Some(format!("/flow/{key}")),
-            });
+            let label = format!(
+                "the DNATed connection {} → {}{}",
+                first.client,
+                app::wire::nat_endpoint(first.target.0, Some(first.target.1)),
+                if live { "" } else { " (ended)" }
+            );
+            evidence.push(Evidence::flow(key, label));
             let packet = signs.iter().find_map(|s| match &s.what {
                 SignKind::Invalid(p) => Some(packet_evidence(p)),
                 SignKind::Twin(_) => None,

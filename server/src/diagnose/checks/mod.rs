@@ -12,9 +12,11 @@ use app::wire::finding::{
     CheckStatus, Evidence, EvidenceKind, Finding, FindingKind, Fix, Severity,
     Verdict,
 };
+use app::wire::ruleset::RuleRef;
 use app::wire::Flow;
 
 use super::facts::Facts;
+use crate::collect::nftables::ruleset::{Rule, Ruleset};
 
 pub trait Check: Send {
     fn kind(&self) -> FindingKind;
@@ -105,11 +107,7 @@ fn fix(title: &str, commands: &[&str], tradeoff: &str) -> Fix {
 
 /// A flow as evidence: its tuples in words, linking to its page.
 fn flow_evidence(flow: &Flow, what: &str) -> Evidence {
-    Evidence {
-        kind: EvidenceKind::Flow,
-        label: format!("{what}: {}", describe_flow(flow)),
-        href: Some(format!("/flow/{}", flow.key)),
-    }
+    Evidence::flow(flow.key, format!("{what}: {}", describe_flow(flow)))
 }
 
 fn describe_flow(flow: &Flow) -> String {
@@ -126,6 +124,25 @@ fn describe_flow(flow: &Flow) -> String {
         text.push_str(&nat.describe(&flow.orig, &flow.reply));
     }
     text
+}
+
+/// Every rule of every table.
+fn rules(ruleset: &Ruleset) -> impl Iterator<Item = &Rule> {
+    let chains = ruleset.tables.iter().flat_map(|t| &t.chains);
+    chains.flat_map(|c| &c.rules)
+}
+
+/// A rule as evidence: where it is and its text, linking to its panel.
+fn rule_evidence(r: &Rule) -> Evidence {
+    let at = RuleRef {
+        family: r.family.name(),
+        table: r.table.clone(),
+        chain: r.chain.clone(),
+        handle: r.handle,
+    };
+    let label =
+        format!("{} {} {}: {}", at.family, at.table, at.chain, r.text.nft);
+    Evidence::rule(&at, label)
 }
 
 fn sysctl_evidence(name: &str, value: i64) -> Evidence {

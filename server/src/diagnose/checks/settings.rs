@@ -3,11 +3,11 @@
 //! forwarding, accounting and timestamps, TCP pickup and window checks,
 //! DNAT rules that match on every input interface.
 
-use app::wire::finding::{
-    Evidence, EvidenceKind, Finding, FindingKind, Severity,
-};
+use app::wire::finding::{Evidence, Finding, FindingKind, Severity};
 
-use super::{finding, fix, sysctl_evidence, Check, Facts, Outcome};
+use super::{
+    finding, fix, rule_evidence, rules, sysctl_evidence, Check, Facts, Outcome,
+};
 use crate::collect::links::{self, Link};
 use crate::collect::nftables::ruleset::Ruleset;
 use crate::diagnose::facts::rp_filter_name;
@@ -146,35 +146,15 @@ fn dnat_on_every_interface(
     ruleset: &Ruleset,
     bridges: &[&Link],
 ) -> Option<Finding> {
-    let rules: Vec<Evidence> = ruleset
-        .tables
-        .iter()
-        .flat_map(|t| t.chains.iter().map(move |c| (t, c)))
-        .flat_map(|(t, c)| c.rules.iter().map(move |r| (t, c, r)))
-        .filter(|(_, _, r)| {
+    let rules: Vec<Evidence> = rules(ruleset)
+        .filter(|r| {
             let text = &r.text.nft;
             text.contains("dnat ")
                 && !text.contains("iifname \"")
                 && !text.contains("iif \"")
         })
         .take(5)
-        .map(|(t, c, r)| Evidence {
-            kind: EvidenceKind::Rule,
-            label: format!(
-                "{} {} {}: {}",
-                t.table.family.name(),
-                t.table.name,
-                c.chain.name,
-                r.text.nft
-            ),
-            href: Some(format!(
-                "/rules?rule={}/{}/{}/{}",
-                t.table.family.name(),
-                t.table.name,
-                c.chain.name,
-                r.handle
-            )),
-        })
+        .map(rule_evidence)
         .collect();
     if rules.is_empty() {
         return None;
@@ -209,12 +189,7 @@ fn dnat_on_every_interface(
 }
 
 fn has_dnat(ruleset: &Ruleset) -> bool {
-    ruleset
-        .tables
-        .iter()
-        .flat_map(|t| &t.chains)
-        .flat_map(|c| &c.rules)
-        .any(|r| r.text.nft.contains("dnat "))
+    rules(ruleset).any(|r| r.text.nft.contains("dnat "))
 }
 
 fn no_forwarding() -> Finding {

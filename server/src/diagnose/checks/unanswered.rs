@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use app::wire::finding::{Evidence, EvidenceKind, FindingKind, Severity};
-use app::wire::{nat_endpoint, Nat};
+use app::wire::finding::{Evidence, FindingKind, Severity};
+use app::wire::{nat_endpoint, FlowKey, Nat};
 
 use super::{finding, fix, Check, Facts, Outcome};
 use crate::collect::links::Link;
@@ -35,7 +35,7 @@ struct Group {
     asked: Option<(IpAddr, Option<u16>)>,
     snat: bool,
     /// A few of them: key and tuple in words.
-    shown: Vec<(String, String)>,
+    shown: Vec<(FlowKey, String)>,
 }
 
 impl Check for Unanswered {
@@ -81,7 +81,7 @@ impl Check for Unanswered {
                     nat_endpoint(o.src, o.sport),
                     nat_endpoint(o.dst, o.dport)
                 );
-                group.shown.push((flow.key().to_string(), words));
+                group.shown.push((flow.key(), words));
             }
         });
         Outcome::Found(
@@ -151,10 +151,8 @@ fn found(
     f.evidence = g
         .shown
         .iter()
-        .map(|(key, words)| Evidence {
-            kind: EvidenceKind::Flow,
-            label: format!("unanswered: {words}"),
-            href: Some(format!("/flow/{key}")),
+        .map(|(key, words)| {
+            Evidence::flow(*key, format!("unanswered: {words}"))
         })
         .collect();
     f.fixes = fixes;

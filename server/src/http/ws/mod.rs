@@ -21,13 +21,16 @@ use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use axum::Extension;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use app::wire::{ServerMsg, Window};
 
+use super::auth::Visitor;
 use super::error::ApiError;
+use super::site;
 use super::view::ViewQuery;
 use super::AppState;
 
@@ -109,11 +112,17 @@ where
 
 pub async fn upgrade(
     State(state): State<AppState>,
+    visitor: Option<Extension<Visitor>>,
     headers: HeaderMap,
     Query(query): Query<ViewQuery>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let (ws, open) = admit(&state, &headers, ws)?;
+    // A share link's stream renders what its page may show.
+    let pages = site::source_for(
+        &site::source(&state),
+        visitor.as_ref().map(|Extension(v)| v),
+    );
     let view = query.parse().and_then(|view| match view.window {
         Some(_) => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -143,8 +152,12 @@ pub async fn upgrade(
                     limit,
                     open: view.open,
                 };
+                let marks = window::Marks {
+                    findings: state.findings.clone(),
+                    pages,
+                };
                 window::Watcher::new(view.filter, view.sort, window)
-                    .run(socket, state.compute)
+                    .run(socket, state.compute, marks)
                     .await
             }
         }

@@ -1,7 +1,8 @@
 //! The ruleset as the ruleset streams send it, encoded once per commit
 //! and form for every client, off the async workers: a big ruleset takes
 //! tens of milliseconds to render, and every open page would otherwise
-//! render it again.
+//! render it again. The page's form carries the findings' badges: it is
+//! encoded again when they change.
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::Mutex;
 
 use app::rules_html;
+use app::wire::finding::RuleFindings;
 use app::wire::ruleset::{RulesDocument, RulesPageMsg, RulesetMsg};
 
 use super::encode;
@@ -27,6 +29,7 @@ struct Entry {
     ruleset: Arc<Ruleset>,
     /// The counters it was rendered with.
     rates: Arc<Rates>,
+    findings: RuleFindings,
     tree: Option<Utf8Bytes>,
     page: Option<Utf8Bytes>,
 }
@@ -40,15 +43,18 @@ impl Rendered {
         ruleset: &Arc<Ruleset>,
         rates: &Arc<Rates>,
         form: Form,
+        findings: &RuleFindings,
     ) -> Result<(Utf8Bytes, Arc<Rates>), axum::Error> {
         let mut last = self.last.lock().await;
-        let fresh = last
-            .as_ref()
-            .is_some_and(|e| Arc::ptr_eq(&e.ruleset, ruleset));
+        let fresh = last.as_ref().is_some_and(|e| {
+            Arc::ptr_eq(&e.ruleset, ruleset)
+                && (form == Form::Tree || e.findings == *findings)
+        });
         if !fresh {
             *last = Some(Entry {
                 ruleset: Arc::clone(ruleset),
                 rates: Arc::clone(rates),
+                findings: findings.clone(),
                 tree: None,
                 page: None,
             });
@@ -62,10 +68,12 @@ impl Rendered {
             return Ok((text.clone(), Arc::clone(&entry.rates)));
         }
         let (r, rates) = (Arc::clone(&entry.ruleset), Arc::clone(&entry.rates));
-        let text =
-            tokio::task::spawn_blocking(move || render(&r, &rates, form))
-                .await
-                .map_err(axum::Error::new)??;
+        let findings = entry.findings.clone();
+        let text = tokio::task::spawn_blocking(move || {
+            render(&r, &rates, form, &findings)
+        })
+        .await
+        .map_err(axum::Error::new)??;
         *slot = Some(text.clone());
         Ok((text, Arc::clone(&entry.rates)))
     }
@@ -75,6 +83,7 @@ fn render(
     r: &Ruleset,
     rates: &Rates,
     form: Form,
+    findings: &RuleFindings,
 ) -> Result<Utf8Bytes, axum::Error> {
     let wire = view::to_wire(r, rates, Detail::default());
     match form {
@@ -82,7 +91,7 @@ fn render(
         Form::Page => encode(&RulesPageMsg::Document(RulesDocument {
             generation: wire.generation,
             iptables: wire.tables.iter().any(|t| t.iptables),
-            html: rules_html::document(&wire),
+            html: rules_html::document(&wire, findings),
         })),
     }
 }

@@ -3,7 +3,9 @@
 //! counters that moved. A client that reads slowly skips polls, never a
 //! commit: each tick sends what is new since what it last sent. A
 //! client may ask for one rule's detail (`{"rule": {...}}`); the answer
-//! comes in turn with the rest.
+//! comes in turn with the rest. The page's form sends the document
+//! again when the rules that findings name change: their badges are in
+//! it.
 
 use std::sync::Arc;
 
@@ -14,6 +16,7 @@ use axum::response::Response;
 use tokio::sync::broadcast::error::RecvError;
 
 use app::rules_html;
+use app::wire::finding::RuleFindings;
 use app::wire::ruleset::{RulesPageMsg, RulesetAsk, RulesetMsg};
 use serde::Deserialize;
 
@@ -21,6 +24,7 @@ use super::rendered::Rendered;
 use super::{send, send_text};
 use crate::collect::nftables::ruleset::Ruleset;
 use crate::collect::nftables::view;
+use crate::diagnose::FindingsFeed;
 use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::state::ruleset::Rates;
@@ -57,8 +61,17 @@ pub async fn upgrade(
         }
     };
     let rendered = state.rendered.clone();
+    let findings = state.findings.clone();
     super::open_stream(&state, &headers, ws, move |socket, flows| {
-        run(socket, flows, rendered, form)
+        run(
+            socket,
+            Sources {
+                flows,
+                rendered,
+                findings,
+            },
+            form,
+        )
     })
 }
 
@@ -87,6 +100,19 @@ async fn say(
     send(socket, &page).await
 }
 
+/// Where the stream reads what it sends.
+struct Sources {
+    flows: StateHandle,
+    rendered: Rendered,
+    findings: FindingsFeed,
+}
+
+impl Sources {
+    fn rule_findings(&self) -> RuleFindings {
+        self.findings.borrow().by_rule()
+    }
+}
+
 /// What the client was sent last.
 #[derive(Default)]
 struct Sent {
@@ -94,21 +120,15 @@ struct Sent {
     rates: Arc<Rates>,
     /// Commits of the history sent, by generation.
     generation: Option<u32>,
+    /// The badges of the document sent.
+    findings: RuleFindings,
 }
 
-async fn run(
-    mut socket: WebSocket,
-    flows: StateHandle,
-    rendered: Rendered,
-    form: Form,
-) {
-    let mut ticks = flows.subscribe();
+async fn run(mut socket: WebSocket, from: Sources, form: Form) {
+    let mut ticks = from.flows.subscribe();
     let mut sent = Sent::default();
     loop {
-        if catch_up(&mut socket, &flows, &rendered, &mut sent, form)
-            .await
-            .is_err()
-        {
+        if catch_up(&mut socket, &from, &mut sent, form).await.is_err() {
             return;
         }
         tokio::select! {
@@ -120,7 +140,7 @@ async fn run(
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(Message::Text(text))) => {
-                    if answer(&mut socket, &flows, &text, form).await.is_err() {
+                    if answer(&mut socket, &from, &text, form).await.is_err() {
                         return;
                     }
                 }
@@ -134,7 +154,7 @@ async fn run(
 /// error message and leaves the stream open.
 async fn answer(
     socket: &mut WebSocket,
-    flows: &StateHandle,
+    from: &Sources,
     text: &str,
     form: Form,
 ) -> Result<(), axum::Error> {
@@ -146,7 +166,7 @@ async fn answer(
         }
     };
     let (ruleset, rates, commit) = {
-        let shared = flows.read();
+        let shared = from.flows.read();
         let state = &shared.ruleset;
         let commit = match &ask {
             RulesetAsk::Commit(g) => {
@@ -165,7 +185,12 @@ async fn answer(
                     send(socket, &RulesetMsg::Rule(detail.map(Box::new))).await
                 }
                 Form::Page => {
-                    let html = rules_html::rule(&at, detail.as_ref());
+                    let findings = from.rule_findings();
+                    let html = rules_html::rule(
+                        &at,
+                        detail.as_ref(),
+                        findings.of(&at),
+                    );
                     send(socket, &RulesPageMsg::Panel(html)).await
                 }
             }
@@ -183,13 +208,12 @@ async fn answer(
 /// Sends what changed since `sent`.
 async fn catch_up(
     socket: &mut WebSocket,
-    flows: &StateHandle,
-    rendered: &Rendered,
+    from: &Sources,
     sent: &mut Sent,
     form: Form,
 ) -> Result<(), axum::Error> {
     let (ruleset, rates, changes) = {
-        let shared = flows.read();
+        let shared = from.flows.read();
         let state = &shared.ruleset;
         let changes: Vec<_> = match sent.generation {
             Some(g) => state
@@ -209,14 +233,22 @@ async fn catch_up(
         .ruleset
         .as_ref()
         .is_some_and(|s| Arc::ptr_eq(s, &ruleset));
-    if new_ruleset {
+    let findings = match form {
+        Form::Page => from.rule_findings(),
+        Form::Tree => RuleFindings::default(),
+    };
+    if new_ruleset || findings != sent.findings {
         for change in changes {
             say(socket, form, RulesetMsg::Change(change)).await?;
         }
-        let (text, counted) = rendered.message(&ruleset, &rates, form).await?;
+        let (text, counted) = from
+            .rendered
+            .message(&ruleset, &rates, form, &findings)
+            .await?;
         send_text(socket, text).await?;
         sent.generation = Some(ruleset.generation);
         sent.ruleset = Some(ruleset);
+        sent.findings = findings;
         // The next tick sends what moved since the rendering counted.
         sent.rates = counted;
     } else if !Arc::ptr_eq(&sent.rates, &rates) {

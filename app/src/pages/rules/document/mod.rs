@@ -4,6 +4,7 @@
 //! this; it sets it whole and patches the counters in place
 //! (`rules::patch`), by the `data-*` attributes it carries.
 
+mod badge;
 mod graph;
 mod hooks;
 mod line;
@@ -13,11 +14,16 @@ mod table;
 use leptos::prelude::*;
 
 use super::{RulesView, FAMILIES};
+use crate::wire::finding::RuleFindings;
 use crate::wire::ruleset::{Ruleset, Table};
 
-/// The page's document for `r`, filtered as `view` asks.
-pub fn html(r: &Ruleset, view: &RulesView) -> String {
-    Owner::new().with(|| document(r, view).to_html())
+/// The page's document for `r`, filtered as `view` asks, with a badge on
+/// each rule a finding names.
+pub fn html(r: &Ruleset, view: &RulesView, findings: &RuleFindings) -> String {
+    Owner::new().with(|| {
+        provide_context(findings.clone());
+        document(r, view).to_html()
+    })
 }
 
 fn document(r: &Ruleset, view: &RulesView) -> impl IntoView {

@@ -6,13 +6,19 @@
 use leptos::prelude::*;
 
 use super::super::sparkline;
-use super::line;
+use super::{badge, line};
 use crate::format;
+use crate::wire::finding::FindingNote;
 use crate::wire::ruleset::{
     ChainChange, Counted, RuleDetail, RuleRef, RulesetChange,
 };
 
-pub fn rule(at: &RuleRef, detail: Option<&RuleDetail>) -> String {
+/// The panel of the rule at `at`, with the findings that name it.
+pub fn rule(
+    at: &RuleRef,
+    detail: Option<&RuleDetail>,
+    findings: &[FindingNote],
+) -> String {
     let title = format!(
         "{} {} {} · handle {}",
         at.family, at.table, at.chain, at.handle
@@ -39,8 +45,16 @@ pub fn rule(at: &RuleRef, detail: Option<&RuleDetail>) -> String {
         .map(|r| sparkline::points(r, line::PANEL))
         .unwrap_or_default();
     let raw = d.rule.raw.clone().unwrap_or_default();
+    let findings = (!findings.is_empty()).then(|| {
+        let items = findings
+            .iter()
+            .map(|n| view! { <li>{badge::badge(n)} " " {n.summary.clone()}</li> })
+            .collect_view();
+        view! { <ul class="mb-3 space-y-1 text-sm" data-testid="rule-findings">{items}</ul> }
+    });
     let view = view! {
         <h2 class="mb-3 font-semibold">{title}</h2>
+        {findings}
         <pre class="whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono \
                     dark:bg-slate-900" data-testid="panel-text">
             {d.rule.stateless.clone().unwrap_or_else(|| d.rule.text.clone())}

@@ -68,6 +68,7 @@ fn chain(t: &Table, c: &Chain, view: &RulesView) -> impl IntoView {
             </tr>
         }
     });
+    let findings = super::badge::provided();
     let mut shown = 0;
     let rules = c
         .rules
@@ -120,6 +121,7 @@ fn chain(t: &Table, c: &Chain, view: &RulesView) -> impl IntoView {
                         >
                             "never matched"
                         </span>
+                        {findings.of(&at).iter().map(super::badge::badge).collect_view()}
                     </td>
                     {numbers(r.counter.as_ref())}
                 </tr>

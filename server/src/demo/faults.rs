@@ -1,0 +1,103 @@
+//! Faults the healthy router lab can be given, each for one check to
+//! find and each with its repair: a server whose firewall drops what
+//! reaches it (connections never answered), and a router that tracks
+//! TCP strictly and has forgotten a busy connection to a service of its
+//! own (every segment of it INVALID, conntrack's INVALID counter
+//! rising). The service is on the router so that no NAT is involved: a
+//! forgotten masqueraded connection would lose its NAT too and be reset
+//! at once.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use super::lab::{Lab, ADDRS};
+use super::shell;
+use super::traffic::{in_netns, serve_tcp};
+
+/// The server's firewall: the web port is dropped, so SYNs, direct or
+/// DNATed, go unanswered.
+const DROPPING_SERVER: &str = "
+table inet lab_drop {
+    chain input {
+        type filter hook input priority filter;
+        tcp dport 80 drop
+    }
+}
+";
+
+/// The repair: the server's firewall lets the web port in again.
+pub const STOP_DROPPING: &str = "delete table inet lab_drop";
+
+/// Conntrack in the router picks up no connection mid-stream.
+const STRICT: &str = "net.netfilter.nf_conntrack_tcp_loose=0";
+
+/// The repair: it picks the forgotten connection up again.
+pub const LOOSE: &str = "net.netfilter.nf_conntrack_tcp_loose=1";
+
+/// The pause between requests on the forgotten connection; each and its
+/// answer are two INVALID packets in the router.
+const TALK_EVERY: Duration = Duration::from_millis(40);
+
+/// The router's own service that the forgotten connection talks to.
+const TALK_PORT: u16 = 7000;
+
+/// What is wrong with the lab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    DroppingServer,
+    ForgottenConnection,
+}
+
+impl Lab {
+    /// Breaks the lab as `fault` says; its traffic is started already.
+    pub fn add_fault(&self, fault: Fault) -> anyhow::Result<()> {
+        match fault {
+            Fault::DroppingServer => {
+                shell::nft(&self.server(), DROPPING_SERVER)
+            }
+            Fault::ForgottenConnection => {
+                let router = self.router();
+                shell::exec(&router, &["sysctl", "-qw", STRICT])?;
+                let (ready, bound) = mpsc::channel();
+                in_netns(router.clone(), "lab-talk-server", move || {
+                    let listener =
+                        TcpListener::bind((ADDRS.router_in, TALK_PORT));
+                    let _ = ready.send(
+                        listener
+                            .as_ref()
+                            .map(|_| ())
+                            .map_err(|e| e.to_string()),
+                    );
+                    serve_tcp(&listener?);
+                    Ok(())
+                })?;
+                bound.recv()?.map_err(anyhow::Error::msg)?;
+                in_netns(self.client(), "lab-forgotten", move || {
+                    talk_forgotten(&router)
+                })
+            }
+        }
+    }
+}
+
+/// Opens a connection through the router, makes the router forget it,
+/// and keeps talking on it until the lab goes.
+fn talk_forgotten(router: &str) -> std::io::Result<()> {
+    let mut stream = TcpStream::connect((ADDRS.router_in, TALK_PORT))?;
+    stream.set_nodelay(true)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let port = TALK_PORT.to_string();
+    let forget = ["conntrack", "-D", "-p", "tcp", "--orig-port-dst", &port];
+    shell::exec(router, &forget).map_err(std::io::Error::other)?;
+    let mut buf = [0u8; 256];
+    loop {
+        stream.write_all(b"GET / HTTP/1.0\r\n\r\n")?;
+        if stream.read(&mut buf)? == 0 {
+            return Ok(());
+        }
+        thread::sleep(TALK_EVERY);
+    }
+}
