@@ -110,27 +110,7 @@ fn connections_without_an_answer_are_found_by_destination_and_cleared() {
 fn risky_settings_are_found_and_their_clearing_outlives_a_restart() {
     let lab = lab();
     let router = lab.router();
-    // An address-less bridge with bridge netfilter and reverse-path
-    // filtering on, and a liberal TCP window check.
-    for args in [
-        &["ip", "link", "add", "br-lab", "type", "bridge"][..],
-        &["ip", "link", "set", "br-lab", "up"],
-        // A bridge with a port: one without bridges nothing.
-        &[
-            "ip", "link", "add", "lab-p0", "type", "veth", "peer", "name",
-            "lab-p1",
-        ],
-        &["ip", "link", "set", "lab-p0", "master", "br-lab"],
-        &["sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=1"],
-        &["sysctl", "-qw", "net.ipv4.conf.br-lab.rp_filter=2"],
-        &[
-            "sysctl",
-            "-qw",
-            "net.netfilter.nf_conntrack_tcp_be_liberal=1",
-        ],
-    ] {
-        sh(&router, args);
-    }
+    lab.add_fault(Fault::RiskySettings).unwrap();
     let state = Scratch::new("state");
     let server = Server::start(&router, &["--state-dir", state.path()]);
     for id in [
@@ -153,15 +133,8 @@ fn risky_settings_are_found_and_their_clearing_outlives_a_restart() {
     let rule = dnat.evidence[0].href.as_deref().unwrap();
     let panel = server.get(rule).unwrap();
     assert!(panel.contains("data-testid=\"rule-findings\""), "{panel}");
-    // Undone, they clear.
-    sh(
-        &router,
-        &[
-            "sysctl",
-            "-qw",
-            "net.netfilter.nf_conntrack_tcp_be_liberal=0",
-        ],
-    );
+    // Undone, they clear: the scenario's repair.
+    sh(&router, &["sysctl", "-qw", faults::CAREFUL]);
     server.wait_for("the setting to clear", |s| {
         let now = findings(s);
         now.active

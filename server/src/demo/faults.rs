@@ -1,6 +1,8 @@
 //! Faults the healthy router lab can be given, each for one check to
 //! find and each with its repair: a server whose firewall drops what
-//! reaches it (connections never answered), and a router that tracks
+//! reaches it (connections never answered), risky settings on the
+//! router (an address-less bridge with bridge netfilter and strict
+//! reverse-path filtering, a liberal TCP window check), and a router that tracks
 //! TCP strictly and has forgotten a busy connection to a service of its
 //! own (every segment of it INVALID, conntrack's INVALID counter
 //! rising). The service is on the router so that no NAT is involved: a
@@ -31,6 +33,30 @@ table inet lab_drop {
 /// The repair: the server's firewall lets the web port in again.
 pub const STOP_DROPPING: &str = "delete table inet lab_drop";
 
+/// The router's risky settings: a bridge with a port and no address,
+/// bridge netfilter on, strict reverse-path filtering on the bridge, and
+/// TCP packets outside the window accepted.
+const RISKY: &[&[&str]] = &[
+    &["ip", "link", "add", "br-lab", "type", "bridge"],
+    &["ip", "link", "set", "br-lab", "up"],
+    // A bridge with a port: one without bridges nothing.
+    &[
+        "ip", "link", "add", "lab-p0", "type", "veth", "peer", "name", "lab-p1",
+    ],
+    &["ip", "link", "set", "lab-p0", "master", "br-lab"],
+    &["sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=1"],
+    &["sysctl", "-qw", "net.ipv4.conf.br-lab.rp_filter=2"],
+    &[
+        "sysctl",
+        "-qw",
+        "net.netfilter.nf_conntrack_tcp_be_liberal=1",
+    ],
+];
+
+/// The repair of the setting that hides the most: out-of-window packets
+/// are INVALID again.
+pub const CAREFUL: &str = "net.netfilter.nf_conntrack_tcp_be_liberal=0";
+
 /// Conntrack in the router picks up no connection mid-stream.
 const STRICT: &str = "net.netfilter.nf_conntrack_tcp_loose=0";
 
@@ -48,6 +74,7 @@ const TALK_PORT: u16 = 7000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
     DroppingServer,
+    RiskySettings,
     ForgottenConnection,
 }
 
@@ -57,6 +84,10 @@ impl Lab {
         match fault {
             Fault::DroppingServer => {
                 shell::nft(&self.server(), DROPPING_SERVER)
+            }
+            Fault::RiskySettings => {
+                let router = self.router();
+                RISKY.iter().try_for_each(|args| shell::exec(&router, args))
             }
             Fault::ForgottenConnection => {
                 let router = self.router();

@@ -32,6 +32,10 @@ pub enum Scenario {
     /// The healthy router, but the server's firewall drops its web port:
     /// connections, direct and DNATed, are never answered.
     Unanswered,
+    /// The healthy router, with risky settings: an address-less bridge
+    /// with bridge netfilter and strict reverse-path filtering, and a
+    /// liberal TCP window check.
+    RiskySettings,
     /// The healthy router, but it tracks TCP strictly and has forgotten
     /// a connection that keeps talking: INVALID packets pile up.
     InvalidFlood,
@@ -43,6 +47,7 @@ impl Scenario {
     fn fault(self) -> Option<Fault> {
         match self {
             Self::Unanswered => Some(Fault::DroppingServer),
+            Self::RiskySettings => Some(Fault::RiskySettings),
             Self::InvalidFlood => Some(Fault::ForgottenConnection),
             Self::Router | Self::DockerBridge | Self::Hairpin => None,
         }
@@ -62,6 +67,7 @@ impl Demo {
         Ok(match scenario {
             Scenario::Router
             | Scenario::Unanswered
+            | Scenario::RiskySettings
             | Scenario::InvalidFlood => {
                 let fault = scenario.fault();
                 let lab = Lab::build(base)?;
@@ -113,6 +119,13 @@ impl Demo {
                 netns: lab.server(),
                 tool: Tool::Nft,
                 args: faults::STOP_DROPPING,
+            }),
+            Self::Router(lab, Some(Fault::RiskySettings)) => Some(Remedy {
+                title: "Check TCP windows again (tcp_be_liberal=0)",
+                command: format!("sysctl -w {}", faults::CAREFUL),
+                netns: lab.router(),
+                tool: Tool::Sysctl,
+                args: faults::CAREFUL,
             }),
             Self::Router(lab, Some(Fault::ForgottenConnection)) => {
                 Some(Remedy {
