@@ -111,46 +111,46 @@ impl Demo {
 
     /// The repair the page offers, for a scenario that is broken.
     pub fn remedy(&self) -> Option<Remedy> {
-        match self {
-            Self::Router(_, None) => None,
-            Self::Router(lab, Some(Fault::DroppingServer)) => Some(Remedy {
-                title: "Let the web port through the server's firewall",
-                command: format!("nft {}", faults::STOP_DROPPING),
-                netns: lab.server(),
-                tool: Tool::Nft,
-                args: faults::STOP_DROPPING,
-            }),
-            Self::Router(lab, Some(Fault::RiskySettings)) => Some(Remedy {
-                title: "Check TCP windows again (tcp_be_liberal=0)",
-                command: format!("sysctl -w {}", faults::CAREFUL),
-                netns: lab.router(),
-                tool: Tool::Sysctl,
-                args: faults::CAREFUL,
-            }),
-            Self::Router(lab, Some(Fault::ForgottenConnection)) => {
-                Some(Remedy {
-                    title: "Let conntrack pick up connections mid-stream",
-                    command: format!("sysctl -w {}", faults::LOOSE),
-                    netns: lab.router(),
-                    tool: Tool::Sysctl,
-                    args: faults::LOOSE,
-                })
-            }
-            Self::DockerBridge(lab) => Some(Remedy {
-                title: "Stop tracking on br-lan137 (NOTRACK)",
-                command: format!("iptables {}", docker_bridge::NOTRACK),
-                netns: lab.host(),
-                tool: Tool::Iptables,
-                args: docker_bridge::NOTRACK,
-            }),
-            Self::Hairpin(lab) => Some(Remedy {
-                title: "Add hairpin NAT (masquerade LAN to LAN)",
-                command: format!("nft {}", hairpin::HAIRPIN),
-                netns: lab.router(),
-                tool: Tool::Nft,
-                args: hairpin::HAIRPIN,
-            }),
-        }
+        let (title, netns, tool, args) = match self {
+            Self::Router(_, None) => return None,
+            Self::Router(lab, Some(Fault::DroppingServer)) => (
+                "Let the web port through the server's firewall",
+                lab.server(),
+                Tool::Nft,
+                faults::STOP_DROPPING,
+            ),
+            Self::Router(lab, Some(Fault::RiskySettings)) => (
+                "Check TCP windows again (tcp_be_liberal=0)",
+                lab.router(),
+                Tool::Sysctl,
+                faults::CAREFUL,
+            ),
+            Self::Router(lab, Some(Fault::ForgottenConnection)) => (
+                "Let conntrack pick up connections mid-stream",
+                lab.router(),
+                Tool::Sysctl,
+                faults::LOOSE,
+            ),
+            Self::DockerBridge(lab) => (
+                "Stop tracking on br-lan137 (NOTRACK)",
+                lab.host(),
+                Tool::Iptables,
+                docker_bridge::NOTRACK,
+            ),
+            Self::Hairpin(lab) => (
+                "Add hairpin NAT (masquerade LAN to LAN)",
+                lab.router(),
+                Tool::Nft,
+                hairpin::HAIRPIN,
+            ),
+        };
+        Some(Remedy {
+            title,
+            command: format!("{} {args}", tool.typed()),
+            netns,
+            tool,
+            args,
+        })
     }
 }
 
@@ -170,6 +170,17 @@ enum Tool {
     Iptables,
     Nft,
     Sysctl,
+}
+
+impl Tool {
+    /// The command as a user types it before its arguments.
+    fn typed(self) -> &'static str {
+        match self {
+            Tool::Iptables => "iptables",
+            Tool::Nft => "nft",
+            Tool::Sysctl => "sysctl -w",
+        }
+    }
 }
 
 impl Remedy {
