@@ -1,14 +1,17 @@
 //! The windowed stream the page uses: rows of the sorted, filtered table
 //! from an offset, moved by the client, kept up to date, with the open
-//! flow wherever it sorts.
+//! flow wherever it sorts and what its page renders on the server, and
+//! the rows a finding names marked.
 
 mod common;
 
 use std::net::TcpStream;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use app::wire::finding::Findings;
 use app::wire::{FlowKey, ServerMsg, WindowRows};
 use common::*;
+use nfscope::demo::Fault;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
 
@@ -72,6 +75,8 @@ fn a_window_follows_the_client_and_the_table() {
     let expected: Vec<u16> = (FIRST_PORT + 30..FIRST_PORT + FLOWS).collect();
     assert_eq!(sports(&end), expected);
     assert_eq!(end.open.map(|f| f.key), Some(oldest));
+    let sections = end.sections.expect("the open flow's sections");
+    assert!(sections.contains("Timeline"), "{sections}");
 
     // A flow of the window ends: the window closes up.
     let gone = (FIRST_PORT + 35).to_string();
@@ -93,5 +98,40 @@ fn a_window_follows_the_client_and_the_table() {
             ServerMsg::Window(_) | ServerMsg::Health(_) => {}
             other => panic!("unexpected message {other:?}"),
         }
+    }
+}
+
+#[test]
+fn the_rows_a_finding_names_are_flagged() {
+    let lab = lab();
+    lab.start_servers().unwrap();
+    lab.add_fault(Fault::DroppingServer).unwrap();
+    let server = Server::start(&lab.router(), &[]);
+    let url = format!(
+        "{}/api/ws?q=proto:tcp&offset=0&limit=50",
+        server.base.replace("http://", "ws://")
+    );
+    let (mut ws, _) = tungstenite::connect(url).expect("WebSocket connect");
+    let first = window_where(&mut ws, |_| true);
+    assert!(first.flagged.is_empty());
+
+    let published = (ADDRS.router_in, ADDRS.published_port).into();
+    in_netns(&lab.client(), move || {
+        for _ in 0..3 {
+            let _ = TcpStream::connect_timeout(
+                &published,
+                Duration::from_millis(200),
+            );
+        }
+    });
+    // The unanswered check names them after a few seconds: the window
+    // comes again with them flagged, though no row changed.
+    let flagged = window_where(&mut ws, |w| !w.flagged.is_empty());
+    let findings: Findings =
+        serde_json::from_str(&server.get("/api/findings").unwrap()).unwrap();
+    let named = findings.flows();
+    for key in &flagged.flagged {
+        assert!(named.contains(key), "{key} is named by no finding");
+        assert!(flagged.rows.iter().any(|f| f.key == *key));
     }
 }
