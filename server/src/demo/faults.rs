@@ -1,5 +1,6 @@
 //! Faults the healthy router lab can be given, each for one check to
-//! find and each with its repair: a server whose firewall drops what
+//! find and, where one exists, its repair: a NAT port clash (none), a
+//! server whose firewall drops what
 //! reaches it (connections never answered), risky settings on the
 //! router (an address-less bridge with bridge netfilter and strict
 //! reverse-path filtering, a liberal TCP window check), and a router that tracks
@@ -10,7 +11,7 @@
 //! at once.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
@@ -32,6 +33,13 @@ table inet lab_drop {
 
 /// The repair: the server's firewall lets the web port in again.
 pub const STOP_DROPPING: &str = "delete table inet lab_drop";
+
+/// The client's source port of both clashing flows.
+const CLASH_PORT: u16 = 50000;
+
+/// Between two rounds of the clash: longer than an unanswered-twice UDP
+/// entry lives (30 s), so that each round is born again.
+const CLASH_EVERY: Duration = Duration::from_secs(35);
 
 /// The router's risky settings: a bridge with a port and no address,
 /// bridge netfilter on, strict reverse-path filtering on the bridge, and
@@ -73,6 +81,7 @@ const TALK_PORT: u16 = 7000;
 /// What is wrong with the lab.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
+    PortClash,
     DroppingServer,
     RiskySettings,
     ForgottenConnection,
@@ -82,6 +91,19 @@ impl Lab {
     /// Breaks the lab as `fault` says; its traffic is started already.
     pub fn add_fault(&self, fault: Fault) -> anyhow::Result<()> {
         match fault {
+            Fault::PortClash => {
+                // UDP from that port leaves the router un-masqueraded:
+                // the flow from it straight to the server keeps its
+                // tuple, so the one to the router's published port,
+                // DNATed to the same server, would get the same reply
+                // tuple, and NAT moves its source port.
+                let rule = format!(
+                    "insert rule inet nfscope_lab postrouting udp sport \
+                     {CLASH_PORT} accept"
+                );
+                shell::nft(&self.router(), &rule)?;
+                in_netns(self.client(), "lab-port-clash", clash)
+            }
             Fault::DroppingServer => {
                 shell::nft(&self.server(), DROPPING_SERVER)
             }
@@ -111,6 +133,21 @@ impl Lab {
                 })
             }
         }
+    }
+}
+
+/// From the clashing port, a query to the server and one to the
+/// router's published port, each answered, every [`CLASH_EVERY`].
+fn clash() -> std::io::Result<()> {
+    let socket = UdpSocket::bind((ADDRS.client, CLASH_PORT))?;
+    socket.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut buf = [0u8; 64];
+    loop {
+        for to in [ADDRS.server, ADDRS.router_in] {
+            socket.send_to(b"ping", (to, ADDRS.udp_port))?;
+            socket.recv_from(&mut buf)?;
+        }
+        thread::sleep(CLASH_EVERY);
     }
 }
 

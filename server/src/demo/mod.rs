@@ -29,6 +29,11 @@ pub enum Scenario {
     /// client on the same LAN through the public address: no hairpin
     /// NAT, so connections are never answered.
     Hairpin,
+    /// The healthy router, with a client whose UDP flow to the server and
+    /// its flow to the router's published port, DNATed to the same
+    /// server, want one reply tuple: NAT rewrites a source port. There
+    /// is no repair to offer.
+    PortClash,
     /// The healthy router, but the server's firewall drops its web port:
     /// connections, direct and DNATed, are never answered.
     Unanswered,
@@ -46,6 +51,7 @@ impl Scenario {
     /// it is.
     fn fault(self) -> Option<Fault> {
         match self {
+            Self::PortClash => Some(Fault::PortClash),
             Self::Unanswered => Some(Fault::DroppingServer),
             Self::RiskySettings => Some(Fault::RiskySettings),
             Self::InvalidFlood => Some(Fault::ForgottenConnection),
@@ -66,6 +72,7 @@ impl Demo {
     pub fn start(scenario: Scenario, base: &str) -> anyhow::Result<Self> {
         Ok(match scenario {
             Scenario::Router
+            | Scenario::PortClash
             | Scenario::Unanswered
             | Scenario::RiskySettings
             | Scenario::InvalidFlood => {
@@ -112,7 +119,7 @@ impl Demo {
     /// The repair the page offers, for a scenario that is broken.
     pub fn remedy(&self) -> Option<Remedy> {
         let (title, netns, tool, args) = match self {
-            Self::Router(_, None) => return None,
+            Self::Router(_, None | Some(Fault::PortClash)) => return None,
             Self::Router(lab, Some(Fault::DroppingServer)) => (
                 "Let the web port through the server's firewall",
                 lab.server(),
