@@ -65,19 +65,12 @@ fn connections_without_an_answer_are_found_by_destination_and_cleared() {
     lab.start_servers().unwrap();
     lab.add_fault(Fault::DroppingServer).unwrap();
     let server = Server::start(&lab.router(), &[]);
-    let published = (ADDRS.router_in, ADDRS.published_port).into();
-    in_netns(&lab.client(), move || {
-        for _ in 0..3 {
-            let _ = TcpStream::connect_timeout(
-                &published,
-                Duration::from_millis(200),
-            );
-        }
-    });
+    syns_to_the_published_port(&lab, 3);
     let id = format!("unanswered:{}:{}", ADDRS.server, ADDRS.server_port);
     wait_for_finding(&server, &id);
     // The scenario's repair; the next connection is answered.
     lab.nft(&lab.server(), faults::STOP_DROPPING).unwrap();
+    let published = (ADDRS.router_in, ADDRS.published_port).into();
     in_netns(&lab.client(), move || {
         TcpStream::connect_timeout(&published, PATIENCE).unwrap()
     });

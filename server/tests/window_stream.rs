@@ -6,7 +6,7 @@
 mod common;
 
 use std::net::TcpStream;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use app::wire::finding::Findings;
 use app::wire::{FlowKey, ServerMsg, WindowRows};
@@ -115,15 +115,7 @@ fn the_rows_a_finding_names_are_flagged() {
     let first = window_where(&mut ws, |_| true);
     assert!(first.flagged.is_empty());
 
-    let published = (ADDRS.router_in, ADDRS.published_port).into();
-    in_netns(&lab.client(), move || {
-        for _ in 0..3 {
-            let _ = TcpStream::connect_timeout(
-                &published,
-                Duration::from_millis(200),
-            );
-        }
-    });
+    syns_to_the_published_port(&lab, 3);
     // The unanswered check names them after a few seconds: the window
     // comes again with them flagged, though no row changed.
     let flagged = window_where(&mut ws, |w| !w.flagged.is_empty());

@@ -334,3 +334,18 @@ pub fn insert_udp(ns: &str, sport: u16, extra: &[&str]) {
     args.extend_from_slice(extra);
     sh(ns, &args);
 }
+
+/// `count` connections from the lab's client to the router's published
+/// port, each given up after 200 ms: unanswered SYNs where the server
+/// drops them.
+pub fn syns_to_the_published_port(lab: &Lab, count: usize) {
+    let published = (ADDRS.router_in, ADDRS.published_port).into();
+    in_netns(&lab.client(), move || {
+        for _ in 0..count {
+            let _ = std::net::TcpStream::connect_timeout(
+                &published,
+                Duration::from_millis(200),
+            );
+        }
+    });
+}
