@@ -54,10 +54,10 @@ enum Command {
     /// The history: what its writer takes, bytes per stored flow, and
     /// searches over a million stored flows.
     Store {
-        /// Flows per round; each round is then flushed from the table.
-        #[arg(long, default_value_t = 200_000)]
-        flows: u32,
-        /// Rounds go on until the history holds this many flows.
+        /// Conntrack events per second to cause (ct-churn).
+        #[arg(long, default_value_t = bench::store::GOAL_PER_SEC)]
+        events_per_sec: u32,
+        /// The churn goes on until the history holds this many flows.
         #[arg(long, default_value_t = 1_000_000)]
         stored: u64,
     },
@@ -94,8 +94,11 @@ fn main() -> anyhow::Result<()> {
         Command::Events { flows } => {
             bench::events::run(flows, cli.rounds, &cli.lab_name, &mut summary)
         }
-        Command::Store { flows, stored } => bench::store::run(
-            flows,
+        Command::Store {
+            events_per_sec,
+            stored,
+        } => bench::store::run(
+            events_per_sec,
             stored,
             cli.rounds,
             &cli.lab_name,

@@ -9,6 +9,7 @@
 //! yet committed and never the file. Retention forgets by age and keeps
 //! the file under its size cap.
 
+mod fields;
 mod read;
 mod retention;
 mod schema;

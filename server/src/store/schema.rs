@@ -3,9 +3,10 @@
 
 use rusqlite::Connection;
 
-/// `PRAGMA user_version` of this layout; a file of another version is
-/// refused, never rewritten.
-pub const VERSION: i64 = 2;
+/// `PRAGMA user_version` of this layout. A file of an older one is
+/// brought up to it in place (see [`MIGRATIONS`]); one of a newer one,
+/// written by a later nfscope, is refused and left as it is.
+pub const VERSION: i64 = 3;
 
 /// Room kept for the write-ahead log within the size cap `max_bytes`:
 /// an eighth of it, from 2 to 32 MiB. The log is checkpointed from a
@@ -28,7 +29,10 @@ CREATE TABLE IF NOT EXISTS flows (
     last_ms INTEGER NOT NULL,
     ended_ms INTEGER,
     -- app::wire::Flow as JSON, as of the flow's last moment
-    flow TEXT NOT NULL
+    flow TEXT NOT NULL,
+    -- what a search's filter reads of it (store::fields); NULL in rows
+    -- written before layout 3, whose JSON is read instead
+    fields BLOB
 );
 CREATE UNIQUE INDEX IF NOT EXISTS flows_by_start ON flows (start_ns, key);
 CREATE TABLE IF NOT EXISTS moments (
@@ -67,13 +71,18 @@ CREATE TABLE IF NOT EXISTS findings (
 CREATE INDEX IF NOT EXISTS findings_by_age ON findings (seen_ms);
 ";
 
+/// What brings a file of layout N up to N + 1, from layout 2 on: each
+/// one quick whatever the file holds, as it runs while nfscope starts.
+const MIGRATIONS: [(i64, &str); 1] =
+    [(2, "ALTER TABLE flows ADD COLUMN fields BLOB;")];
+
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
     #[error(
         "it was written by another version of nfscope (layout {found}, this \
-         one reads {VERSION}): move it away or pass another --db"
+         one reads {OLDEST} to {VERSION}): move it away or pass another --db"
     )]
     Version { found: i64 },
 }
@@ -107,10 +116,33 @@ pub fn prepare(db: &Connection, max_bytes: u64) -> Result<(), SchemaError> {
             db.execute_batch(TABLES)?;
             db.pragma_update(None, "user_version", VERSION)?;
         }
-        VERSION => {}
+        OLDEST..=VERSION => migrate(db, found)?,
         found => return Err(SchemaError::Version { found }),
     }
     db.execute_batch(ADDED)?;
+    Ok(())
+}
+
+/// The oldest layout a file may have and still be opened.
+const OLDEST: i64 = MIGRATIONS[0].0;
+
+/// Brings a file of layout `found` up to [`VERSION`], all steps in one
+/// transaction: a kill halfway leaves the file as it was.
+fn migrate(db: &Connection, found: i64) -> rusqlite::Result<()> {
+    if found == VERSION {
+        return Ok(());
+    }
+    let tx = db.unchecked_transaction()?;
+    for (_, step) in MIGRATIONS.iter().filter(|(from, _)| *from >= found) {
+        tx.execute_batch(step)?;
+    }
+    tx.pragma_update(None, "user_version", VERSION)?;
+    tx.commit()?;
+    tracing::info!(
+        from = found,
+        to = VERSION,
+        "history layout brought up to date"
+    );
     Ok(())
 }
 
@@ -129,4 +161,83 @@ pub fn file_bytes(db: &Connection) -> rusqlite::Result<u64> {
 
 pub fn page_size(db: &Connection) -> rusqlite::Result<u64> {
     db.pragma_query_value(None, "page_size", |r| r.get(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file as nfscope wrote it with layout 2, holding one flow.
+    fn layout_2() -> Connection {
+        let db = Connection::open_in_memory().unwrap();
+        db.execute_batch(
+            "CREATE TABLE flows (
+                 id INTEGER PRIMARY KEY, start_ns INTEGER NOT NULL,
+                 key TEXT NOT NULL, first_ms INTEGER NOT NULL,
+                 last_ms INTEGER NOT NULL, ended_ms INTEGER, flow TEXT NOT NULL);
+             CREATE UNIQUE INDEX flows_by_start ON flows (start_ns, key);
+             CREATE TABLE moments (flow INTEGER NOT NULL, at_ms INTEGER NOT NULL,
+                 kind TEXT NOT NULL, state TEXT, status TEXT NOT NULL, counters TEXT);
+             CREATE TABLE commits (generation INTEGER NOT NULL,
+                 at_ms INTEGER NOT NULL, change TEXT NOT NULL);
+             INSERT INTO flows (start_ns, key, first_ms, last_ms, flow)
+                 VALUES (1, 'k', 1, 1, '{}');
+             PRAGMA user_version = 2;",
+        )
+        .unwrap();
+        db
+    }
+
+    fn version(db: &Connection) -> i64 {
+        db.pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_file_of_layout_2_is_brought_up_to_date_keeping_its_flows() {
+        let db = layout_2();
+        prepare(&db, 64 << 20).unwrap();
+        assert_eq!(version(&db), VERSION);
+        let (flow, fields): (String, Option<Vec<u8>>) = db
+            .query_row(
+                "SELECT flow, fields FROM flows WHERE key = 'k'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((flow.as_str(), fields), ("{}", None));
+        // And opening it again changes nothing.
+        prepare(&db, 64 << 20).unwrap();
+        assert_eq!(version(&db), VERSION);
+    }
+
+    #[test]
+    fn a_file_of_a_newer_layout_is_refused_and_left_as_it_is() {
+        let db = layout_2();
+        db.pragma_update(None, "user_version", VERSION + 1).unwrap();
+        let e = prepare(&db, 64 << 20).unwrap_err();
+        assert!(
+            matches!(e, SchemaError::Version { found } if found == VERSION + 1)
+        );
+        assert!(e.to_string().contains("reads 2 to 3"), "{e}");
+        assert_eq!(version(&db), VERSION + 1);
+        let columns: i64 = db
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('flows')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(columns, 7);
+    }
+
+    #[test]
+    fn a_file_older_than_the_first_migration_is_refused() {
+        let db = layout_2();
+        db.pragma_update(None, "user_version", 1).unwrap();
+        assert!(matches!(
+            prepare(&db, 64 << 20),
+            Err(SchemaError::Version { found: 1 })
+        ));
+    }
 }

@@ -2,15 +2,18 @@
 //! filter selects, the youngest first, a page at a time.
 //!
 //! The filter language runs in Rust on each stored flow, as it does on
-//! the live table, so both always agree. The index on the start time
-//! gives the order and bounds the window; a filter that selects little reads many rows,
-//! so a search stops after [`SCAN_BUDGET`] of them and says so.
+//! the live table, so both always agree; it reads a flow's few search
+//! fields (see `fields`), and only a match's JSON is decoded. The index
+//! on the start time gives the order and bounds the window; a filter
+//! that selects little reads many rows, so a search stops after
+//! [`SCAN_BUDGET`] of them and says so.
 
 use app::query::{Filter, TimeSpan};
 use app::wire::history::{HistoryPage, PastFlow};
 use app::wire::Flow;
 use rusqlite::params;
 
+use super::fields::Fields;
 use super::{clamp, unreadable, History};
 
 /// Stored flows one search reads at most (about a second's work).
@@ -33,7 +36,7 @@ impl History {
     ) -> rusqlite::Result<HistoryPage> {
         let db = self.search.lock().unwrap_or_else(|e| e.into_inner());
         let mut stmt = db.prepare_cached(
-            "SELECT flow, ended_ms FROM flows
+            "SELECT fields, flow, ended_ms FROM flows
              WHERE start_ns <= ?1 AND (ended_ms IS NULL OR ended_ms >= ?2)
              ORDER BY start_ns DESC, key DESC",
         )?;
@@ -53,11 +56,20 @@ impl History {
                 break;
             }
             scanned += 1;
-            let flow: Flow = serde_json::from_str(row.get_ref(0)?.as_str()?)
-                .map_err(unreadable)?;
-            if !filter.matches(&flow) {
-                continue;
-            }
+            let fields = row.get_ref(0)?.as_blob_or_null()?;
+            let decode = || -> rusqlite::Result<Flow> {
+                serde_json::from_str(row.get_ref(1)?.as_str()?)
+                    .map_err(unreadable)
+            };
+            // Rows of an older layout have no fields: their JSON is read.
+            let decoded = match fields.and_then(Fields::decode) {
+                Some(fields) if filter.matches(&fields) => None,
+                Some(_) => continue,
+                None => match decode()? {
+                    flow if filter.matches(&flow) => Some(flow),
+                    _ => continue,
+                },
+            };
             matched += 1;
             if matched <= rows.offset {
                 continue;
@@ -67,10 +79,88 @@ impl History {
                 break;
             }
             page.flows.push(PastFlow {
-                flow,
-                ended_ms: row.get(1)?,
+                flow: decoded.map_or_else(decode, Ok)?,
+                ended_ms: row.get(2)?,
             });
         }
         Ok(page)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::hash::{BuildHasher, RandomState};
+    use std::time::Duration;
+
+    use rusqlite::Connection;
+
+    use super::super::{fields, open, StoreConfig};
+    use super::*;
+    use crate::state::KeySpace;
+
+    /// A history in a file of its own, removed on drop.
+    struct Temp(std::path::PathBuf);
+
+    impl Drop for Temp {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn starts(page: &HistoryPage) -> Vec<u64> {
+        page.flows.iter().map(|f| f.flow.key.start).collect()
+    }
+
+    #[test]
+    fn rows_with_and_without_search_fields_are_searched_alike() {
+        let dir = std::env::temp_dir().join(format!(
+            "nfs-t-search-{:x}",
+            RandomState::new().hash_one(0u8)
+        ));
+        let _temp = Temp(dir.clone());
+        let config = StoreConfig {
+            path: dir.join("history.db"),
+            max_bytes: 64 << 20,
+            max_age: Duration::from_secs(86_400),
+        };
+        let (_recorder, history) =
+            open(config.clone(), KeySpace { boot: 1, netns: 1 }).unwrap();
+        let [tcp, icmp] = fields::tests::flows();
+        let mut old_tcp = tcp.clone();
+        old_tcp.key.start -= 1;
+        let db = Connection::open(&config.path).unwrap();
+        for (flow, with_fields) in
+            [(&tcp, true), (&old_tcp, false), (&icmp, true)]
+        {
+            db.execute(
+                "INSERT INTO flows (start_ns, key, first_ms, last_ms, flow, fields)
+                 VALUES (?1, ?2, 0, 0, ?3, ?4)",
+                params![
+                    clamp(flow.key.start),
+                    flow.key.to_string(),
+                    serde_json::to_string(flow).unwrap(),
+                    with_fields.then(|| fields::encode(flow))
+                ],
+            )
+            .unwrap();
+        }
+        let all = TimeSpan {
+            from_ms: 0,
+            to_ms: u64::MAX / 1_000_000 - 1,
+        };
+        let search = |text: &str, offset, limit| {
+            let filter = Filter::parse(text).unwrap();
+            history
+                .search(&filter, all, Rows { offset, limit })
+                .unwrap()
+        };
+        let page = search("dport:443 nat:dnat", 0, 10);
+        assert_eq!(starts(&page), [tcp.key.start, old_tcp.key.start]);
+        assert_eq!(page.flows[0].flow, tcp);
+        assert_eq!(page.flows[1].flow, old_tcp);
+        assert_eq!(starts(&search("src:fd00::1", 0, 10)), [icmp.key.start]);
+        let second = search("", 1, 1);
+        assert_eq!(starts(&second), [old_tcp.key.start]);
+        assert!(second.more && second.complete);
     }
 }

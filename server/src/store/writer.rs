@@ -11,6 +11,7 @@ use app::wire::history::MomentKind;
 use app::wire::ruleset::RulesetChange;
 use rusqlite::{params, Connection, ErrorCode};
 
+use super::fields;
 use super::retention::{self, Retention};
 use super::{clamp, Batch, Stats};
 use crate::state::journal::Moment;
@@ -116,11 +117,12 @@ fn write_moment(
     let json = serde_json::to_string(&flow).map_err(text_error)?;
     let id: i64 = tx
         .prepare_cached(
-            "INSERT INTO flows (start_ns, key, first_ms, last_ms, ended_ms, flow)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO flows
+                 (start_ns, key, first_ms, last_ms, ended_ms, flow, fields)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (start_ns, key) DO UPDATE SET
-                 last_ms = excluded.last_ms,
-                 ended_ms = excluded.ended_ms, flow = excluded.flow
+                 last_ms = excluded.last_ms, ended_ms = excluded.ended_ms,
+                 flow = excluded.flow, fields = excluded.fields
              RETURNING id",
         )?
         .query_row(
@@ -130,7 +132,8 @@ fn write_moment(
                 flow.first_seen_ms,
                 at_ms,
                 ended,
-                json
+                json,
+                fields::encode(&flow)
             ],
             |r| r.get(0),
         )?;
