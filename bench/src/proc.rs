@@ -103,8 +103,6 @@ pub fn ct_fill(
     count: u64,
     protocols: Protocols,
 ) -> anyhow::Result<String> {
-    let bin = sibling("ct-fill")?;
-    let bin = bin.to_str().context("path of ct-fill")?;
     let (first, count) = (first.to_string(), count.to_string());
     let args = [
         "--first",
@@ -114,6 +112,18 @@ pub fn ct_fill(
         "--protocols",
         protocols.name(),
     ];
-    let (report, _) = run_timed(&mut in_netns(ns, bin, &args))?;
+    run_sibling(ns, "ct-fill", &args)
+}
+
+/// Runs the sibling binary `name` in namespace `ns` to its end, and
+/// returns its one-line report.
+pub fn run_sibling(
+    ns: &str,
+    name: &str,
+    args: &[&str],
+) -> anyhow::Result<String> {
+    let bin = sibling(name)?;
+    let bin = bin.to_str().with_context(|| format!("path of {name}"))?;
+    let (report, _) = run_timed(&mut in_netns(ns, bin, args))?;
     Ok(report.trim().to_owned())
 }

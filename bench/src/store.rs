@@ -17,7 +17,7 @@ use nfscope::demo::Lab;
 use nfscope::store::SCAN_BUDGET;
 use rusqlite::{Connection, OpenFlags};
 
-use crate::proc::{field, in_netns, run_timed, sibling, wait_for};
+use crate::proc::{field, run_sibling, wait_for};
 use crate::server::Server;
 use crate::stats::{median, ratio, thousands};
 use crate::summary::{at_least, at_most, Summary};
@@ -76,10 +76,8 @@ pub fn run(
 
     // Two events per stored flow.
     let secs = (stored * 2).div_ceil(u64::from(per_sec)).max(1);
-    let before = (server.history()?, server.status()?);
+    let (history, health) = (server.history()?, server.status()?);
     let began = Instant::now();
-    let churn = sibling("ct-churn")?;
-    let churn = churn.to_str().context("path of ct-churn")?;
     // ct-churn paces itself in ticks and ends with a tail of deletes: it
     // is asked for a percent more than the rate it must reach.
     let aim = per_sec + per_sec / 100;
@@ -91,22 +89,22 @@ pub fn run(
         "--life-ms",
         LIFE_MS,
     ];
-    let (report, _) = run_timed(&mut in_netns(&rtr, churn, &args))?;
+    let report = run_sibling(&rtr, "ct-churn", &args)?;
     let caused = field(&report, "per_sec")?;
     let events =
         (field(&report, "created")? + field(&report, "deleted")?) as u64;
     let status = settle(&server)?;
     let wall = (began.elapsed() - QUIET).as_secs_f64();
-    let (history, health) = (&before.0, &before.1);
     let now = server.status()?;
     let heard = conntrack(&now, |c| c.events_received)
-        - conntrack(health, |c| c.events_received);
+        - conntrack(&health, |c| c.events_received);
+    let missed = events.saturating_sub(heard);
     let enobufs = now.enobufs() - health.enobufs();
     let written = status.written - history.written;
     let lost = status.lost - history.lost;
-    let busy = (status.busy_ms - history.busy_ms) as f64 / 1000.0 / wall;
-    let capacity = written as f64 * 1000.0
-        / (status.busy_ms - history.busy_ms).max(1) as f64;
+    let busy_ms = (status.busy_ms - history.busy_ms).max(1) as f64;
+    let busy = busy_ms / 1000.0 / wall;
+    let capacity = written as f64 * 1000.0 / busy_ms;
     let per_flow = status.bytes as f64 / status.flows.max(1) as f64;
     println!(
         "| events/s caused | events caused | heard by nfscope | ENOBUFS \
@@ -134,8 +132,8 @@ pub fn run(
     )?;
     summary.goal_row(
         &label("events nfscope did not hear (ENOBUFS)"),
-        &format!("{} ({enobufs} ENOBUFS)", events.saturating_sub(heard)),
-        &at_most(events.saturating_sub(heard) as f64, 0.0, "0"),
+        &format!("{missed} ({enobufs} ENOBUFS)"),
+        &at_most(missed as f64, 0.0, "0"),
     )?;
     summary.goal_row(
         &label("moments lost by the history"),
