@@ -12,7 +12,7 @@ use axum::Json;
 
 use super::error::ApiError;
 use super::AppState;
-use crate::state::{now_ms, StateHandle};
+use crate::state::{now_ms, Lookup, StateHandle};
 use crate::store::History;
 
 /// Why there is nothing to search.
@@ -26,22 +26,25 @@ pub fn flow_record(
     history: Option<&History>,
     key: &FlowKey,
 ) -> rusqlite::Result<Option<FlowRecord>> {
-    let live = flows.flow(key);
-    let stored = history.map(|h| h.flow(key)).transpose()?.flatten();
-    Ok(match (live, stored) {
-        (Some(flow), stored) => Some(FlowRecord {
-            flow,
+    let stored = |journaled| match history {
+        Some(h) => h.flow(key, journaled),
+        None => Ok(None),
+    };
+    Ok(match flows.look_up(key) {
+        Lookup::Live(flow) => Some(FlowRecord {
+            flow: *flow,
             live: true,
             ended_ms: None,
-            timeline: stored.map(|s| s.timeline).unwrap_or_default(),
+            timeline: stored(Vec::new())?
+                .map(|s| s.timeline)
+                .unwrap_or_default(),
         }),
-        (None, Some(s)) => Some(FlowRecord {
+        Lookup::Gone(journaled) => stored(journaled)?.map(|s| FlowRecord {
             flow: s.flow,
             live: false,
             ended_ms: s.ended_ms,
             timeline: s.timeline,
         }),
-        (None, None) => None,
     })
 }
 

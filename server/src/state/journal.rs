@@ -3,7 +3,7 @@
 //! them down, so that the table's owner only copies a record.
 
 use app::wire::history::MomentKind;
-use app::wire::Flow;
+use app::wire::{Flow, FlowKey};
 
 use super::slot::{KeySpace, Slot};
 use super::table::{wire_flow, Record};
@@ -28,6 +28,12 @@ impl Moment {
     /// The flow as of this moment.
     pub fn flow(&self) -> Option<Flow> {
         wire_flow(self.space, self.slot, &self.record)
+    }
+
+    /// Whether this is a moment of the flow with this key.
+    pub fn is_of(&self, key: &FlowKey) -> bool {
+        self.space.slot(key) == Some(self.slot)
+            && self.record.start_ns == key.start
     }
 
     /// Whether this is a birth whose source port NAT rewrote with the
@@ -73,6 +79,15 @@ impl Journal {
             slot,
             record,
         });
+    }
+
+    /// The moments of the flow with this key not yet taken, oldest first.
+    pub fn of(&self, key: &FlowKey) -> Vec<Moment> {
+        self.moments
+            .iter()
+            .filter(|m| m.is_of(key))
+            .cloned()
+            .collect()
     }
 
     pub fn take(&mut self) -> Vec<Moment> {

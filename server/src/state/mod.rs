@@ -48,6 +48,14 @@ pub struct Published {
     pub status: Health,
 }
 
+/// A flow looked up by its key.
+pub enum Lookup {
+    Live(Box<Flow>),
+    /// Not in the table: the moments of its life the table journaled and
+    /// has not handed over yet, none when there is no such flow.
+    Gone(Vec<journal::Moment>),
+}
+
 pub struct Shared {
     pub table: FlowTable,
     pub ruleset: ruleset::RulesetState,
@@ -212,6 +220,16 @@ impl StateHandle {
     /// The live flow with this key: a lookup, under the read lock.
     pub fn flow(&self, key: &FlowKey) -> Option<Flow> {
         self.read().table.get(key)
+    }
+
+    /// The live flow with this key or, once it is gone, the moments of
+    /// its life not yet handed to the history.
+    pub fn look_up(&self, key: &FlowKey) -> Lookup {
+        let shared = self.read();
+        match shared.table.get(key) {
+            Some(flow) => Lookup::Live(Box::new(flow)),
+            None => Lookup::Gone(shared.table.journaled(key)),
+        }
     }
 
     /// Publish ticks, telling whether anything changed. Subscribe first,

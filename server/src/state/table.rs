@@ -5,7 +5,7 @@ use app::wire::history::MomentKind;
 use app::wire::{Flow, FlowKey};
 
 use super::id_map::{IdMap, Snapshot};
-use super::journal::{is_moment, Journal};
+use super::journal::{is_moment, Journal, Moment};
 use super::row::Row;
 use super::saved_keys::SavedKey;
 use super::slot::{slot_of, KeySpace, Slot, SlotMap, SlotSet};
@@ -80,6 +80,12 @@ impl FlowTable {
     /// The journal, when one is kept.
     pub fn journal(&mut self) -> Option<&mut Journal> {
         self.journal.as_mut()
+    }
+
+    /// The journaled moments of the flow with this key, oldest first:
+    /// those of a flow that just ended, until the history has them.
+    pub fn journaled(&self, key: &FlowKey) -> Vec<Moment> {
+        self.journal.as_ref().map(|j| j.of(key)).unwrap_or_default()
     }
 
     pub fn len(&self) -> usize {

@@ -3,6 +3,9 @@
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
+use app::wire::history::MomentKind;
+use app::wire::FlowKey;
+
 use super::slot::KeySpace;
 use super::table::FlowTable;
 use crate::collect::conntrack::decode::{
@@ -410,4 +413,27 @@ fn a_record_reads_as_its_wire_flow_does() {
         }
     }
     assert_eq!(rows[0].key(), flows[0].key);
+}
+
+#[test]
+fn a_flow_gone_from_the_table_is_in_its_journal_until_taken() {
+    let mut t = table(1);
+    t.keep_journal();
+    t.apply(New, entry(7, Some(200)), ms(0));
+    t.apply(New, entry(8, Some(300)), ms(1));
+    let key = t.flows().find(|f| f.id == 7).unwrap().key;
+    t.apply(Destroy, entry(7, Some(200)), ms(2));
+    assert!(t.get(&key).is_none());
+
+    let kinds = |t: &FlowTable| -> Vec<MomentKind> {
+        t.journaled(&key).iter().map(|m| m.kind).collect()
+    };
+    assert_eq!(kinds(&t), [MomentKind::New, MomentKind::End]);
+    let other = FlowKey { start: 201, ..key };
+    assert!(
+        t.journaled(&other).is_empty(),
+        "another start, another flow"
+    );
+    t.journal().unwrap().take();
+    assert!(kinds(&t).is_empty());
 }

@@ -14,6 +14,7 @@ mod read;
 mod retention;
 mod schema;
 mod search;
+mod unwritten;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +33,7 @@ use crate::state::KeySpace;
 pub use read::Stored;
 use retention::Retention;
 pub use search::{Rows, SCAN_BUDGET};
+use unwritten::Unwritten;
 
 /// Batches that may wait for the writer; past that the owner's next ones
 /// are counted as lost (see [`HistoryStatus::lost`]).
@@ -69,7 +71,8 @@ pub enum StoreError {
 
 /// What writes are to do, in order.
 enum Batch {
-    Moments(Vec<Moment>),
+    /// Also readable in [`Unwritten`] until written.
+    Moments(Arc<Vec<Moment>>),
     Commit(Box<RulesetChange>),
     /// A finding that came, changed or cleared.
     Finding(Box<Finding>),
@@ -82,6 +85,7 @@ enum Batch {
 pub struct Recorder {
     batches: SyncSender<Batch>,
     stats: Arc<Stats>,
+    unwritten: Arc<Unwritten>,
 }
 
 impl Recorder {
@@ -90,7 +94,9 @@ impl Recorder {
             return;
         }
         let n = moments.len() as u64;
-        self.send(Batch::Moments(moments), n);
+        self.unwritten.hand_over(Arc::new(moments), |moments| {
+            self.send(Batch::Moments(moments), n)
+        });
     }
 
     pub fn commit(&self, change: RulesetChange) {
@@ -106,11 +112,14 @@ impl Recorder {
         self.stats.lost.fetch_add(n, Ordering::Relaxed);
     }
 
-    fn send(&self, batch: Batch, moments: u64) {
+    /// Says whether the writer took the batch; counts its moments lost
+    /// when not.
+    fn send(&self, batch: Batch, moments: u64) -> bool {
         match self.batches.try_send(batch) {
-            Ok(()) => {}
+            Ok(()) => true,
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
                 self.lost(moments);
+                false
             }
         }
     }
@@ -132,6 +141,7 @@ pub struct History {
     search: Mutex<Connection>,
     config: StoreConfig,
     stats: Arc<Stats>,
+    unwritten: Arc<Unwritten>,
 }
 
 /// Counts the writer keeps for the status.
@@ -209,18 +219,28 @@ pub fn open(
         max_age: config.max_age,
         max_bytes: config.max_bytes,
     };
-    let writer_stats = Arc::clone(&stats);
+    let unwritten = Arc::new(Unwritten::default());
+    let shared = writer::Shared {
+        stats: Arc::clone(&stats),
+        unwritten: Arc::clone(&unwritten),
+    };
     std::thread::Builder::new()
         .name("history-writer".into())
-        .spawn(move || writer::run(writer, to_write, retention, writer_stats))
+        .spawn(move || writer::run(writer, to_write, retention, shared))
         .map_err(StoreError::Thread)?;
     let history = History {
         db: Mutex::new(reader),
         search: Mutex::new(searcher),
         config,
         stats: Arc::clone(&stats),
+        unwritten: Arc::clone(&unwritten),
     };
-    Ok((Recorder { batches, stats }, Arc::new(history)))
+    let recorder = Recorder {
+        batches,
+        stats,
+        unwritten,
+    };
+    Ok((recorder, Arc::new(history)))
 }
 
 /// Flows the history saw last while nfscope was watching, and that did

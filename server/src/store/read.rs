@@ -4,11 +4,12 @@
 use std::borrow::Cow;
 
 use app::wire::finding::Finding;
-use app::wire::history::{Moment, MomentKind};
+use app::wire::history::{self as wire, MomentKind};
 use app::wire::{Flow, FlowKey};
 use rusqlite::{params, OptionalExtension};
 
 use super::{clamp, unreadable, History};
+use crate::state::journal::Moment;
 
 /// A flow as the history keeps it.
 #[derive(Clone, Debug)]
@@ -17,7 +18,36 @@ pub struct Stored {
     pub flow: Flow,
     pub ended_ms: Option<u64>,
     /// Oldest first.
-    pub timeline: Vec<Moment>,
+    pub timeline: Vec<wire::Moment>,
+}
+
+/// The flow after one more moment, one it has not seen yet.
+fn then(stored: Option<Stored>, m: &Moment) -> Option<Stored> {
+    let Some(flow) = m.flow() else {
+        return stored;
+    };
+    let at_ms = m.at_ns / 1_000_000;
+    let moment = wire::Moment {
+        at_ms,
+        kind: m.kind,
+        state: flow.state.clone(),
+        status: flow.status.clone(),
+        counters: flow.counters,
+    };
+    let mut stored = stored.unwrap_or_else(|| Stored {
+        flow: flow.clone(),
+        ended_ms: None,
+        timeline: Vec::new(),
+    });
+    if stored.timeline.contains(&moment) {
+        return Some(stored);
+    }
+    stored.timeline.push(moment);
+    stored.flow = flow;
+    if m.kind == MomentKind::End {
+        stored.ended_ms = Some(at_ms);
+    }
+    Some(stored)
 }
 
 impl History {
@@ -41,8 +71,23 @@ impl History {
         .collect()
     }
 
-    /// The flow with this key, if the history has it. Blocking.
-    pub fn flow(&self, key: &FlowKey) -> rusqlite::Result<Option<Stored>> {
+    /// The flow with this key, if the history has it or is about to:
+    /// what the file has, then the moments on their way to it, then
+    /// `journaled`, those the table has not handed over yet. Blocking.
+    pub fn flow(
+        &self,
+        key: &FlowKey,
+        journaled: Vec<Moment>,
+    ) -> rusqlite::Result<Option<Stored>> {
+        // Read against the stream, the journal first and the file last:
+        // a moment moving on meanwhile is then seen twice, never missed.
+        let mut unwritten = self.unwritten.of(key);
+        unwritten.extend(journaled);
+        let stored = self.stored(key)?;
+        Ok(unwritten.iter().fold(stored, then))
+    }
+
+    fn stored(&self, key: &FlowKey) -> rusqlite::Result<Option<Stored>> {
         let db = self.db.lock().unwrap_or_else(|e| e.into_inner());
         let found = db
             .prepare_cached(
@@ -66,7 +111,7 @@ impl History {
                 let kind: String = r.get(1)?;
                 let status: String = r.get(3)?;
                 let counters: Option<String> = r.get(4)?;
-                Ok(Moment {
+                Ok(wire::Moment {
                     at_ms: r.get(0)?,
                     kind: MomentKind::from_name(&kind).unwrap_or_default(),
                     state: r.get::<_, Option<String>>(2)?.map(Cow::Owned),

@@ -13,6 +13,7 @@ use rusqlite::{params, Connection, ErrorCode};
 
 use super::fields;
 use super::retention::{self, Retention};
+use super::unwritten::Unwritten;
 use super::{clamp, Batch, Stats};
 use crate::state::journal::Moment;
 
@@ -23,12 +24,19 @@ const RETENTION_EVERY: Duration = Duration::from_secs(10);
 /// (`schema::wal_bytes`), and one must fit in the room retention makes.
 const TRANSACTION: usize = 250;
 
+/// What the writer shares with the readers.
+pub struct Shared {
+    pub stats: Arc<Stats>,
+    pub unwritten: Arc<Unwritten>,
+}
+
 pub fn run(
     mut db: Connection,
     batches: Receiver<Batch>,
     retention: Retention,
-    stats: Arc<Stats>,
+    shared: Shared,
 ) {
+    let stats = &shared.stats;
     let mut kept = Instant::now();
     loop {
         let wait = RETENTION_EVERY.saturating_sub(kept.elapsed());
@@ -36,7 +44,7 @@ pub fn run(
             Ok(Batch::Moments(moments)) => {
                 for part in moments.chunks(TRANSACTION) {
                     let written =
-                        write_or_make_room(&mut db, &retention, &stats, |tx| {
+                        write_or_make_room(&mut db, &retention, stats, |tx| {
                             part.iter().try_for_each(|m| write_moment(tx, m))
                         });
                     let n = part.len() as u64;
@@ -44,14 +52,15 @@ pub fn run(
                         if written { &stats.written } else { &stats.lost };
                     count.fetch_add(n, Ordering::Relaxed);
                 }
+                shared.unwritten.done(&moments);
             }
             Ok(Batch::Commit(change)) => {
-                write_or_make_room(&mut db, &retention, &stats, |tx| {
+                write_or_make_room(&mut db, &retention, stats, |tx| {
                     write_commit(tx, &change)
                 });
             }
             Ok(Batch::Finding(finding)) => {
-                write_or_make_room(&mut db, &retention, &stats, |tx| {
+                write_or_make_room(&mut db, &retention, stats, |tx| {
                     write_finding(tx, &finding)
                 });
             }
@@ -64,7 +73,7 @@ pub fn run(
             Err(RecvTimeoutError::Disconnected) => return,
         }
         if kept.elapsed() >= RETENTION_EVERY {
-            keep(&db, &retention, &stats);
+            keep(&db, &retention, stats);
             kept = Instant::now();
         }
     }
