@@ -26,25 +26,25 @@ pub fn flow_record(
     history: Option<&History>,
     key: &FlowKey,
 ) -> rusqlite::Result<Option<FlowRecord>> {
-    let stored = |journaled| match history {
-        Some(h) => h.flow(key, journaled),
-        None => Ok(None),
+    let Lookup { live, journaled } = flows.look_up(key);
+    let stored = match history {
+        Some(h) => h.flow(key, journaled)?,
+        None => None,
     };
-    Ok(match flows.look_up(key) {
-        Lookup::Live(flow) => Some(FlowRecord {
-            flow: *flow,
+    Ok(match (live, stored) {
+        (Some(flow), stored) => Some(FlowRecord {
+            flow,
             live: true,
             ended_ms: None,
-            timeline: stored(Vec::new())?
-                .map(|s| s.timeline)
-                .unwrap_or_default(),
+            timeline: stored.map(|s| s.timeline).unwrap_or_default(),
         }),
-        Lookup::Gone(journaled) => stored(journaled)?.map(|s| FlowRecord {
+        (None, Some(s)) => Some(FlowRecord {
             flow: s.flow,
             live: false,
             ended_ms: s.ended_ms,
             timeline: s.timeline,
         }),
+        (None, None) => None,
     })
 }
 

@@ -49,11 +49,12 @@ pub struct Published {
 }
 
 /// A flow looked up by its key.
-pub enum Lookup {
-    Live(Box<Flow>),
-    /// Not in the table: the moments of its life the table journaled and
-    /// has not handed over yet, none when there is no such flow.
-    Gone(Vec<journal::Moment>),
+pub struct Lookup {
+    /// `None` once it is gone from the table, or was never in it.
+    pub live: Option<Flow>,
+    /// The moments of its life the table journaled and has not handed
+    /// to the history yet.
+    pub journaled: Vec<journal::Moment>,
 }
 
 pub struct Shared {
@@ -222,13 +223,13 @@ impl StateHandle {
         self.read().table.get(key)
     }
 
-    /// The live flow with this key or, once it is gone, the moments of
+    /// The flow with this key, live or just gone, with the moments of
     /// its life not yet handed to the history.
     pub fn look_up(&self, key: &FlowKey) -> Lookup {
         let shared = self.read();
-        match shared.table.get(key) {
-            Some(flow) => Lookup::Live(Box::new(flow)),
-            None => Lookup::Gone(shared.table.journaled(key)),
+        Lookup {
+            live: shared.table.get(key),
+            journaled: shared.table.journaled(key),
         }
     }
 

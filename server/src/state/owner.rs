@@ -171,25 +171,26 @@ impl StateHandle {
     /// Gives the history, and the diagnosis, the moments journaled since
     /// the last time.
     fn hand_over_moments(&self) {
+        // Handed to the history under the lock that takes them: a reader
+        // looks in the journal and then in the history, and must find
+        // each moment in one of them.
         let taken = self.write(|s| {
-            s.table
-                .journal()
-                .map(|j| (j.take(), std::mem::take(&mut j.lost)))
+            let journal = s.table.journal()?;
+            let moments = Arc::new(journal.take());
+            let lost = std::mem::take(&mut journal.lost);
+            if let Some(recorder) = &self.recorder {
+                recorder.lost(lost);
+                recorder.moments(Arc::clone(&moments));
+            }
+            Some(moments)
         });
-        let Some((moments, lost)) = taken else {
-            return;
-        };
-        if let Some(rewrites) = &self.rewrites {
+        if let (Some(rewrites), Some(moments)) = (&self.rewrites, taken) {
             rewrites.add(
                 moments
                     .iter()
                     .filter(|m| m.is_port_rewrite_birth())
                     .filter_map(|m| m.flow()),
             );
-        }
-        if let Some(recorder) = &self.recorder {
-            recorder.lost(lost);
-            recorder.moments(moments);
         }
     }
 

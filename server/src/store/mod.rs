@@ -89,12 +89,12 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn moments(&self, moments: Vec<Moment>) {
+    pub fn moments(&self, moments: Arc<Vec<Moment>>) {
         if moments.is_empty() {
             return;
         }
         let n = moments.len() as u64;
-        self.unwritten.hand_over(Arc::new(moments), |moments| {
+        self.unwritten.hand_over(moments, |moments| {
             self.send(Batch::Moments(moments), n)
         });
     }

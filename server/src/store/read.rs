@@ -21,32 +21,45 @@ pub struct Stored {
     pub timeline: Vec<wire::Moment>,
 }
 
-/// The flow after one more moment, one it has not seen yet.
-fn then(stored: Option<Stored>, m: &Moment) -> Option<Stored> {
-    let Some(flow) = m.flow() else {
-        return stored;
+/// `stored` followed by `newer`, of which it may have the first few
+/// already: a moment that moved on while the two were read is the tail
+/// of one and the head of the other.
+fn followed_by(stored: Option<Stored>, newer: &[Moment]) -> Option<Stored> {
+    let (moments, flows): (Vec<_>, Vec<_>) = newer
+        .iter()
+        .filter_map(|m| {
+            let flow = m.flow()?;
+            let moment = wire::Moment {
+                at_ms: m.at_ns / 1_000_000,
+                kind: m.kind,
+                state: flow.state.clone(),
+                status: flow.status.clone(),
+                counters: flow.counters,
+            };
+            Some((moment, flow))
+        })
+        .unzip();
+    let mut stored = match stored {
+        Some(stored) => stored,
+        None => Stored {
+            flow: flows.first()?.clone(),
+            ended_ms: None,
+            timeline: Vec::new(),
+        },
     };
-    let at_ms = m.at_ns / 1_000_000;
-    let moment = wire::Moment {
-        at_ms,
-        kind: m.kind,
-        state: flow.state.clone(),
-        status: flow.status.clone(),
-        counters: flow.counters,
-    };
-    let mut stored = stored.unwrap_or_else(|| Stored {
-        flow: flow.clone(),
-        ended_ms: None,
-        timeline: Vec::new(),
-    });
-    if stored.timeline.contains(&moment) {
-        return Some(stored);
+    let seen = (1..=moments.len().min(stored.timeline.len()))
+        .rev()
+        .find(|&n| stored.timeline.ends_with(&moments[..n]))
+        .unwrap_or(0);
+    for (moment, flow) in moments.into_iter().zip(flows).skip(seen) {
+        // As the writer does: the row is as of its last moment.
+        stored.ended_ms =
+            (moment.kind == MomentKind::End).then_some(moment.at_ms);
+        stored.timeline.push(moment);
+        stored.flow = flow;
     }
-    stored.timeline.push(moment);
-    stored.flow = flow;
-    if m.kind == MomentKind::End {
-        stored.ended_ms = Some(at_ms);
-    }
+    // In the file's order.
+    stored.timeline.sort_by_key(|m| m.at_ms);
     Some(stored)
 }
 
@@ -79,12 +92,12 @@ impl History {
         key: &FlowKey,
         journaled: Vec<Moment>,
     ) -> rusqlite::Result<Option<Stored>> {
-        // Read against the stream, the journal first and the file last:
-        // a moment moving on meanwhile is then seen twice, never missed.
-        let mut unwritten = self.unwritten.of(key);
-        unwritten.extend(journaled);
-        let stored = self.stored(key)?;
-        Ok(unwritten.iter().fold(stored, then))
+        // Read against the stream, the journal first (by the caller) and
+        // the file last: a moment moving on meanwhile is then seen twice,
+        // never missed.
+        let unwritten = self.unwritten.of(key);
+        let stored = followed_by(self.stored(key)?, &unwritten);
+        Ok(followed_by(stored, &journaled))
     }
 
     fn stored(&self, key: &FlowKey) -> rusqlite::Result<Option<Stored>> {

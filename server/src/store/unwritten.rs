@@ -9,8 +9,8 @@ use app::wire::FlowKey;
 
 use crate::state::journal::Moment;
 
-/// The batches of moments on their way to the file, oldest first; as
-/// many as the writer's queue holds.
+/// The batches of moments on their way to the file, oldest first: those
+/// in the writer's queue and the one it is writing.
 #[derive(Default)]
 pub struct Unwritten {
     batches: Mutex<VecDeque<Arc<Vec<Moment>>>>,
