@@ -77,7 +77,8 @@ pub struct HistoryStatus {
     pub max_age_secs: u64,
     pub flows: u64,
     pub moments: u64,
-    /// The oldest moment kept, ms since the Unix epoch.
+    /// The first moment of the flow kept that started first, ms since
+    /// the Unix epoch: about the oldest moment kept.
     pub oldest_ms: Option<u64>,
     /// Moments written since the start.
     pub written: u64,

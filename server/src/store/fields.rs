@@ -1,26 +1,26 @@
-//! What a filter reads of a stored flow, in a hundred-odd bytes beside
-//! its JSON. A search tests every row it reads, and decoding each row's
-//! whole JSON took nine tenths of a search's time; these few fields
-//! decode without allocating, and only the flows that match are decoded
-//! in full.
+//! What a filter reads of a stored flow, in a hundred-odd bytes at the
+//! head of its record. A search tests every row it reads, and decoding
+//! each row's whole flow took nine tenths of a search's time; these few
+//! fields decode without allocating, and only the flows that match are
+//! decoded in full (see `record`).
 //!
 //! Layout, little-endian: a layout byte, the key (boot, netns, id,
 //! tuple, start), the protocol, both directions' addresses (family byte
 //! then 4 or 16 bytes) and optional ports, the optional state word
 //! (length byte then UTF-8), status bits, mark, zone, id, start in ms,
 //! optional timeout and optional counters. An option is a presence byte
-//! then the value.
-
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+//! then the value. In a record of layout [`WHOLE`] the rest of the flow
+//! follows.
 
 use app::query::FlowFields;
 use app::wire::{Counters, Direction, Endpoints, Flow, FlowKey, Nat, Proto};
 
-/// The first byte of every record of this layout; a record of another
-/// one is not decoded here (the search reads its JSON instead).
-const LAYOUT: u8 = 1;
-const V4: u8 = 4;
-const V6: u8 = 6;
+use super::bytes::{push_endpoints, push_option, Reader};
+
+/// A record of the search fields alone, beside the flow's JSON.
+const FIELDS_ONLY: u8 = 1;
+/// A record of the whole flow: these fields, then the rest.
+pub const WHOLE: u8 = 2;
 
 /// The fields of one stored flow, borrowed from its record.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,10 +39,15 @@ pub struct Fields<'a> {
     counters: Option<Counters>,
 }
 
-/// The record of `flow`.
+/// The record of `flow`'s search fields alone.
 pub fn encode(flow: &Flow) -> Vec<u8> {
-    let mut out = Vec::with_capacity(128);
-    out.push(LAYOUT);
+    encode_as(flow, FIELDS_ONLY)
+}
+
+/// The search fields of `flow` at the head of a record of `layout`.
+pub fn encode_as(flow: &Flow, layout: u8) -> Vec<u8> {
+    let mut out = Vec::with_capacity(160);
+    out.push(layout);
     let key = &flow.key;
     out.extend_from_slice(&key.boot.to_le_bytes());
     out.extend_from_slice(&key.netns.to_le_bytes());
@@ -80,46 +85,19 @@ pub fn encode(flow: &Flow) -> Vec<u8> {
     out
 }
 
-fn push_endpoints(out: &mut Vec<u8>, ends: &Endpoints) {
-    for addr in [ends.src, ends.dst] {
-        match addr {
-            IpAddr::V4(a) => {
-                out.push(V4);
-                out.extend_from_slice(&a.octets());
-            }
-            IpAddr::V6(a) => {
-                out.push(V6);
-                out.extend_from_slice(&a.octets());
-            }
-        }
-    }
-    for port in [ends.sport, ends.dport] {
-        push_option(out, port, |out, p| {
-            out.extend_from_slice(&p.to_le_bytes())
-        });
-    }
-}
-
-fn push_option<T>(
-    out: &mut Vec<u8>,
-    value: Option<T>,
-    push: impl FnOnce(&mut Vec<u8>, T),
-) {
-    match value {
-        Some(v) => {
-            out.push(1);
-            push(out, v);
-        }
-        None => out.push(0),
-    }
-}
-
 impl<'a> Fields<'a> {
-    /// `None` for a record that is not of this layout, cut short, or
-    /// followed by anything.
+    /// `None` for a record of neither layout, cut short, or of the
+    /// fields alone and followed by anything.
     pub fn decode(record: &'a [u8]) -> Option<Self> {
         let mut r = Reader(record);
-        if r.u8()? != LAYOUT {
+        let (layout, fields) = Self::read(&mut r)?;
+        (layout == WHOLE || r.is_empty()).then_some(fields)
+    }
+
+    /// Reads the fields at the head of a record; says its layout.
+    pub fn read(r: &mut Reader<'a>) -> Option<(u8, Self)> {
+        let layout = r.u8()?;
+        if layout != FIELDS_ONLY && layout != WHOLE {
             return None;
         }
         let key = FlowKey {
@@ -134,10 +112,7 @@ impl<'a> Fields<'a> {
             proto: Proto(r.u8()?),
             orig: r.endpoints()?,
             reply: r.endpoints()?,
-            state: r.option(|r| {
-                let len = r.u8()?;
-                std::str::from_utf8(r.take(usize::from(len))?).ok()
-            })?,
+            state: r.option(Reader::short_text)?,
             status_bits: r.u32()?,
             mark: r.u32()?,
             zone: r.u16()?,
@@ -157,67 +132,7 @@ impl<'a> Fields<'a> {
                 })
             })?,
         };
-        r.0.is_empty().then_some(fields)
-    }
-}
-
-/// The unread rest of a record.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let (head, rest) = self.0.split_at_checked(n)?;
-        self.0 = rest;
-        Some(head)
-    }
-
-    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
-        self.take(N)?.try_into().ok()
-    }
-
-    fn u8(&mut self) -> Option<u8> {
-        Some(self.array::<1>()?[0])
-    }
-
-    fn u16(&mut self) -> Option<u16> {
-        self.array().map(u16::from_le_bytes)
-    }
-
-    fn u32(&mut self) -> Option<u32> {
-        self.array().map(u32::from_le_bytes)
-    }
-
-    fn u64(&mut self) -> Option<u64> {
-        self.array().map(u64::from_le_bytes)
-    }
-
-    /// `Some(None)` for an absent value, `None` for a broken record.
-    fn option<T>(
-        &mut self,
-        read: impl FnOnce(&mut Self) -> Option<T>,
-    ) -> Option<Option<T>> {
-        match self.u8()? {
-            0 => Some(None),
-            1 => read(self).map(Some),
-            _ => None,
-        }
-    }
-
-    fn addr(&mut self) -> Option<IpAddr> {
-        match self.u8()? {
-            V4 => Some(Ipv4Addr::from(self.array::<4>()?).into()),
-            V6 => Some(Ipv6Addr::from(self.array::<16>()?).into()),
-            _ => None,
-        }
-    }
-
-    fn endpoints(&mut self) -> Option<Endpoints> {
-        Some(Endpoints {
-            src: self.addr()?,
-            dst: self.addr()?,
-            sport: self.option(Self::u16)?,
-            dport: self.option(Self::u16)?,
-        })
+        Some((layout, fields))
     }
 }
 
@@ -368,7 +283,7 @@ pub(super) mod tests {
         longer.push(0);
         assert_eq!(Fields::decode(&longer), None);
         let mut other = record;
-        other[0] = LAYOUT + 1;
+        other[0] = WHOLE + 1;
         assert_eq!(Fields::decode(&other), None);
     }
 

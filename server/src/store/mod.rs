@@ -4,13 +4,16 @@
 //! restarts: permalinks resolve from here once the kernel forgot.
 //!
 //! The state owner hands over batches without ever waiting (see
-//! [`Recorder`]); one thread writes them, each batch one transaction in
-//! WAL mode, so a `kill -9` at any moment loses at most the batches not
-//! yet committed and never the file. Retention forgets by age and keeps
+//! [`Recorder`]); one thread writes them, in transactions of up to a
+//! thousand moments in WAL mode, so a `kill -9` at any moment loses at
+//! most the moments not yet committed and never the file. Retention forgets by age and keeps
 //! the file under its size cap.
 
+mod bytes;
 mod fields;
+mod flow_row;
 mod read;
+mod record;
 mod retention;
 mod schema;
 mod search;
@@ -180,8 +183,10 @@ impl Stats {
             .store(count("SELECT count(*) FROM flows"), Ordering::Relaxed);
         self.moments
             .store(count("SELECT count(*) FROM moments"), Ordering::Relaxed);
-        self.oldest_ms
-            .store(count("SELECT min(at_ms) FROM moments"), Ordering::Relaxed);
+        // The first moment of the flow that started first: found in the
+        // start index, where the oldest moment would need every one read.
+        let oldest = "SELECT first_ms FROM flows ORDER BY start_ns LIMIT 1";
+        self.oldest_ms.store(count(oldest), Ordering::Relaxed);
     }
 }
 
@@ -281,6 +286,11 @@ fn connect(
 /// SQLite integers are signed; no time here comes near the end of it.
 fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A value that cannot be written as JSON.
+fn text_error(e: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
 }
 
 /// A stored JSON column that no longer reads as its type.

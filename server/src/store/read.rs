@@ -8,7 +8,7 @@ use app::wire::history::{self as wire, MomentKind};
 use app::wire::{Flow, FlowKey};
 use rusqlite::{params, OptionalExtension};
 
-use super::{clamp, unreadable, History};
+use super::{clamp, record, unreadable, History};
 use crate::state::journal::Moment;
 
 /// A flow as the history keeps it.
@@ -104,17 +104,21 @@ impl History {
         let db = self.db.lock().unwrap_or_else(|e| e.into_inner());
         let found = db
             .prepare_cached(
-                "SELECT id, flow, ended_ms FROM flows
+                "SELECT id, fields, flow, ended_ms FROM flows
                  WHERE start_ns = ?1 AND key = ?2",
             )?
             .query_row(params![clamp(key.start), key.to_string()], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+                let flow =
+                    record::decode(r.get_ref(1)?.as_blob_or_null()?, || {
+                        r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)
+                    });
+                Ok((r.get::<_, i64>(0)?, flow, r.get(3)?))
             })
             .optional()?;
-        let Some((id, json, ended_ms)) = found else {
+        let Some((id, flow, ended_ms)) = found else {
             return Ok(None);
         };
-        let flow = serde_json::from_str(&json).map_err(unreadable)?;
+        let flow = flow?;
         let timeline = db
             .prepare_cached(
                 "SELECT at_ms, kind, state, status, counters FROM moments

@@ -32,18 +32,26 @@ impl Retention {
     }
 }
 
-/// Applies both limits once.
-pub fn keep(db: &Connection, r: &Retention) -> rusqlite::Result<()> {
+/// Applies both limits once; says how many flows it forgot.
+pub fn keep(db: &Connection, r: &Retention) -> rusqlite::Result<usize> {
     let horizon = crate::state::now_ns() / 1_000_000;
     let horizon = horizon.saturating_sub(r.max_age.as_millis() as u64);
-    while forget(db, Some(horizon), STEP)? == STEP {}
+    let mut forgotten = 0;
+    loop {
+        let n = forget(db, Some(horizon), STEP)?;
+        forgotten += n;
+        if n < STEP {
+            break;
+        }
+    }
     db.execute("DELETE FROM commits WHERE at_ms < ?1", params![horizon])?;
     db.execute("DELETE FROM findings WHERE seen_ms < ?1", params![horizon])?;
     let room = r.room() as f64;
     if schema::used_bytes(db)? as f64 > room * HIGH {
         while schema::used_bytes(db)? as f64 > room * LOW {
-            if forget(db, None, ROOM_STEP)? == 0 {
-                break;
+            match forget(db, None, ROOM_STEP)? {
+                0 => break,
+                n => forgotten += n,
             }
         }
         db.execute(
@@ -59,7 +67,7 @@ pub fn keep(db: &Connection, r: &Retention) -> rusqlite::Result<()> {
     }
     // Freed pages go back to the file system, a bounded amount at a time.
     db.execute_batch("PRAGMA incremental_vacuum(4096)")?;
-    Ok(())
+    Ok(forgotten)
 }
 
 /// Forgets up to `step` of the oldest flows (by start), those that ended before

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 /// `PRAGMA user_version` of this layout. A file of an older one is
 /// brought up to it in place (see [`MIGRATIONS`]); one of a newer one,
 /// written by a later nfscope, is refused and left as it is.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// Room kept for the write-ahead log within the size cap `max_bytes`:
 /// an eighth of it, from 2 to 32 MiB. The log is checkpointed from a
@@ -28,9 +28,11 @@ CREATE TABLE IF NOT EXISTS flows (
     first_ms INTEGER NOT NULL,
     last_ms INTEGER NOT NULL,
     ended_ms INTEGER,
-    -- app::wire::Flow as JSON, as of the flow's last moment
+    -- app::wire::Flow as JSON, as of the flow's last moment; empty
+    -- from layout 4 on where `fields` holds the whole flow
     flow TEXT NOT NULL,
-    -- what a search's filter reads of it (store::fields); NULL in rows
+    -- what a search's filter reads of it (store::fields), and from
+    -- layout 4 on mostly the whole flow (store::record); NULL in rows
     -- written before layout 3, whose JSON is read instead
     fields BLOB
 );
@@ -73,8 +75,10 @@ CREATE INDEX IF NOT EXISTS findings_by_age ON findings (seen_ms);
 
 /// What brings a file of layout N up to N + 1, from layout 2 on: each
 /// one quick whatever the file holds, as it runs while nfscope starts.
-const MIGRATIONS: [(i64, &str); 1] =
-    [(2, "ALTER TABLE flows ADD COLUMN fields BLOB;")];
+/// Layout 4 only writes rows an older nfscope cannot read (no JSON): the
+/// step changes no row, and the version keeps the older one out.
+const MIGRATIONS: [(i64, &str); 2] =
+    [(2, "ALTER TABLE flows ADD COLUMN fields BLOB;"), (3, "")];
 
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
@@ -219,7 +223,7 @@ mod tests {
         assert!(
             matches!(e, SchemaError::Version { found } if found == VERSION + 1)
         );
-        assert!(e.to_string().contains("reads 2 to 3"), "{e}");
+        assert!(e.to_string().contains("reads 2 to 4"), "{e}");
         assert_eq!(version(&db), VERSION + 1);
         let columns: i64 = db
             .query_row(

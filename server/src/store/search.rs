@@ -3,7 +3,7 @@
 //!
 //! The filter language runs in Rust on each stored flow, as it does on
 //! the live table, so both always agree; it reads a flow's few search
-//! fields (see `fields`), and only a match's JSON is decoded. The index
+//! fields (see `fields`), and only a match is decoded whole. The index
 //! on the start time gives the order and bounds the window; a filter
 //! that selects little reads many rows, so a search stops after
 //! [`SCAN_BUDGET`] of them and says so.
@@ -14,7 +14,7 @@ use app::wire::Flow;
 use rusqlite::params;
 
 use super::fields::Fields;
-use super::{clamp, unreadable, History};
+use super::{clamp, record, History};
 
 /// Stored flows one search reads at most (about a second's work).
 pub const SCAN_BUDGET: usize = 500_000;
@@ -58,10 +58,11 @@ impl History {
             scanned += 1;
             let fields = row.get_ref(0)?.as_blob_or_null()?;
             let decode = || -> rusqlite::Result<Flow> {
-                serde_json::from_str(row.get_ref(1)?.as_str()?)
-                    .map_err(unreadable)
+                record::decode(fields, || {
+                    row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)
+                })
             };
-            // Rows of an older layout have no fields: their JSON is read.
+            // Rows of layout 2 have no fields: their JSON is read.
             let decoded = match fields.and_then(Fields::decode) {
                 Some(fields) if filter.matches(&fields) => None,
                 Some(_) => continue,
@@ -111,8 +112,19 @@ mod tests {
         page.flows.iter().map(|f| f.flow.key.start).collect()
     }
 
+    /// How a row holds its flow, by the layout that wrote it.
+    #[derive(Clone, Copy)]
+    enum Row {
+        /// Layout 2: JSON alone.
+        Json,
+        /// Layout 3: JSON and the search fields.
+        Fields,
+        /// Layout 4: the whole record.
+        Record,
+    }
+
     #[test]
-    fn rows_with_and_without_search_fields_are_searched_alike() {
+    fn rows_of_every_layout_are_searched_alike() {
         let dir = std::env::temp_dir().join(format!(
             "nfs-t-search-{:x}",
             RandomState::new().hash_one(0u8)
@@ -128,18 +140,32 @@ mod tests {
         let [tcp, icmp] = fields::tests::flows();
         let mut old_tcp = tcp.clone();
         old_tcp.key.start -= 1;
+        let mut older_tcp = tcp.clone();
+        older_tcp.key.start -= 2;
         let db = Connection::open(&config.path).unwrap();
-        for (flow, with_fields) in
-            [(&tcp, true), (&old_tcp, false), (&icmp, true)]
-        {
+        for (flow, row) in [
+            (&tcp, Row::Record),
+            (&old_tcp, Row::Json),
+            (&older_tcp, Row::Fields),
+            (&icmp, Row::Record),
+        ] {
+            let json = serde_json::to_string(flow).unwrap();
+            let (json, fields) = match row {
+                Row::Json => (json, None),
+                Row::Fields => (json, Some(fields::encode(flow))),
+                Row::Record => {
+                    let (fields, json) = record::encode(flow).unwrap();
+                    (json, Some(fields))
+                }
+            };
             db.execute(
                 "INSERT INTO flows (start_ns, key, first_ms, last_ms, flow, fields)
                  VALUES (?1, ?2, 0, 0, ?3, ?4)",
                 params![
                     clamp(flow.key.start),
                     flow.key.to_string(),
-                    serde_json::to_string(flow).unwrap(),
-                    with_fields.then(|| fields::encode(flow))
+                    json,
+                    fields
                 ],
             )
             .unwrap();
@@ -155,9 +181,11 @@ mod tests {
                 .unwrap()
         };
         let page = search("dport:443 nat:dnat", 0, 10);
-        assert_eq!(starts(&page), [tcp.key.start, old_tcp.key.start]);
-        assert_eq!(page.flows[0].flow, tcp);
-        assert_eq!(page.flows[1].flow, old_tcp);
+        let all_tcp = [&tcp, &old_tcp, &older_tcp];
+        assert_eq!(starts(&page), all_tcp.map(|f| f.key.start));
+        for (found, flow) in page.flows.iter().zip(all_tcp) {
+            assert_eq!(&found.flow, flow);
+        }
         assert_eq!(starts(&search("src:fd00::1", 0, 10)), [icmp.key.start]);
         let second = search("", 1, 1);
         assert_eq!(starts(&second), [old_tcp.key.start]);

@@ -9,20 +9,22 @@ use std::time::{Duration, Instant};
 use app::wire::finding::Finding;
 use app::wire::history::MomentKind;
 use app::wire::ruleset::RulesetChange;
-use rusqlite::{params, Connection, ErrorCode};
+use rusqlite::{params, Connection, ErrorCode, Transaction};
 
-use super::fields;
+use super::flow_row::{self, FlowIds};
 use super::retention::{self, Retention};
 use super::unwritten::Unwritten;
-use super::{clamp, Batch, Stats};
+use super::{clamp, text_error, Batch, Stats};
 use crate::state::journal::Moment;
 
 /// How often the retention runs when nothing else wakes the writer.
 const RETENTION_EVERY: Duration = Duration::from_secs(10);
-/// Moments per transaction at most (~250 KB): each transaction's pages
-/// go through the log, which must stay within its room
-/// (`schema::wal_bytes`), and one must fit in the room retention makes.
-const TRANSACTION: usize = 250;
+/// Moments per transaction at most (some 300 KB of pages, twice that
+/// were every flow one of JSON): each transaction's pages go through the
+/// log, which must stay within its room (`schema::wal_bytes`), and one
+/// must fit in the room retention makes. The fewer commits, the less
+/// each moment costs.
+const TRANSACTION: usize = 1000;
 
 /// What the writer shares with the readers.
 pub struct Shared {
@@ -31,23 +33,28 @@ pub struct Shared {
 }
 
 pub fn run(
-    mut db: Connection,
+    db: Connection,
     batches: Receiver<Batch>,
     retention: Retention,
     shared: Shared,
 ) {
-    let stats = &shared.stats;
+    let mut writer = Writer {
+        db,
+        retention,
+        stats: Arc::clone(&shared.stats),
+        ids: FlowIds::default(),
+    };
     let mut kept = Instant::now();
     loop {
         let wait = RETENTION_EVERY.saturating_sub(kept.elapsed());
         match batches.recv_timeout(wait) {
             Ok(Batch::Moments(moments)) => {
                 for part in moments.chunks(TRANSACTION) {
-                    let written =
-                        write_or_make_room(&mut db, &retention, stats, |tx| {
-                            part.iter().try_for_each(|m| write_moment(tx, m))
-                        });
+                    let written = writer.write(|tx, ids| {
+                        part.iter().try_for_each(|m| write_moment(tx, ids, m))
+                    });
                     let n = part.len() as u64;
+                    let stats = &writer.stats;
                     let count =
                         if written { &stats.written } else { &stats.lost };
                     count.fetch_add(n, Ordering::Relaxed);
@@ -55,17 +62,14 @@ pub fn run(
                 shared.unwritten.done(&moments);
             }
             Ok(Batch::Commit(change)) => {
-                write_or_make_room(&mut db, &retention, stats, |tx| {
-                    write_commit(tx, &change)
-                });
+                writer.write(|tx, _| write_commit(tx, &change));
             }
             Ok(Batch::Finding(finding)) => {
-                write_or_make_room(&mut db, &retention, stats, |tx| {
-                    write_finding(tx, &finding)
-                });
+                writer.write(|tx, _| write_finding(tx, &finding));
             }
             Ok(Batch::Flush(done)) => {
                 // The log folded into the file: a clean stop leaves one file.
+                let db = &writer.db;
                 let _ = db.pragma_update(None, "wal_checkpoint", "TRUNCATE");
                 let _ = done.send(());
             }
@@ -73,79 +77,82 @@ pub fn run(
             Err(RecvTimeoutError::Disconnected) => return,
         }
         if kept.elapsed() >= RETENTION_EVERY {
-            keep(&db, &retention, stats);
+            writer.keep();
             kept = Instant::now();
         }
     }
 }
 
-/// Writes in one transaction; a file at its cap first makes room by
-/// forgetting the oldest flows, then tries once more. Says whether the
-/// batch is written.
-fn write_or_make_room(
-    db: &mut Connection,
-    retention: &Retention,
-    stats: &Stats,
-    write: impl Fn(&rusqlite::Transaction) -> rusqlite::Result<()>,
-) -> bool {
-    let began = Instant::now();
-    let attempt = |db: &mut Connection| {
-        let tx = db.transaction()?;
-        write(&tx)?;
-        tx.commit()
-    };
-    let mut result = attempt(db);
-    if matches!(&result, Err(e) if e.sqlite_error_code() == Some(ErrorCode::DiskFull))
-    {
-        keep(db, retention, stats);
-        result = attempt(db);
-    }
-    let written = result.is_ok();
-    stats.set_error(result.err().map(|e| e.to_string()));
-    let busy = u64::try_from(began.elapsed().as_micros()).unwrap_or(u64::MAX);
-    stats.busy_us.fetch_add(busy, Ordering::Relaxed);
-    written
+struct Writer {
+    db: Connection,
+    retention: Retention,
+    stats: Arc<Stats>,
+    ids: FlowIds,
 }
 
-fn keep(db: &Connection, retention: &Retention, stats: &Stats) {
-    if let Err(e) = retention::keep(db, retention) {
-        stats.set_error(Some(format!("retention: {e}")));
+impl Writer {
+    /// Writes in one transaction; a file at its cap first makes room by
+    /// forgetting the oldest flows, then tries once more. Says whether
+    /// the batch is written.
+    fn write(
+        &mut self,
+        write: impl Fn(&Transaction, &mut FlowIds) -> rusqlite::Result<()>,
+    ) -> bool {
+        let began = Instant::now();
+        let mut result = self.attempt(&write);
+        if matches!(&result, Err(e) if e.sqlite_error_code() == Some(ErrorCode::DiskFull))
+        {
+            self.keep();
+            result = self.attempt(&write);
+        }
+        let written = result.is_ok();
+        self.stats.set_error(result.err().map(|e| e.to_string()));
+        let busy =
+            u64::try_from(began.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.stats.busy_us.fetch_add(busy, Ordering::Relaxed);
+        written
     }
-    stats.refresh(db);
+
+    fn attempt(
+        &mut self,
+        write: impl Fn(&Transaction, &mut FlowIds) -> rusqlite::Result<()>,
+    ) -> rusqlite::Result<()> {
+        let result = (|| {
+            let tx = self.db.transaction()?;
+            write(&tx, &mut self.ids)?;
+            tx.commit()
+        })();
+        match result {
+            Ok(()) => self.ids.committed(),
+            Err(_) => self.ids.rolled_back(),
+        }
+        result
+    }
+
+    fn keep(&mut self) {
+        match retention::keep(&self.db, &self.retention) {
+            Ok(0) => {}
+            Ok(_) => self.ids.forget(),
+            Err(e) => {
+                self.ids.forget();
+                self.stats.set_error(Some(format!("retention: {e}")));
+            }
+        }
+        self.stats.refresh(&self.db);
+    }
 }
 
 fn write_moment(
-    tx: &rusqlite::Transaction,
+    tx: &Transaction,
+    ids: &mut FlowIds,
     m: &Moment,
 ) -> rusqlite::Result<()> {
     let Some(flow) = m.flow() else {
         return Ok(());
     };
     let at_ms = m.at_ns / 1_000_000;
-    let ended = (m.kind == MomentKind::End).then_some(at_ms);
-    let json = serde_json::to_string(&flow).map_err(text_error)?;
-    let id: i64 = tx
-        .prepare_cached(
-            "INSERT INTO flows
-                 (start_ns, key, first_ms, last_ms, ended_ms, flow, fields)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (start_ns, key) DO UPDATE SET
-                 last_ms = excluded.last_ms, ended_ms = excluded.ended_ms,
-                 flow = excluded.flow, fields = excluded.fields
-             RETURNING id",
-        )?
-        .query_row(
-            params![
-                clamp(flow.key.start),
-                flow.key.to_string(),
-                flow.first_seen_ms,
-                at_ms,
-                ended,
-                json,
-                fields::encode(&flow)
-            ],
-            |r| r.get(0),
-        )?;
+    let ended = m.kind == MomentKind::End;
+    let id = flow_row::write(tx, ids, &flow, at_ms, ended)?;
     let counters = flow
         .counters
         .as_ref()
@@ -168,7 +175,7 @@ fn write_moment(
 }
 
 fn write_commit(
-    tx: &rusqlite::Transaction,
+    tx: &Transaction,
     change: &RulesetChange,
 ) -> rusqlite::Result<()> {
     let json = serde_json::to_string(change).map_err(text_error)?;
@@ -181,10 +188,7 @@ fn write_commit(
 
 /// One row per finding and start: written when it comes, changes and
 /// clears.
-fn write_finding(
-    tx: &rusqlite::Transaction,
-    finding: &Finding,
-) -> rusqlite::Result<()> {
+fn write_finding(tx: &Transaction, finding: &Finding) -> rusqlite::Result<()> {
     let json = serde_json::to_string(finding).map_err(text_error)?;
     tx.prepare_cached(
         "INSERT INTO findings (id, since_ms, cleared_ms, seen_ms, finding)
@@ -200,8 +204,4 @@ fn write_finding(
         json
     ])?;
     Ok(())
-}
-
-fn text_error(e: serde_json::Error) -> rusqlite::Error {
-    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
 }
