@@ -22,7 +22,7 @@ mod pages;
 mod routes;
 mod shell;
 
-pub use shell::{shell, App};
+pub use shell::{shell, App, LoggedIn};
 
 #[cfg(feature = "ssr")]
 pub use pages::{flow_sections_html, kiosk, rules_html};

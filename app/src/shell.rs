@@ -13,10 +13,16 @@ const THEME_SCRIPT: &str = "(function(){try{var t=localStorage.getItem(\
 dark)').matches)){document.documentElement.classList.add('dark')}}catch(e){}\
 })()";
 
+/// Whether the visitor is logged in, from the server: the document says
+/// so (`data-session`), and the header shows the account link.
+#[derive(Clone, Copy, Debug)]
+pub struct LoggedIn(pub bool);
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let session = use_context::<LoggedIn>().is_some_and(|l| l.0);
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-session=session.then_some("")>
             <head>
                 <meta charset="utf-8"/>
                 <meta

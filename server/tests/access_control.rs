@@ -385,7 +385,12 @@ fn every_read_needs_a_login_and_the_share_list_an_admin() {
         assert_eq!(reply.status, 303, "{path}");
         let back = format!("/login?next={}", urlencode(path));
         assert_eq!(reply.location.as_deref(), Some(back.as_str()), "{path}");
-        assert_eq!(get(&server, path, Some(&viewer)).status, 200, "{path}");
+        let page = get(&server, path, Some(&viewer));
+        assert_eq!(page.status, 200, "{path}");
+        // The header's link to the account (and its logout) shows; the
+        // kiosk has no header.
+        let header = path != "/kiosk";
+        assert_eq!(page.body.contains("data-session="), header, "{path}");
     }
     for path in ["/api/shares", "/shares"] {
         refused(&get(&server, path, Some(&viewer)), 403, "only admins", path);
@@ -400,6 +405,31 @@ fn every_read_needs_a_login_and_the_share_list_an_admin() {
         assert_eq!(websocket(&server, path, &[]).unwrap_err().0, 401, "{path}");
         assert!(websocket(&server, path, &cookie).is_ok(), "{path}");
     }
+    // A scraper of /metrics sends the Basic credentials of a user.
+    let scrape = |(user, password): (&str, &str)| {
+        use base64::Engine;
+        let pair = format!("{user}:{password}");
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        );
+        let headers = [("Authorization", basic.as_str())];
+        let with = With {
+            headers: &headers,
+            ..With::default()
+        };
+        call(&server, "GET", "/metrics", with)
+    };
+    let wrong = (VIEWER.0, "not vic's password");
+    refused(
+        &scrape(wrong),
+        401,
+        "wrong user or password",
+        "a wrong scrape",
+    );
+    let scraped = scrape(VIEWER);
+    assert_eq!(scraped.status, 200, "{}", scraped.body);
+    assert!(scraped.body.contains("nfscope_history_lost_total"));
     let stale = [("Cookie", "nfscope_session=eyJwIjoic2Vzc2lvbiJ9.AAAA")];
     let with = With {
         headers: &stale,
@@ -431,6 +461,8 @@ fn share_links_open_their_flow_only_until_they_expire_or_are_revoked() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains(&a.to_string()));
     assert!(!page.body.contains(&b.to_string()));
+    // No account to show: the header's account link stays hidden.
+    assert!(!page.body.contains("data-session="));
     let cookie =
         cookie_of(&page, "nfscope_share").expect("the stream's cookie");
     assert!(

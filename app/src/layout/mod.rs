@@ -50,6 +50,17 @@ pub fn Layout<V: IntoView + 'static>(
                         <StatusBar health/>
                         <copy_link::CopyLink/>
                         <theme::ThemeToggle/>
+                        // Shown to those logged in (the document says so,
+                        // see `shell`): who they are, and logging out.
+                        <a
+                            href="/login"
+                            class="hidden text-xs text-slate-600 \
+                                   hover:text-slate-900 \
+                                   dark:text-slate-300 \
+                                   [[data-session]_&]:inline"
+                        >
+                            "Account"
+                        </a>
                     </div>
                 </div>
                 <Warnings health/>

@@ -12,7 +12,7 @@
 //! The page leaves the token in a cookie for the live stream of that one
 //! flow (`/api/ws?q=key:KEY`), which is all the page's script asks for.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -24,6 +24,7 @@ use axum::response::{IntoResponse, Response};
 
 use app::wire::FlowKey;
 
+use super::basic;
 use super::client::{ClientAddr, TrustedProxies};
 use super::error::ApiError;
 use super::guard::AllowedHosts;
@@ -154,8 +155,23 @@ pub async fn check(
             .by_share_link(req, next, &path, &query, token, now)
             .await;
     }
+    let scraped = reads && path == basic::PATH && gate.access.plan.has_users();
+    if let Some(credentials) = basic::credentials(req.headers()) {
+        if scraped {
+            return gate.by_password(req, next, credentials, client, now).await;
+        }
+    }
     let visitor = match gate.visitor(&req, now) {
         Ok(visitor) => visitor,
+        Err(why) if scraped => {
+            return basic::challenge(
+                StatusCode::UNAUTHORIZED,
+                format!(
+                    "{why}: log in, or send Basic credentials of a user of \
+                     the access file"
+                ),
+            )
+        }
         Err(why) => match gate.shared_stream(&req, &path, &query, now) {
             Some(visitor) => visitor,
             None => return log_in_first(&req, &path, &why),
@@ -207,6 +223,47 @@ impl Gate {
             }
         }
         response
+    }
+
+    /// A scraper of `/metrics` by its Basic credentials, checked as a
+    /// login is.
+    async fn by_password(
+        &self,
+        mut req: Request,
+        next: Next,
+        credentials: Result<basic::Credentials, &str>,
+        client: IpAddr,
+        now: u64,
+    ) -> Response {
+        let given = match credentials {
+            Ok(given) => given,
+            Err(why) => return basic::challenge(StatusCode::UNAUTHORIZED, why),
+        };
+        let Plan::Passwords { users, .. } = &self.access.plan else {
+            return next.run(req).await;
+        };
+        let user = users.users.get(&given.user);
+        let phc = user.map(|u| u.hash.as_str());
+        let checked = self.access.logins.check(client, phc, given.password);
+        match (checked.await, user) {
+            (Ok(true), Some(user)) => {
+                let session = Session::new(&given.user, now);
+                let visitor = Visitor::User {
+                    session,
+                    role: user.role,
+                };
+                req.extensions_mut().insert(visitor);
+                next.run(req).await
+            }
+            (Ok(_), _) => {
+                tracing::warn!(%client, user = given.user, "scrape refused: wrong user or password");
+                basic::challenge(
+                    StatusCode::UNAUTHORIZED,
+                    "wrong user or password",
+                )
+            }
+            (Err(refused), _) => basic::refusal(&refused),
+        }
     }
 
     /// The visitor its session cookie names; why there is none otherwise.

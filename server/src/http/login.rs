@@ -13,12 +13,13 @@ use serde::Deserialize;
 use app::wire::access::SessionInfo;
 
 use super::auth::{Visitor, FORM_LIMIT};
+use super::basic;
 use super::client::ClientAddr;
 use super::html::{self, escape, hidden};
 use super::AppState;
 use crate::access::{
-    cookie, csrf_token, set_cookie, LoginRefused, Plan, Role, Session,
-    SESSION_COOKIE, SESSION_TTL,
+    cookie, csrf_token, set_cookie, Plan, Role, Session, SESSION_COOKIE,
+    SESSION_TTL,
 };
 use crate::state::now_ms;
 
@@ -172,14 +173,7 @@ async fn log_in(
         }
         Err(refused) => {
             tracing::warn!(%client, user, reason = %refused, "login refused");
-            let (status, retry) = match refused {
-                LoginRefused::TooSoon { retry_after } => (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    retry_after.as_secs().max(1),
-                ),
-                LoginRefused::InFlight => (StatusCode::TOO_MANY_REQUESTS, 1),
-                LoginRefused::Busy => (StatusCode::SERVICE_UNAVAILABLE, 1),
-            };
+            let (status, retry) = basic::refused(&refused);
             let mut page = login_page(status, next, Some(&refused.to_string()));
             page.headers_mut().insert(RETRY_AFTER, retry.into());
             page

@@ -4,6 +4,7 @@
 mod admin;
 mod api;
 mod auth;
+mod basic;
 mod bounds;
 mod client;
 mod compute;

@@ -6,12 +6,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use app::query::{Filter, Sort, TimeSpan};
-use app::shell;
 use app::source::{PageSource, SharedSource};
 use app::wire::finding::{FlowDiagnosis, RuleFindings};
 use app::wire::history::{FlowRecord, HistoryPage};
 use app::wire::ruleset::{RuleDetail, RuleRef, Ruleset, RulesetChange};
 use app::wire::{Flow, FlowKey, FlowPage, Health};
+use app::{shell, LoggedIn};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
@@ -153,6 +153,9 @@ pub fn routes(state: &AppState, site_root: &Path) -> Router<AppState> {
     let page = render_app_to_stream_with_context(
         move || {
             provide_context(visible_source(&source));
+            provide_context(LoggedIn(
+                visitor().is_some_and(|v| v.session().is_some()),
+            ));
             headers::set_page_policy(&bundle);
         },
         move || shell(options.clone()),
@@ -169,11 +172,15 @@ pub fn routes(state: &AppState, site_root: &Path) -> Router<AppState> {
         .fallback(get(page).layer(axum::middleware::from_fn(head_as_get)))
 }
 
+/// Who asks for the page being rendered.
+fn visitor() -> Option<Visitor> {
+    use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<Visitor>().cloned())
+}
+
 /// A share link's page reads its one flow only.
 fn visible_source(site: &SharedSource) -> SharedSource {
-    let visitor = use_context::<Parts>()
-        .and_then(|parts| parts.extensions.get::<Visitor>().cloned());
-    source_for(site, visitor.as_ref())
+    source_for(site, visitor().as_ref())
 }
 
 /// What `visitor` may read of `site`: a share link, its one flow only.

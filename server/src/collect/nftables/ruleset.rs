@@ -131,8 +131,8 @@ pub struct Rule {
     pub text: RuleText,
 }
 
-/// A rule's statements as nft prints them, rendered once, after the
-/// dump: the text changes only with a commit, which changes the rule or
+/// A rule's statements as nft prints them, rendered once, as the dump
+/// brings the rule: the text changes only with a commit, which changes the rule or
 /// (for iptables-nft's NAT targets, see `render::Libxtables`) the rules
 /// listed before it.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -9,8 +9,7 @@ use super::decode::{self, Message};
 use super::legacy;
 use super::render;
 use super::ruleset::{
-    Chain, ChainContents, Family, Generation, Rule, RuleText, Ruleset, Set,
-    TableContents,
+    Chain, ChainContents, Family, Generation, Rule, Ruleset, Set, TableContents,
 };
 use super::socket::{push_string, NftError, NftSocket};
 
@@ -101,64 +100,18 @@ fn read_objects(socket: &mut NftSocket) -> Result<Ruleset, NftError> {
         }
         Ok(())
     })?;
-    // Most of a big ruleset: decoded while the kernel writes the rest.
+    // Most of a big ruleset: decoded and rendered while the kernel writes
+    // the rest, in the order nft lists it.
+    let mut libxtables = render::Libxtables::default();
     socket.dump_split("rules", NFT_MSG_GETRULE, &[], |m| {
-        tables.add_rule(decode::rule(m).map_err(malformed("a rule"))?);
+        let rule = decode::rule(m).map_err(malformed("a rule"))?;
+        tables.add_rule(rule, &mut libxtables);
         Ok(())
     })?;
-    let mut tables = tables.list;
-    render_rules(&mut tables);
     Ok(Ruleset {
-        tables,
+        tables: tables.list,
         ..Ruleset::default()
     })
-}
-
-/// Below this many rules a second thread costs more than it saves.
-const RENDER_SPLIT: usize = 1000;
-
-/// Renders each rule's texts once (see [`RuleText`]), the two halves of
-/// a big ruleset on two threads: the dump kept one core busy receiving
-/// and the other decoding, and both are free now.
-fn render_rules(tables: &mut [TableContents]) {
-    let libxtables = render::Libxtables::listing(tables);
-    let texts = {
-        let rules: Vec<(&TableContents, &Rule)> = tables
-            .iter()
-            .flat_map(|t| {
-                t.chains.iter().flat_map(|c| &c.rules).map(move |r| (t, r))
-            })
-            .collect();
-        let render = |part: &[(&TableContents, &Rule)]| -> Vec<RuleText> {
-            part.iter()
-                .map(|(t, r)| render::rule_texts(r.family, t, libxtables, r))
-                .collect()
-        };
-        let (first, second) = rules.split_at(rules.len() / 2);
-        std::thread::scope(|scope| {
-            let other = (rules.len() >= RENDER_SPLIT)
-                .then(|| {
-                    std::thread::Builder::new()
-                        .name("nft-render".into())
-                        .spawn_scoped(scope, || render(second))
-                        .ok()
-                })
-                .flatten();
-            let mut texts = render(first);
-            match other.map(|t| t.join()) {
-                Some(Ok(rest)) => texts.extend(rest),
-                Some(Err(panic)) => std::panic::resume_unwind(panic),
-                None => texts.extend(render(second)),
-            }
-            texts
-        })
-    };
-    let rules = tables
-        .iter_mut()
-        .flat_map(|t| t.chains.iter_mut().flat_map(|c| &mut c.rules));
-    for (rule, text) in rules.zip(texts) {
-        rule.text = text;
-    }
 }
 
 /// One dump of each set's elements, anonymous sets included: the kernel
@@ -251,7 +204,13 @@ impl Tables {
         });
     }
 
-    fn add_rule(&mut self, rule: Rule) {
+    /// Adds `rule` with its texts (see [`super::ruleset::RuleText`]),
+    /// rendered once.
+    fn add_rule(
+        &mut self,
+        mut rule: Rule,
+        libxtables: &mut render::Libxtables,
+    ) {
         let Some((i, chains)) = self
             .index
             .get(&rule.family)
@@ -260,7 +219,10 @@ impl Tables {
             return;
         };
         if let Some(&c) = chains.get(&rule.chain) {
-            self.list[*i].chains[c].rules.push(rule);
+            let t = &mut self.list[*i];
+            libxtables.printing(t.table.family, &rule);
+            rule.text = render::rule_texts(rule.family, t, *libxtables, &rule);
+            t.chains[c].rules.push(rule);
         }
     }
 }

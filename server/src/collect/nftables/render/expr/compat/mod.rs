@@ -10,7 +10,7 @@ mod targets;
 mod xlate;
 
 use crate::collect::nftables::expr::{Expr, Match, Target};
-use crate::collect::nftables::ruleset::{Family, TableContents};
+use crate::collect::nftables::ruleset::{Family, Rule, TableContents};
 use crate::collect::nftables::xt;
 
 pub use self::matches::matched;
@@ -39,14 +39,22 @@ impl Libxtables {
     /// As it is for each rule of `nft list ruleset` over `tables`: the
     /// first NAT target nft prints decides.
     pub fn listing(tables: &[TableContents]) -> Self {
-        let nat = tables
-            .iter()
-            .find(|t| {
-                let rules = t.chains.iter().flat_map(|c| &c.rules);
-                rules.flat_map(|r| &r.exprs).any(is_nat_target)
-            })
-            .map(|t| t.table.family);
-        Self { nat }
+        let mut libxtables = Self::default();
+        for t in tables {
+            for rule in t.chains.iter().flat_map(|c| &c.rules) {
+                libxtables.printing(t.table.family, rule);
+            }
+        }
+        libxtables
+    }
+
+    /// As it is while nft prints `rule`, of a table of `family`, having
+    /// printed the rules before it: the rules are listed in the order the
+    /// kernel dumps them.
+    pub fn printing(&mut self, family: Family, rule: &Rule) {
+        if self.nat.is_none() && rule.exprs.iter().any(is_nat_target) {
+            self.nat = Some(family);
+        }
     }
 
     /// Whether nft finds `name`, a target, in a table of `family`.
