@@ -1,7 +1,7 @@
 //! Named stateful objects: `counter NAME { packets 0 bytes 0 }`,
-//! quotas, limits; other kinds in the marked raw form.
+//! quotas, limits, synproxies; other kinds in the marked raw form.
 
-use super::expr::{known_object_keyword, stateful};
+use super::expr::{known_object_keyword, socket, stateful};
 use super::raw;
 use super::userdata::{self, COMMENT};
 use netlink_packet_core::{DefaultNla, Nla as _};
@@ -24,6 +24,7 @@ pub fn object(o: &Object) -> (String, Vec<String>) {
         Expr::Counter(a) => lines.push(stateful::counter(&a)),
         Expr::Quota(a) => lines.push(stateful::quota(&a, false)),
         Expr::Limit(a) => lines.push(stateful::limit(&a)),
+        Expr::Synproxy(a) => lines.extend(socket::synproxy_lines(&a)),
         Expr::Raw(raw) if keyword == "ct helper" => {
             lines.extend(ct_helper(&raw.attrs));
         }

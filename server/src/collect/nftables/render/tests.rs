@@ -9,8 +9,11 @@ use super::userdata;
 use super::Libxtables;
 use crate::collect::nftables::expr::{
     decode_expressions, Bitwise, BitwiseOp, Byteorder, ByteorderOp, Cmp, CmpOp,
-    Ct, CtKey, Data, Expr, Exthdr, ExthdrOp, Immediate, Lookup, Match, Meta,
-    MetaKey, Payload, PayloadBase, Range, RangeOp, Register, Target,
+    Ct, CtKey, Data, Dup, Expr, Exthdr, ExthdrOp, Fwd, Immediate, Lookup,
+    Match, Meta, MetaKey, Nfproto, Osf, Payload, PayloadBase, Range, RangeOp,
+    Register, Socket, SocketKey, Synproxy, Target, Tproxy, NFT_OSF_F_VERSION,
+    NF_SYNPROXY_OPT_MSS, NF_SYNPROXY_OPT_SACK_PERM, NF_SYNPROXY_OPT_TIMESTAMP,
+    NF_SYNPROXY_OPT_WSCALE,
 };
 use crate::collect::nftables::ruleset::{
     ChainContents, Element, Family, Rule, Set, Table, TableContents,
@@ -860,6 +863,82 @@ fn tcp_udp_rt_and_statistic_matches_translate() {
     assert_eq!(statistic(1, 1, 2, 1), "numgen inc mod 3 != 1");
 }
 
+#[test]
+fn socket_osf_and_synproxy_print_as_nft_does() {
+    let matched = |load: Expr, data: &[u8]| {
+        rendered(Family::Inet, vec![load, equal(data)])
+    };
+    let socket = |k| {
+        Expr::Socket(vec![
+            Socket::Key(k),
+            Socket::DestinationRegister(Register::Reg1),
+        ])
+    };
+    assert_eq!(
+        matched(socket(SocketKey::Transparent), &[1]),
+        "socket transparent 1"
+    );
+    assert_eq!(
+        matched(socket(SocketKey::Mark), &host(5)),
+        "socket mark 0x00000005"
+    );
+    let osf = Expr::Osf(vec![
+        Osf::DestinationRegister(Register::Reg1),
+        Osf::Ttl(2),
+        Osf::Flags(NFT_OSF_F_VERSION),
+    ]);
+    let mut name = b"Linux:3.0".to_vec();
+    name.resize(16, 0);
+    assert_eq!(matched(osf, &name), "osf ttl skip version \"Linux:3.0\"");
+    let synproxy = |attrs| rendered(Family::Inet, vec![Expr::Synproxy(attrs)]);
+    let sizes = vec![
+        Synproxy::Mss(1460),
+        Synproxy::Wscale(7),
+        Synproxy::Flags(NF_SYNPROXY_OPT_MSS | NF_SYNPROXY_OPT_WSCALE),
+    ];
+    assert_eq!(synproxy(sizes), "synproxy mss 1460 wscale 7");
+    let options = NF_SYNPROXY_OPT_SACK_PERM | NF_SYNPROXY_OPT_TIMESTAMP;
+    assert_eq!(
+        synproxy(vec![Synproxy::Mss(1460), Synproxy::Flags(options)]),
+        "synproxy timestamp sack-perm"
+    );
+}
+
+#[test]
+fn dup_fwd_and_tproxy_print_what_their_registers_hold() {
+    let imm = |r, bytes: &[u8]| {
+        Expr::Immediate(vec![
+            Immediate::DestinationRegister(r),
+            Immediate::Data(Data::Value(bytes.to_vec())),
+        ])
+    };
+    let addr = imm(Register::Reg1, &[192, 168, 2, 1]);
+    // Interface 1 is `lo` in every namespace.
+    let lo = imm(Register::Reg2, &host(1));
+    let dup = Expr::Dup(vec![
+        Dup::SregAddr(Register::Reg1),
+        Dup::SregDev(Register::Reg2),
+    ]);
+    assert_eq!(
+        rendered(Family::Ip, vec![addr.clone(), lo.clone(), dup]),
+        "dup to 192.168.2.1 device \"lo\""
+    );
+    let fwd = Expr::Fwd(vec![Fwd::SregDev(Register::Reg2)]);
+    assert_eq!(rendered(Family::Netdev, vec![lo, fwd]), "fwd to \"lo\"");
+    let port = imm(Register::Reg2, &8080u16.to_be_bytes());
+    let tproxy = Expr::Tproxy(vec![
+        Tproxy::Family(Nfproto::Ipv4),
+        Tproxy::RegAddr(Register::Reg1),
+        Tproxy::RegPort(Register::Reg2),
+    ]);
+    let to = |family| {
+        rendered(family, vec![addr.clone(), port.clone(), tproxy.clone()])
+    };
+    // The family is named where the table has two.
+    assert_eq!(to(Family::Inet), "tproxy ip to 192.168.2.1:8080");
+    assert_eq!(to(Family::Ip), "tproxy to 192.168.2.1:8080");
+}
+
 /// A netlink attribute: length, type, value, padding to 4 bytes.
 fn nla(kind: u16, value: &[u8]) -> Vec<u8> {
     let len = (4 + value.len()) as u16;
@@ -871,7 +950,7 @@ fn nla(kind: u16, value: &[u8]) -> Vec<u8> {
 }
 
 /// Kinds whose attributes the renderer reads.
-const KINDS: [&str; 24] = [
+const KINDS: [&str; 30] = [
     "immediate",
     "cmp",
     "range",
@@ -896,6 +975,12 @@ const KINDS: [&str; 24] = [
     "reject",
     "fib",
     "match",
+    "socket",
+    "osf",
+    "synproxy",
+    "dup",
+    "fwd",
+    "tproxy",
 ];
 
 /// An expression list of known kinds with arbitrary attributes: small

@@ -9,6 +9,17 @@ use crate::collect::nftables::expr::{
 };
 use crate::collect::nftables::render::units;
 
+/// The ct objects attach to the connection: nft sets them, and names
+/// the others.
+fn verb(kind: ObjectType) -> &'static str {
+    match kind {
+        ObjectType::CtHelper | ObjectType::CtTimeout | ObjectType::CtExpect => {
+            "set"
+        }
+        _ => "name",
+    }
+}
+
 impl Cx<'_> {
     pub(super) fn objref(&mut self, e: &Expr, attrs: &[Objref]) {
         let (mut kind, mut name, mut sreg, mut set) = (None, None, None, None);
@@ -22,18 +33,8 @@ impl Cx<'_> {
             }
         }
         let text = match (kind, name, set) {
-            // The ct objects attach to the connection: nft sets them.
-            (
-                Some(
-                    kind @ (ObjectType::CtHelper
-                    | ObjectType::CtTimeout
-                    | ObjectType::CtExpect),
-                ),
-                Some(name),
-                _,
-            ) => format!("{} set \"{name}\"", object_keyword(kind)),
             (Some(kind), Some(name), _) => {
-                format!("{} name \"{name}\"", object_keyword(kind))
+                format!("{} {} \"{name}\"", object_keyword(kind), verb(kind))
             }
             (_, _, Some(set)) => {
                 let found = self.find_set(&set);
@@ -43,9 +44,13 @@ impl Cx<'_> {
                 let Some(key) = self.key(sreg, len) else {
                     return self.raw(e);
                 };
+                // Unlike a NAT map's key, nft lists this one without the
+                // protocol match it implies.
+                self.matched(&key);
                 format!(
-                    "{} name {} map {}",
+                    "{} {} {} map {}",
                     object_keyword(kind),
+                    verb(kind),
                     key.text,
                     self.set_ref(&set)
                 )

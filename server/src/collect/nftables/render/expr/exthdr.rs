@@ -20,18 +20,16 @@ impl Cx<'_> {
                 _ => {}
             }
         }
-        let text = match key {
-            Some(RtKey::Tcpmss) => "rt mtu",
-            Some(RtKey::Classid) => "rt classid",
-            Some(RtKey::Nexthop4) => "rt ip nexthop",
-            Some(RtKey::Nexthop6) => "rt ip6 nexthop",
-            Some(RtKey::Xfrm) => "rt ipsec",
+        // As nft's rt templates type them.
+        let (text, ty, len, host) = match key {
+            Some(RtKey::Tcpmss) => ("rt mtu", Type::Integer, 2, true),
+            Some(RtKey::Classid) => ("rt classid", Type::Realm, 4, true),
+            Some(RtKey::Nexthop4) => ("rt ip nexthop", Type::Ipv4, 4, false),
+            Some(RtKey::Nexthop6) => ("rt ip6 nexthop", Type::Ipv6, 16, false),
+            Some(RtKey::Xfrm) => ("rt ipsec", Type::Boolean, 1, true),
             _ => return self.raw(e),
         };
-        self.set_reg(
-            dreg,
-            Value::field(text.to_owned(), Type::Integer, 2, true),
-        );
+        self.set_reg(dreg, Value::field(text.to_owned(), ty, len, host));
     }
 
     /// A byte swap keeps what the register means, and nft does not show

@@ -11,11 +11,13 @@
 mod compat;
 mod dynset;
 mod exthdr;
+mod forward;
 mod meta;
 mod nat;
 mod options;
 mod payload;
 mod route;
+pub mod socket;
 pub mod stateful;
 mod stmt;
 
@@ -321,6 +323,13 @@ impl Cx<'_> {
             Expr::Byteorder(a) => self.byteorder(e, a),
             Expr::Exthdr(a) => self.exthdr(e, a),
             Expr::Numgen(a) => self.numgen(e, a),
+            Expr::Xfrm(a) => self.xfrm(e, a),
+            Expr::Socket(a) => self.socket(e, a),
+            Expr::Osf(a) => self.osf(e, a),
+            Expr::Synproxy(a) => self.synproxy(a),
+            Expr::Dup(a) => self.dup(e, a),
+            Expr::Fwd(a) => self.fwd(e, a),
+            Expr::Tproxy(a) => self.tproxy(e, a),
             Expr::Reject(a) => {
                 // An ICMP error is of one IP version: nft's match of the
                 // family is implied.

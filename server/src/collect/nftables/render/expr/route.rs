@@ -1,10 +1,12 @@
 //! Loads that ask the kernel rather than read the packet: `fib`
-//! (a route lookup) and `numgen` (a counter or a random number).
+//! (a route lookup), `numgen` (a counter or a random number) and
+//! `ipsec` (the IPsec state the packet came or goes through).
 
 use super::{Cx, Value};
 use crate::collect::nftables::expr::{
-    Expr, Fib, FibResult, Numgen, NumgenType, NFTA_FIB_F_DADDR, NFTA_FIB_F_IIF,
-    NFTA_FIB_F_MARK, NFTA_FIB_F_OIF, NFTA_FIB_F_PRESENT, NFTA_FIB_F_SADDR,
+    Expr, Fib, FibResult, Numgen, NumgenType, Xfrm, XfrmDirection, XfrmKey,
+    NFTA_FIB_F_DADDR, NFTA_FIB_F_IIF, NFTA_FIB_F_MARK, NFTA_FIB_F_OIF,
+    NFTA_FIB_F_PRESENT, NFTA_FIB_F_SADDR,
 };
 use crate::collect::nftables::render::datatype::Type;
 
@@ -73,5 +75,41 @@ impl Cx<'_> {
             text += &format!(" offset {offset}");
         }
         self.set_reg(dreg, Value::field(text, Type::Integer, 4, true));
+    }
+
+    /// `ipsec in reqid 1`, `ipsec out spnum 2 ip saddr 10.0.0.1`.
+    pub(super) fn xfrm(&mut self, e: &Expr, attrs: &[Xfrm]) {
+        let (mut dreg, mut key, mut dir, mut spnum) = (None, None, None, 0);
+        for a in attrs {
+            match a {
+                Xfrm::DestinationRegister(r) => dreg = Some(*r),
+                Xfrm::Key(k) => key = Some(*k),
+                Xfrm::Direction(d) => dir = Some(*d),
+                Xfrm::Spnum(n) => spnum = *n,
+                _ => {}
+            }
+        }
+        let dir = match dir {
+            Some(XfrmDirection::In) => "in",
+            Some(XfrmDirection::Out) => "out",
+            _ => return self.raw(e),
+        };
+        // The request id is kept in host order, the SPI as it travels.
+        let (field, ty, len, host) = match key {
+            Some(XfrmKey::DaddrIp4) => ("ip daddr", Type::Ipv4, 4, false),
+            Some(XfrmKey::SaddrIp4) => ("ip saddr", Type::Ipv4, 4, false),
+            Some(XfrmKey::DaddrIp6) => ("ip6 daddr", Type::Ipv6, 16, false),
+            Some(XfrmKey::SaddrIp6) => ("ip6 saddr", Type::Ipv6, 16, false),
+            Some(XfrmKey::Reqid) => ("reqid", Type::Integer, 4, true),
+            Some(XfrmKey::Spi) => ("spi", Type::Integer, 4, false),
+            _ => return self.raw(e),
+        };
+        let spnum = if spnum == 0 {
+            String::new()
+        } else {
+            format!(" spnum {spnum}")
+        };
+        let text = format!("ipsec {dir}{spnum} {field}");
+        self.set_reg(dreg, Value::field(text, ty, len, host));
     }
 }
