@@ -94,11 +94,6 @@ impl Plan {
         }
     }
 
-    /// Whether visitors log in (an access file with users).
-    pub fn has_users(&self) -> bool {
-        matches!(self, Self::Passwords { .. })
-    }
-
     pub fn read_only(&self) -> bool {
         match self {
             Self::Open { read_only } | Self::Passwords { read_only, .. } => {

@@ -30,8 +30,8 @@ use super::error::ApiError;
 use super::guard::AllowedHosts;
 use super::html;
 use crate::access::{
-    cookie, csrf_matches, set_cookie, Access, Plan, Role, Session, CSRF_FIELD,
-    CSRF_HEADER, SESSION_COOKIE,
+    cookie, csrf_matches, set_cookie, Access, AccessFile, Plan, Role, Session,
+    CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE,
 };
 use crate::state::now_ms;
 
@@ -155,15 +155,23 @@ pub async fn check(
             .by_share_link(req, next, &path, &query, token, now)
             .await;
     }
-    let scraped = reads && path == basic::PATH && gate.access.plan.has_users();
-    if let Some(credentials) = basic::credentials(req.headers()) {
-        if scraped {
-            return gate.by_password(req, next, credentials, client, now).await;
+    // A scraper of `/metrics` may log in with each request.
+    let scraped = match &gate.access.plan {
+        Plan::Passwords { users, .. } if reads && path == basic::PATH => {
+            Some(users)
         }
+        _ => None,
+    };
+    if let (Some(users), Some(credentials)) =
+        (scraped, basic::credentials(req.headers()))
+    {
+        return gate
+            .by_password(req, next, users, credentials, client, now)
+            .await;
     }
     let visitor = match gate.visitor(&req, now) {
         Ok(visitor) => visitor,
-        Err(why) if scraped => {
+        Err(why) if scraped.is_some() => {
             return basic::challenge(
                 StatusCode::UNAUTHORIZED,
                 format!(
@@ -231,6 +239,7 @@ impl Gate {
         &self,
         mut req: Request,
         next: Next,
+        users: &AccessFile,
         credentials: Result<basic::Credentials, &str>,
         client: IpAddr,
         now: u64,
@@ -238,9 +247,6 @@ impl Gate {
         let given = match credentials {
             Ok(given) => given,
             Err(why) => return basic::challenge(StatusCode::UNAUTHORIZED, why),
-        };
-        let Plan::Passwords { users, .. } = &self.access.plan else {
-            return next.run(req).await;
         };
         let user = users.users.get(&given.user);
         let phc = user.map(|u| u.hash.as_str());

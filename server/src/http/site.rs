@@ -152,10 +152,10 @@ pub fn routes(state: &AppState, site_root: &Path) -> Router<AppState> {
     // no page, or a flow not in the table, gets a 404.
     let page = render_app_to_stream_with_context(
         move || {
-            provide_context(visible_source(&source));
-            provide_context(LoggedIn(
-                visitor().is_some_and(|v| v.session().is_some()),
-            ));
+            let visitor = visitor();
+            provide_context(source_for(&source, visitor.as_ref()));
+            let session = visitor.is_some_and(|v| v.session().is_some());
+            provide_context(LoggedIn(session));
             headers::set_page_policy(&bundle);
         },
         move || shell(options.clone()),
@@ -176,11 +176,6 @@ pub fn routes(state: &AppState, site_root: &Path) -> Router<AppState> {
 fn visitor() -> Option<Visitor> {
     use_context::<Parts>()
         .and_then(|parts| parts.extensions.get::<Visitor>().cloned())
-}
-
-/// A share link's page reads its one flow only.
-fn visible_source(site: &SharedSource) -> SharedSource {
-    source_for(site, visitor().as_ref())
 }
 
 /// What `visitor` may read of `site`: a share link, its one flow only.

@@ -10,15 +10,9 @@ use crate::collect::nftables::render::datatype::Type;
 use crate::collect::nftables::ruleset::Family;
 
 impl Cx<'_> {
-    /// What register `r` holds, printed as a `ty` of `len` bytes.
-    fn loaded(&self, r: Register, ty: Type, len: usize) -> String {
-        let target = Value::field(String::new(), ty, len, false);
-        self.operand(&target, self.reg(Some(r)).as_ref())
-    }
-
     /// An address from `r`: of the family its length says when it is a
     /// constant, of the table's otherwise.
-    fn address(&self, r: Register) -> (String, Type) {
+    fn address(&self, r: Register) -> String {
         let v6 = match self.reg(Some(r)) {
             Some(Value {
                 constant: Some(bytes),
@@ -31,13 +25,12 @@ impl Cx<'_> {
         } else {
             (Type::Ipv4, 4)
         };
-        (self.loaded(r, ty, len), ty)
+        self.loaded(r, ty, len, false)
     }
 
     /// An interface index, in host order as the kernel keeps it.
     fn device(&self, r: Register) -> String {
-        let target = Value::field(String::new(), Type::Ifindex, 4, true);
-        self.operand(&target, self.reg(Some(r)).as_ref())
+        self.loaded(r, Type::Ifindex, 4, true)
     }
 
     /// `dup to 10.0.0.1 device "eth0"`; `dup to "eth0"` in netdev.
@@ -52,7 +45,7 @@ impl Cx<'_> {
         }
         let text = match (addr, dev) {
             (Some(addr), dev) => {
-                let mut text = format!("dup to {}", self.address(addr).0);
+                let mut text = format!("dup to {}", self.address(addr));
                 if let Some(dev) = dev {
                     text += &format!(" device {}", self.device(dev));
                 }
@@ -79,15 +72,16 @@ impl Cx<'_> {
             return self.raw(e);
         };
         let device = self.device(dev);
-        let to = |ty, len| addr.map(|a| self.loaded(a, ty, len));
-        let text = match (family, to(Type::Ipv4, 4), to(Type::Ipv6, 16)) {
-            (Some(Nfproto::Ipv4), Some(to), _) => {
+        let text = match (family, addr) {
+            (Some(Nfproto::Ipv4), Some(addr)) => {
+                let to = self.loaded(addr, Type::Ipv4, 4, false);
                 format!("fwd ip to {to} device {device}")
             }
-            (Some(Nfproto::Ipv6), _, Some(to)) => {
+            (Some(Nfproto::Ipv6), Some(addr)) => {
+                let to = self.loaded(addr, Type::Ipv6, 16, false);
                 format!("fwd ip6 to {to} device {device}")
             }
-            (_, None, _) => format!("fwd to {device}"),
+            (_, None) => format!("fwd to {device}"),
             _ => return self.raw(e),
         };
         self.emit(text);
@@ -121,7 +115,7 @@ impl Cx<'_> {
         };
         let mut text = format!("tproxy{word} to");
         if let Some(addr) = addr {
-            let shown = self.loaded(addr, ty, len);
+            let shown = self.loaded(addr, ty, len, false);
             if ty == Type::Ipv6 && is_constant(addr) {
                 text += &format!(" [{shown}]");
             } else {
@@ -135,7 +129,8 @@ impl Cx<'_> {
             if addr.is_none() {
                 text.push(' ');
             }
-            text += &format!(":{}", self.loaded(port, Type::InetService, 2));
+            text +=
+                &format!(":{}", self.loaded(port, Type::InetService, 2, false));
         }
         self.emit(text);
     }

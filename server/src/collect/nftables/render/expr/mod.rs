@@ -584,6 +584,13 @@ impl Cx<'_> {
         }
     }
 
+    /// What register `r` holds, as a statement writing a `ty` of `len`
+    /// bytes (in host order if `host`) prints it.
+    fn loaded(&self, r: Register, ty: Type, len: usize, host: bool) -> String {
+        let target = Value::field(String::new(), ty, len, host);
+        self.operand(&target, self.reg(Some(r)).as_ref())
+    }
+
     fn immediate(&mut self, e: &Expr, attrs: &[Immediate]) {
         let (dreg, data) = immediate_parts(attrs);
         match (dreg, data) {

@@ -1,7 +1,7 @@
 //! `snat`, `dnat`, `masquerade` and `redirect`: their addresses and
 //! ports come from registers the rule loaded before.
 
-use super::{Cx, Value};
+use super::Cx;
 use crate::collect::nftables::expr::{
     Expr, Masq, Nat, NatType, Nfproto, Redir, Register,
     NF_NAT_RANGE_PERSISTENT, NF_NAT_RANGE_PROTO_RANDOM,
@@ -37,12 +37,11 @@ impl Cx<'_> {
         ty: Type,
         len: usize,
     ) -> Option<String> {
-        let target = Value::field(String::new(), ty, len, false);
-        let lo = self.operand(&target, self.reg(min).as_ref());
+        let min = min?;
+        let lo = self.loaded(min, ty, len, false);
         let hi = max
-            .filter(|&m| Some(m) != min)
-            .map(|m| self.operand(&target, self.reg(Some(m)).as_ref()));
-        min?;
+            .filter(|&m| m != min)
+            .map(|m| self.loaded(m, ty, len, false));
         Some(match hi {
             Some(hi) if hi != lo => format!("{lo}-{hi}"),
             _ => lo,
