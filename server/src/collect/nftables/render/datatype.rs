@@ -65,6 +65,9 @@ pub enum Type {
     TimeHour,
     /// The day of the week (`meta day`).
     TimeDay,
+    /// An integer nft prints in hex: a header field it has no name for
+    /// (`@nh,8,8 0xff`).
+    Hex,
     Other(u32),
 }
 
@@ -144,7 +147,7 @@ impl Type {
             Self::Verdict => "verdict",
             Self::Nfproto => "nf_proto",
             Self::Bitmask => "bitmask",
-            Self::Integer => "integer",
+            Self::Integer | Self::Hex => "integer",
             Self::String => "string",
             Self::Ipv4 => "ipv4_addr",
             Self::Ipv6 => "ipv6_addr",
@@ -272,6 +275,7 @@ impl Type {
         match self {
             Self::Nfproto
             | Self::Integer
+            | Self::Hex
             | Self::InetProto
             | Self::InetService
             | Self::TcpFlag
@@ -320,6 +324,14 @@ pub fn value_in(ty: Type, bytes: &[u8], host: bool) -> String {
             .collect::<Vec<_>>()
             .join(":"),
         Type::Ifname | Type::String => quoted(bytes),
+        Type::Hex if !host => {
+            let digits: String =
+                bytes.iter().map(|b| format!("{b:02x}")).collect();
+            match digits.trim_start_matches('0') {
+                "" => "0x0".to_owned(),
+                rest => format!("0x{rest}"),
+            }
+        }
         Type::Ifindex => {
             let index = number(bytes, host);
             ifname(index).unwrap_or_else(|| index.to_string())
@@ -456,7 +468,7 @@ pub fn symbol(ty: Type, n: u128, len: usize) -> String {
             return flags(ty, n);
         }
         Type::Verdict => Some(verdict::code(n as i32)),
-        Type::Bitmask => Some(format!("0x{n:x}")),
+        Type::Bitmask | Type::Hex => Some(format!("0x{n:x}")),
         Type::Integer | Type::Other(_) if len > 8 => {
             Some(format!("0x{n:0width$x}", width = len * 2))
         }

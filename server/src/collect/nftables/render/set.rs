@@ -167,7 +167,14 @@ fn flag_names(flags: u32) -> Vec<&'static str> {
 
 /// `{ a, b }` on one line, as a rule prints an anonymous set.
 pub fn inline(set: &Set) -> String {
-    format!("{{ {} }}", elements(set).join(", "))
+    inline_as(set, &key_types(set))
+}
+
+/// As `inline`, with the key's fields printed as `types`: the rule's
+/// key can tell more than the set's type (a raw field is an integer
+/// nft prints in hex).
+pub fn inline_as(set: &Set, types: &[Type]) -> String {
+    format!("{{ {} }}", elements_as(set, types).join(", "))
 }
 
 /// `{ a, b,\n\t\t\t     c }`: a named set's elements, `per_line` to a
@@ -183,7 +190,10 @@ fn wrapped(elements: &[String], per_line: usize) -> String {
 /// Every element as nft prints it, in its order: intervals joined from
 /// their start and end elements, sorted by key.
 pub fn elements(set: &Set) -> Vec<String> {
-    let types = key_types(set);
+    elements_as(set, &key_types(set))
+}
+
+fn elements_as(set: &Set, types: &[Type]) -> Vec<String> {
     let mut elems: Vec<&Element> = set.elements.iter().collect();
     // Ranges of concatenations keep the kernel's order; nft sorts the
     // rest. The end of one range can be where the next starts: the end
@@ -192,9 +202,11 @@ pub fn elements(set: &Set) -> Vec<String> {
     if set.elements.iter().all(|e| e.key_end.is_none()) {
         elems.sort_by_key(|e| {
             let start = e.flags & NFT_SET_ELEM_INTERVAL_END == 0;
-            (sort_key(&types, &e.key, interval), start)
+            (sort_key(types, &e.key, interval), start)
         });
     }
+    // The catch-all element comes last, whatever its place.
+    elems.sort_by_key(|e| e.flags & NFT_SET_ELEM_CATCHALL != 0);
     let mut out = Vec::new();
     let mut i = 0;
     while i < elems.len() {
@@ -208,11 +220,15 @@ pub fn elements(set: &Set) -> Vec<String> {
             if e.flags & NFT_SET_ELEM_INTERVAL_END != 0 {
                 continue;
             }
-            // The range ends where the next element (an end marker)
-            // starts; without one it runs to the top of the key space.
+            // The range ends where the next element starts: an end
+            // marker, or the next range where the two touch (nft sends
+            // no end marker then). The last runs to the top of the key
+            // space.
             let end = match elems.get(i) {
-                Some(n) if n.flags & NFT_SET_ELEM_INTERVAL_END != 0 => {
-                    i += 1;
+                Some(n) if n.flags & NFT_SET_ELEM_CATCHALL == 0 => {
+                    if n.flags & NFT_SET_ELEM_INTERVAL_END != 0 {
+                        i += 1;
+                    }
                     minus_one(&n.key)
                 }
                 _ => vec![0xff; e.key.len()],
@@ -220,7 +236,7 @@ pub fn elements(set: &Set) -> Vec<String> {
             let ty = types.first().copied().unwrap_or(Type::Integer);
             out.push(with_extras(set, e, range(ty, &e.key, &end)));
         } else {
-            out.push(with_extras(set, e, key(set, &types, e)));
+            out.push(with_extras(set, e, key(set, types, e)));
         }
     }
     out

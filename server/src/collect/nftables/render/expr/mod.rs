@@ -96,6 +96,8 @@ struct Value {
     /// out once the field is matched (not when it only feeds a
     /// statement, as a map's key for NAT does).
     deps: Vec<usize>,
+    /// The types of a concatenation's fields; empty for one field.
+    parts: Vec<Type>,
 }
 
 impl Value {
@@ -113,6 +115,15 @@ impl Value {
             binop: false,
             written: None,
             deps: Vec::new(),
+            parts: Vec::new(),
+        }
+    }
+
+    /// The types of the key's fields.
+    fn field_types(&self) -> Vec<Type> {
+        match self.parts.as_slice() {
+            [] => vec![self.ty],
+            parts => parts.to_vec(),
         }
     }
 
@@ -288,6 +299,7 @@ impl Cx<'_> {
         }
         let mut at = slot(r?)?;
         let mut parts = Vec::new();
+        let mut types = Vec::new();
         let mut deps = Vec::new();
         let mut covered = 0;
         while covered < len {
@@ -296,10 +308,12 @@ impl Cx<'_> {
             covered += size * 4;
             at += size as u32;
             parts.push(v.text.clone());
+            types.push(v.ty);
             deps.extend(&v.deps);
         }
         let mut v = Value::field(parts.join(" . "), first.ty, len, false);
         v.deps = deps;
+        v.parts = types;
         Some(v)
     }
 
@@ -412,7 +426,7 @@ impl Cx<'_> {
             Vec::new()
         };
         let (text, ty) = named.unwrap_or_else(|| {
-            (payload::raw(base, bit_off, bit_len), Type::Integer)
+            (payload::raw(base, bit_off, bit_len), Type::Hex)
         });
         if let Some(sreg) = sreg {
             let value = self.reg(Some(sreg));
@@ -784,19 +798,34 @@ impl Cx<'_> {
 
     /// `@name`, or the elements of an anonymous set.
     fn set_ref(&self, name: &str) -> String {
-        self.set_ref_of(name, 0)
-    }
-
-    /// As `set_ref`, for a key of a field `shift` bits above the end of
-    /// the bytes loaded: the anonymous set's elements print moved down.
-    fn set_ref_of(&self, name: &str, shift: u32) -> String {
         match self.find_set(name) {
-            Some(s) if sets::is_anonymous(s) && shift > 0 => {
-                sets::inline(&sets::unshifted(s, shift))
-            }
             Some(s) if sets::is_anonymous(s) => sets::inline(s),
             _ => format!("@{name}"),
         }
+    }
+
+    /// As `set_ref`, for a lookup of `key`: a field `shift` bits above
+    /// the end of the bytes loaded has the anonymous set's elements
+    /// moved down, and raw fields print as nft prints them.
+    fn set_ref_of(&self, name: &str, key: &Value) -> String {
+        let Some(s) = self.find_set(name).filter(|s| sets::is_anonymous(s))
+        else {
+            return format!("@{name}");
+        };
+        let moved;
+        let s = if key.shift > 0 {
+            moved = sets::unshifted(s, key.shift);
+            &moved
+        } else {
+            s
+        };
+        let mut types = sets::key_types(s);
+        for (t, k) in types.iter_mut().zip(key.field_types()) {
+            if *t == Type::Integer && k == Type::Hex {
+                *t = Type::Hex;
+            }
+        }
+        sets::inline_as(s, &types)
     }
 
     fn lookup(&mut self, e: &Expr, attrs: &[Lookup]) {
@@ -817,7 +846,7 @@ impl Cx<'_> {
         let Some(key) = self.key(sreg, key_len) else {
             return self.raw(e);
         };
-        let set = self.set_ref_of(&name, key.shift);
+        let set = self.set_ref_of(&name, &key);
         match dreg {
             None => {
                 let neg = if flags & NFT_LOOKUP_F_INV != 0 {
