@@ -167,14 +167,15 @@ fn flag_names(flags: u32) -> Vec<&'static str> {
 
 /// `{ a, b }` on one line, as a rule prints an anonymous set.
 pub fn inline(set: &Set) -> String {
-    inline_as(set, &key_types(set))
+    inline_as(set, &key_types(set), &[])
 }
 
-/// As `inline`, with the key's fields printed as `types`: the rule's
-/// key can tell more than the set's type (a raw field is an integer
-/// nft prints in hex).
-pub fn inline_as(set: &Set, types: &[Type]) -> String {
-    format!("{{ {} }}", elements_as(set, types).join(", "))
+/// As `inline`, with the key's fields printed as `types` and, when
+/// given, cut at `sizes` bytes: the rule's key can tell more than the
+/// set's type (a raw field is an integer nft prints in hex; a field of
+/// an integer type has the size of what the rule loads).
+pub fn inline_as(set: &Set, types: &[Type], sizes: &[usize]) -> String {
+    format!("{{ {} }}", elements_as(set, types, sizes).join(", "))
 }
 
 /// `{ a, b,\n\t\t\t     c }`: a named set's elements, `per_line` to a
@@ -190,10 +191,10 @@ fn wrapped(elements: &[String], per_line: usize) -> String {
 /// Every element as nft prints it, in its order: intervals joined from
 /// their start and end elements, sorted by key.
 pub fn elements(set: &Set) -> Vec<String> {
-    elements_as(set, &key_types(set))
+    elements_as(set, &key_types(set), &[])
 }
 
-fn elements_as(set: &Set, types: &[Type]) -> Vec<String> {
+fn elements_as(set: &Set, types: &[Type], sizes: &[usize]) -> Vec<String> {
     let mut elems: Vec<&Element> = set.elements.iter().collect();
     // Ranges of concatenations keep the kernel's order; nft sorts the
     // rest. The end of one range can be where the next starts: the end
@@ -236,7 +237,7 @@ fn elements_as(set: &Set, types: &[Type]) -> Vec<String> {
             let ty = types.first().copied().unwrap_or(Type::Integer);
             out.push(with_extras(set, e, range(ty, &e.key, &end)));
         } else {
-            out.push(with_extras(set, e, key(set, types, e)));
+            out.push(with_extras(set, e, key(set, types, sizes, e)));
         }
     }
     out
@@ -304,8 +305,8 @@ fn sort_key(types: &[Type], key: &[u8], interval: bool) -> Vec<u8> {
 
 /// An element's key: one value, or the fields of a concatenation, each
 /// a range where the set has range ends.
-fn key(set: &Set, types: &[Type], e: &Element) -> String {
-    let sizes = field_sizes(set, types);
+fn key(set: &Set, types: &[Type], sizes: &[usize], e: &Element) -> String {
+    let sizes = field_sizes(set, types, sizes);
     let starts = split(&e.key, &sizes);
     let ends = e.key_end.as_deref().map(|k| split(k, &sizes));
     starts
@@ -323,14 +324,17 @@ fn key(set: &Set, types: &[Type], e: &Element) -> String {
 }
 
 /// The bytes of each field of a concatenated key: the set's field
-/// lengths, else the types' sizes; each field takes whole 32-bit
-/// registers.
-fn field_sizes(set: &Set, types: &[Type]) -> Vec<usize> {
+/// lengths, else those the rule's key gives, else the types' sizes;
+/// each field takes whole 32-bit registers.
+fn field_sizes(set: &Set, types: &[Type], given: &[usize]) -> Vec<usize> {
     if types.len() < 2 {
         return vec![set.key_len as usize];
     }
     if set.fields.len() == types.len() {
         return set.fields.iter().map(|&n| n as usize).collect();
+    }
+    if given.len() == types.len() {
+        return given.to_vec();
     }
     types
         .iter()

@@ -9,11 +9,11 @@ use super::userdata;
 use super::Libxtables;
 use crate::collect::nftables::expr::{
     decode_expressions, Bitwise, BitwiseOp, Byteorder, ByteorderOp, Cmp, CmpOp,
-    Ct, CtKey, Data, Dup, Expr, Exthdr, ExthdrOp, Fwd, Immediate, Lookup,
-    Match, Meta, MetaKey, Nfproto, Osf, Payload, PayloadBase, Range, RangeOp,
-    Register, Socket, SocketKey, Synproxy, Target, Tproxy, NFT_OSF_F_VERSION,
-    NF_SYNPROXY_OPT_MSS, NF_SYNPROXY_OPT_SACK_PERM, NF_SYNPROXY_OPT_TIMESTAMP,
-    NF_SYNPROXY_OPT_WSCALE,
+    Counter, Ct, CtKey, Data, Dup, Expr, Exthdr, ExthdrOp, Fwd, Immediate,
+    Lookup, Match, Meta, MetaKey, Nfproto, Osf, Payload, PayloadBase, Range,
+    RangeOp, Register, Socket, SocketKey, Synproxy, Target, Tproxy,
+    NFT_OSF_F_VERSION, NF_SYNPROXY_OPT_MSS, NF_SYNPROXY_OPT_SACK_PERM,
+    NF_SYNPROXY_OPT_TIMESTAMP, NF_SYNPROXY_OPT_WSCALE,
 };
 use crate::collect::nftables::ruleset::{
     ChainContents, Element, Family, Rule, Set, Table, TableContents,
@@ -480,6 +480,62 @@ fn ranges_of_host_order_keys_are_in_network_order() {
         ..Set::default()
     };
     assert_eq!(super::set::inline(&set), "{ 11-33 }");
+}
+
+#[test]
+fn vlan_tags_are_named_after_their_ether_type() {
+    let ll = |offset, len| payload(PayloadBase::LinkLayer, offset, len);
+    let ether_type = |n: u16| vec![ll(12, 2), equal(&n.to_be_bytes())];
+    let id =
+        |n: u16| vec![ll(14, 2), mask(&[0x0f, 0xff]), equal(&n.to_be_bytes())];
+    let rule = |parts: Vec<Vec<Expr>>| rendered(Family::Bridge, parts.concat());
+    // The 802.1Q type is implied by the tag's fields, not by its type.
+    assert_eq!(rule(vec![ether_type(0x8100), id(1)]), "vlan id 1");
+    assert_eq!(
+        rule(vec![ether_type(0x8100), vec![ll(16, 2), equal(&[8, 0])]]),
+        "ether type 8021q vlan type ip"
+    );
+    // 802.1ad is kept; a second tag follows the first's type.
+    assert_eq!(
+        rule(vec![
+            ether_type(0x88a8),
+            id(1),
+            vec![ll(16, 2), equal(&[0x81, 0])],
+            vec![ll(18, 2), mask(&[0x0f, 0xff]), equal(&[0, 2])],
+        ]),
+        "ether type 8021ad vlan id 1 vlan type 8021q vlan id 2"
+    );
+    // The network header follows the tag's type.
+    assert_eq!(
+        rule(vec![
+            ether_type(0x8100),
+            vec![ll(16, 2), equal(&[8, 0])],
+            vec![payload(PayloadBase::Network, 9, 1), equal(&[6])],
+        ]),
+        "ether type 8021q ip protocol tcp"
+    );
+    assert_eq!(
+        rule(vec![
+            ether_type(0x8100),
+            vec![ll(14, 1), mask(&[0xe0]), equal(&[0x60])],
+        ]),
+        "vlan pcp 3"
+    );
+}
+
+#[test]
+fn a_statement_keeps_the_protocol_match_before_it() {
+    let exprs = vec![
+        meta(MetaKey::L4Proto),
+        equal(&[6]),
+        Expr::Counter(vec![Counter::Bytes(0), Counter::Packets(0)]),
+        payload(PayloadBase::Transport, 2, 2),
+        equal(&22u16.to_be_bytes()),
+    ];
+    assert_eq!(
+        rendered(Family::Inet, exprs),
+        "meta l4proto tcp counter packets 0 bytes 0 tcp dport 22"
+    );
 }
 
 #[test]

@@ -56,9 +56,28 @@ pub fn payload_by_index(proto: u32, index: u32) -> Option<String> {
 /// value is masked.
 #[derive(Clone, Copy, Debug)]
 enum At {
-    /// A header by its base, the bit offset in it, and the protocol.
-    Payload(PayloadBase, u32, Option<Proto>),
+    /// A header, and the bit offset in it.
+    Payload(Header, u32),
     Exthdr(options::Load),
+}
+
+/// A header a load reads in: its base, its protocol when known, and
+/// the bit where it starts from the base (a VLAN tag's is past the
+/// Ethernet header, in the link layer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Header {
+    base: PayloadBase,
+    proto: Option<Proto>,
+    start: u32,
+}
+
+/// A VLAN tag the rule has matched the type before: where it starts
+/// in the link layer, and the match of `ether type 8021q` that nft
+/// implies before its fields.
+#[derive(Clone, Copy, Debug)]
+struct Tag {
+    start: u32,
+    implied_by: Option<usize>,
 }
 
 /// What a register holds, as far as this replay knows.
@@ -96,8 +115,9 @@ struct Value {
     /// out once the field is matched (not when it only feeds a
     /// statement, as a map's key for NAT does).
     deps: Vec<usize>,
-    /// The types of a concatenation's fields; empty for one field.
-    parts: Vec<Type>,
+    /// The types and sizes of a concatenation's fields; empty for one
+    /// field.
+    parts: Vec<(Type, usize)>,
 }
 
 impl Value {
@@ -119,10 +139,10 @@ impl Value {
         }
     }
 
-    /// The types of the key's fields.
-    fn field_types(&self) -> Vec<Type> {
+    /// The types and sizes of the key's fields.
+    fn fields(&self) -> Vec<(Type, usize)> {
         match self.parts.as_slice() {
-            [] => vec![self.ty],
+            [] => vec![(self.ty, self.len)],
             parts => parts.to_vec(),
         }
     }
@@ -197,6 +217,8 @@ struct Cx<'a> {
     /// before an `ether` field in families without a link layer of
     /// their own.
     link: Option<usize>,
+    /// The VLAN tags the link layer holds, outermost first.
+    tags: Vec<Tag>,
     /// A `>=` comparison just made, which a `<=` on the same value
     /// makes a range: its statement, value and bound.
     at_least: Option<(usize, String, String)>,
@@ -226,6 +248,7 @@ pub fn statements(
         network,
         transport: None,
         link: None,
+        tags: Vec::new(),
         at_least: None,
     };
     for e in exprs {
@@ -308,7 +331,7 @@ impl Cx<'_> {
             covered += size * 4;
             at += size as u32;
             parts.push(v.text.clone());
-            types.push(v.ty);
+            types.push((v.ty, v.len));
             deps.extend(&v.deps);
         }
         let mut v = Value::field(parts.join(" . "), first.ty, len, false);
@@ -318,6 +341,28 @@ impl Cx<'_> {
     }
 
     fn expr(&mut self, e: &Expr) {
+        let before = self.out.len();
+        self.step(e);
+        // nft forgets the protocol matches it could leave out at each
+        // statement that is not a match (`meta l4proto tcp counter tcp
+        // dport 22` keeps the first).
+        let matching =
+            matches!(e, Expr::Cmp(_) | Expr::Range(_) | Expr::Lookup(_));
+        if !matching && self.out.len() > before {
+            self.forget_deps();
+        }
+    }
+
+    fn forget_deps(&mut self) {
+        self.network = self.network.map(|(p, _)| (p, None));
+        self.transport = self.transport.map(|(p, _)| (p, None));
+        self.link = None;
+        for t in &mut self.tags {
+            t.implied_by = None;
+        }
+    }
+
+    fn step(&mut self, e: &Expr) {
         match e {
             Expr::Payload(a) => self.payload(e, a),
             Expr::Meta(a) => self.meta(e, a),
@@ -361,10 +406,6 @@ impl Cx<'_> {
                 let proto = self.transport.map(|(p, _)| p.name());
                 let text = compat::matched(a, self.family, proto);
                 self.emit(text);
-                // nft keeps a protocol match an extension stands after
-                // (`meta l4proto tcp ip daddr 10.0.0.1  tcp dport 80`,
-                // with a comment between).
-                self.transport = self.transport.map(|(p, _)| (p, None));
             }
             Expr::Target(a) => {
                 let text = compat::target(a, self.family, self.libxtables);
@@ -401,40 +442,39 @@ impl Cx<'_> {
         let Some(base) = base else {
             return self.raw(e);
         };
-        let (bit_off, bit_len) =
+        let (abs_off, bit_len) =
             (offset.saturating_mul(8), len.saturating_mul(8));
-        let proto = Proto::at(
-            base,
-            self.network_proto(),
-            self.transport.map(|(p, _)| p),
-        );
-        let named = proto.and_then(|p| payload::field(p, bit_off, bit_len));
-        let prefix = match (named.is_none(), proto, sreg) {
+        let header = self.header(base, abs_off);
+        let bit_off = abs_off - header.start;
+        let at = At::Payload(header, bit_off);
+        let named = header
+            .proto
+            .and_then(|p| payload::field(p, bit_off, bit_len));
+        let prefix = match (named.is_none(), header.proto, sreg) {
             (true, Some(p), None) => payload::prefix_of(p, bit_off, bit_len),
             _ => None,
         };
         if let Some((text, ty, full)) = prefix {
             let mut v = Value::field(text, ty, full as usize, false);
             v.prefix = Some(bit_len as usize);
-            v.at = Some(At::Payload(base, bit_off, proto));
-            v.deps = self.deps(base);
+            v.at = Some(at);
+            v.deps = self.field_deps(header, bit_off);
             return self.set_reg(dreg, v);
         }
         let deps = if named.is_some() {
-            self.deps(base)
+            self.field_deps(header, bit_off)
         } else {
             Vec::new()
         };
         let (text, ty) = named.unwrap_or_else(|| {
-            (payload::raw(base, bit_off, bit_len), Type::Hex)
+            (payload::raw(base, abs_off, bit_len), Type::Hex)
         });
         if let Some(sreg) = sreg {
             let value = self.reg(Some(sreg));
-            let at = At::Payload(base, bit_off, proto);
-            if let Some(text) = value.as_ref().and_then(|v| field_write(at, v))
-            {
+            let written = value.as_ref().and_then(|v| field_write(at, v));
+            if let Some((text, field_off)) = written {
                 self.emit(text);
-                let deps = self.deps(base);
+                let deps = self.field_deps(header, field_off);
                 self.settle(&deps);
                 return;
             }
@@ -445,9 +485,42 @@ impl Cx<'_> {
             return;
         }
         let mut v = Value::field(text, ty, len as usize, false);
-        v.at = Some(At::Payload(base, bit_off, proto));
+        v.at = Some(at);
         v.deps = deps;
         self.set_reg(dreg, v);
+    }
+
+    /// The header a load at bit `offset` of `base` reads in.
+    fn header(&self, base: PayloadBase, offset: u32) -> Header {
+        let (proto, start) = match base {
+            PayloadBase::LinkLayer => self
+                .tags
+                .iter()
+                .find(|t| {
+                    (t.start..t.start + payload::VLAN_BITS).contains(&offset)
+                })
+                .map_or((Some(Proto::Ether), 0), |t| {
+                    (Some(Proto::Vlan), t.start)
+                }),
+            PayloadBase::Network => (self.network_proto(), 0),
+            PayloadBase::Transport => {
+                (Some(self.transport.map_or(Proto::Th, |(p, _)| p)), 0)
+            }
+            _ => (None, 0),
+        };
+        Header { base, proto, start }
+    }
+
+    /// The protocol matches that named the field at bit `offset` of
+    /// `header`. A tag's fields imply `ether type 8021q`; its type does
+    /// not, as nft keeps that match before `vlan type`.
+    fn field_deps(&self, header: Header, offset: u32) -> Vec<usize> {
+        let mut deps = self.deps(header.base);
+        if header.proto == Some(Proto::Vlan) && offset < 16 {
+            let tag = self.tags.iter().find(|t| t.start == header.start);
+            deps.extend(tag.and_then(|t| t.implied_by));
+        }
+        deps
     }
 
     /// The protocol matches that named a field of `base`, and those
@@ -478,9 +551,10 @@ impl Cx<'_> {
     fn subfield(&self, v: &Value, mask: &[u8]) -> Option<Value> {
         let (lead, width, trail) = mask_run(mask)?;
         let (text, ty, deps) = match v.at? {
-            At::Payload(base, bit_off, proto) => {
-                let (text, ty) = payload::field(proto?, bit_off + lead, width)?;
-                (text, ty, self.deps(base))
+            At::Payload(header, bit_off) => {
+                let (text, ty) =
+                    payload::field(header.proto?, bit_off + lead, width)?;
+                (text, ty, self.field_deps(header, bit_off + lead))
             }
             At::Exthdr(load) => {
                 let (text, ty) = load.masked(lead, width)?.text()?;
@@ -701,13 +775,14 @@ impl Cx<'_> {
         };
         // iptables matches both ports of TCP or UDP with one load; nft
         // shows them as two matches.
-        if let (
-            Some(At::Payload(PayloadBase::Transport, 0, Some(p))),
-            CmpOp::Equal,
-            4,
-        ) = (v.at, op, data.len())
+        if let (Some(At::Payload(header, 0)), CmpOp::Equal, 4) =
+            (v.at, op, data.len())
         {
-            if matches!(p, Proto::Tcp | Proto::Udp) {
+            if let (
+                PayloadBase::Transport,
+                Some(p @ (Proto::Tcp | Proto::Udp)),
+            ) = (header.base, header.proto)
+            {
                 let port = |b: &[u8]| datatype::value(Type::InetService, b);
                 let (sport, dport) = (port(&data[..2]), port(&data[2..]));
                 let name = p.name();
@@ -760,7 +835,24 @@ impl Cx<'_> {
                 }
             }
             "meta iiftype" if number == ARPHRD_ETHER => self.link = Some(n),
-            "ether type" | "meta protocol" => {
+            "ether type" | "vlan type" if payload::is_vlan_type(number) => {
+                let start = match v.at {
+                    Some(At::Payload(h, _)) if h.proto == Some(Proto::Vlan) => {
+                        h.start + payload::VLAN_BITS
+                    }
+                    _ => payload::ETHER_BITS,
+                };
+                // Only the first tag's 802.1Q type is nft's own; a map's
+                // key on the tag drops it too.
+                let implied =
+                    v.text == "ether type" && number == payload::ETHER_8021Q;
+                self.out[n].meta = implied;
+                self.tags.push(Tag {
+                    start,
+                    implied_by: implied.then_some(n),
+                });
+            }
+            "ether type" | "meta protocol" | "vlan type" => {
                 if let Some(p) =
                     u16::try_from(number).ok().and_then(Proto::network)
                 {
@@ -819,13 +911,15 @@ impl Cx<'_> {
         } else {
             s
         };
+        let fields = key.fields();
         let mut types = sets::key_types(s);
-        for (t, k) in types.iter_mut().zip(key.field_types()) {
-            if *t == Type::Integer && k == Type::Hex {
+        for (t, (k, _)) in types.iter_mut().zip(&fields) {
+            if *t == Type::Integer && *k == Type::Hex {
                 *t = Type::Hex;
             }
         }
-        sets::inline_as(s, &types)
+        let sizes: Vec<usize> = fields.iter().map(|(_, n)| *n).collect();
+        sets::inline_as(s, &types, &sizes)
     }
 
     fn lookup(&mut self, e: &Expr, attrs: &[Lookup]) {
@@ -967,23 +1061,25 @@ fn prefix(mask: u128, bits: u32) -> Option<u32> {
 
 /// A write of a load's masked bits back to where it was loaded: the
 /// header field the mask clears, set to the bits the xor puts there
-/// (`ip dscp set af23`).
-fn field_write(at: At, value: &Value) -> Option<String> {
-    let (At::Payload(base, offset, proto), Some(At::Payload(b, o, _))) =
-        (at, value.at)
+/// (`ip dscp set af23`); and the field's offset in its header.
+fn field_write(at: At, value: &Value) -> Option<(String, u32)> {
+    let (At::Payload(header, offset), Some(At::Payload(h, o))) = (at, value.at)
     else {
         return None;
     };
     let (mask, xor) = value.written.as_ref()?;
-    if (base, offset) != (b, o) || mask.len() != xor.len() {
+    if (header.base, header.start, offset) != (h.base, h.start, o)
+        || mask.len() != xor.len()
+    {
         return None;
     }
     let cleared: Vec<u8> = mask.iter().map(|m| !m).collect();
     let (lead, width, trail) = mask_run(&cleared)?;
-    let (text, ty) = payload::field(proto?, offset + lead, width)?;
+    let (text, ty) = payload::field(header.proto?, offset + lead, width)?;
     let mut field = Value::field(text, ty, xor.len(), false);
     field.shift = trail;
-    Some(format!("{} set {}", field.text, field.print(xor)))
+    let text = format!("{} set {}", field.text, field.print(xor));
+    Some((text, offset + lead))
 }
 
 /// The bits a mask keeps, as leading zeros, ones and trailing zeros,

@@ -8,6 +8,8 @@ use crate::collect::nftables::expr::PayloadBase;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Proto {
     Ether,
+    /// An 802.1Q tag, after `ether type 8021q` or another tag's type.
+    Vlan,
     Arp,
     Ip,
     Ip6,
@@ -30,6 +32,7 @@ impl Proto {
     pub fn name(self) -> &'static str {
         match self {
             Self::Ether => "ether",
+            Self::Vlan => "vlan",
             Self::Arp => "arp",
             Self::Ip => "ip",
             Self::Ip6 => "ip6",
@@ -76,26 +79,52 @@ impl Proto {
         })
     }
 
-    /// The protocol whose header the base points at, under the given
-    /// network and transport protocols.
-    pub fn at(
-        base: PayloadBase,
-        network: Option<Self>,
-        transport: Option<Self>,
-    ) -> Option<Self> {
-        match base {
-            PayloadBase::LinkLayer => Some(Self::Ether),
-            PayloadBase::Network => network,
-            PayloadBase::Transport => transport.or(Some(Self::Th)),
-            _ => None,
-        }
+    /// A protocol by the number nft keeps for it in a set's
+    /// declaration (its `proto_desc_id`).
+    fn by_id(id: u32) -> Option<Self> {
+        Some(match id {
+            1 => Self::Ah,
+            2 => Self::Esp,
+            3 => Self::Comp,
+            4 => Self::Icmp,
+            5 => Self::Igmp,
+            6 => Self::Udp,
+            7 => Self::Udplite,
+            8 => Self::Tcp,
+            9 => Self::Dccp,
+            10 => Self::Sctp,
+            11 => Self::Th,
+            12 => Self::Ip,
+            13 => Self::Ip6,
+            14 => Self::Icmp6,
+            15 => Self::Arp,
+            16 => Self::Vlan,
+            17 => Self::Ether,
+            _ => return None,
+        })
     }
 }
+
+/// The ether types that put an 802.1Q or 802.1ad tag next.
+pub fn is_vlan_type(n: u128) -> bool {
+    matches!(n, 0x8100 | 0x88a8)
+}
+
+/// The ether type nft implies before a tag's fields: 802.1Q's.
+pub const ETHER_8021Q: u128 = 0x8100;
+
+/// The bits of a tag, where the next one starts.
+pub const VLAN_BITS: u32 = 32;
+
+/// Where the first tag starts in the link layer: after the Ethernet
+/// header.
+pub const ETHER_BITS: u32 = 112;
 
 /// A field: its name, bit offset and bit length in its header, type.
 type Field = (&'static str, u32, u32, Type);
 
-/// The fields of a header.
+/// The fields of a header, in the order of nft's templates (a set's
+/// declaration names a field by its place in them).
 fn fields(proto: Proto) -> &'static [Field] {
     use Type::*;
     match proto {
@@ -103,6 +132,13 @@ fn fields(proto: Proto) -> &'static [Field] {
             ("daddr", 0, 48, Ether),
             ("saddr", 48, 48, Ether),
             ("type", 96, 16, Ethertype),
+        ],
+        Proto::Vlan => &[
+            ("pcp", 0, 3, Integer),
+            ("dei", 3, 1, Integer),
+            ("cfi", 3, 1, Integer),
+            ("id", 4, 12, Integer),
+            ("type", 16, 16, Ethertype),
         ],
         Proto::Arp => &[
             ("htype", 0, 16, Integer),
@@ -152,10 +188,16 @@ fn fields(proto: Proto) -> &'static [Field] {
             ("checksum", 128, 16, Integer),
             ("urgptr", 144, 16, Integer),
         ],
-        Proto::Udp | Proto::Udplite => &[
+        Proto::Udp => &[
             ("sport", 0, 16, InetService),
             ("dport", 16, 16, InetService),
             ("length", 32, 16, Integer),
+            ("checksum", 48, 16, Integer),
+        ],
+        Proto::Udplite => &[
+            ("sport", 0, 16, InetService),
+            ("dport", 16, 16, InetService),
+            ("csumcov", 32, 16, Integer),
             ("checksum", 48, 16, Integer),
         ],
         Proto::Icmp => &[
@@ -171,9 +213,13 @@ fn fields(proto: Proto) -> &'static [Field] {
             ("type", 0, 8, Icmp6),
             ("code", 8, 8, Icmp6Code),
             ("checksum", 16, 16, Integer),
-            ("parameter", 32, 32, Integer),
+            ("parameter-problem", 32, 32, Integer),
+            ("mtu", 32, 32, Integer),
             ("id", 32, 16, Integer),
             ("sequence", 48, 16, Integer),
+            ("max-delay", 32, 16, Integer),
+            ("taddr", 64, 128, Ipv6),
+            ("daddr", 192, 128, Ipv6),
         ],
         Proto::Sctp => &[
             ("sport", 0, 16, InetService),
@@ -242,13 +288,7 @@ pub fn prefix_of(
 /// A field by the numbers nft keeps in a set's declaration: the
 /// protocol, and the field's place in its header (from 1).
 pub fn by_index(proto: u32, index: u32) -> Option<String> {
-    let proto = match proto {
-        4 => Proto::Udp,
-        8 => Proto::Tcp,
-        12 => Proto::Ip,
-        13 => Proto::Ip6,
-        _ => return None,
-    };
+    let proto = Proto::by_id(proto)?;
     let i = usize::try_from(index).ok()?.checked_sub(1)?;
     let (name, ..) = fields(proto).get(i)?;
     Some(format!("{} {name}", proto.name()))
