@@ -15,6 +15,7 @@ mod forward;
 mod meta;
 mod nat;
 mod options;
+mod packet;
 mod payload;
 mod route;
 pub mod socket;
@@ -26,8 +27,7 @@ use super::datatype::{self, Type};
 use super::{raw, set as sets, verdict};
 use crate::collect::nftables::expr::{
     immediate_parts, Bitwise, BitwiseOp, Cmp, CmpOp, Ct, Data, Expr, Immediate,
-    Lookup, Meta, Payload, PayloadBase, Range, RangeOp, Register,
-    NFT_LOOKUP_F_INV,
+    Lookup, Meta, PayloadBase, Range, RangeOp, Register, NFT_LOOKUP_F_INV,
 };
 use crate::collect::nftables::ruleset::{Family, Set, TableContents};
 
@@ -118,6 +118,9 @@ struct Value {
     /// The types and sizes of a concatenation's fields; empty for one
     /// field.
     parts: Vec<(Type, usize)>,
+    /// Whether the value is a whole load of a header, which nft splits
+    /// into the fields it covers when compared.
+    whole: bool,
 }
 
 impl Value {
@@ -136,6 +139,7 @@ impl Value {
             written: None,
             deps: Vec::new(),
             parts: Vec::new(),
+            whole: false,
         }
     }
 
@@ -219,6 +223,9 @@ struct Cx<'a> {
     link: Option<usize>,
     /// The VLAN tags the link layer holds, outermost first.
     tags: Vec<Tag>,
+    /// The ICMP type matched, and the match when it was one type: some
+    /// fields are in one type only.
+    icmp: Option<(u8, Option<usize>)>,
     /// A `>=` comparison just made, which a `<=` on the same value
     /// makes a range: its statement, value and bound.
     at_least: Option<(usize, String, String)>,
@@ -249,6 +256,7 @@ pub fn statements(
         transport: None,
         link: None,
         tags: Vec::new(),
+        icmp: None,
         at_least: None,
     };
     for e in exprs {
@@ -360,6 +368,7 @@ impl Cx<'_> {
         for t in &mut self.tags {
             t.implied_by = None;
         }
+        self.icmp = self.icmp.map(|(t, _)| (t, None));
     }
 
     fn step(&mut self, e: &Expr) {
@@ -424,148 +433,6 @@ impl Cx<'_> {
 
     fn network_proto(&self) -> Option<Proto> {
         self.network.map(|(p, _)| p)
-    }
-
-    fn payload(&mut self, e: &Expr, attrs: &[Payload]) {
-        let (mut dreg, mut sreg, mut base, mut offset, mut len) =
-            (None, None, None, 0, 0);
-        for a in attrs {
-            match a {
-                Payload::DestinationRegister(r) => dreg = Some(*r),
-                Payload::SourceRegister(r) => sreg = Some(*r),
-                Payload::Base(b) => base = Some(*b),
-                Payload::Offset(n) => offset = *n,
-                Payload::Length(n) => len = *n,
-                _ => {}
-            }
-        }
-        let Some(base) = base else {
-            return self.raw(e);
-        };
-        let (abs_off, bit_len) =
-            (offset.saturating_mul(8), len.saturating_mul(8));
-        let header = self.header(base, abs_off);
-        let bit_off = abs_off - header.start;
-        let at = At::Payload(header, bit_off);
-        let named = header
-            .proto
-            .and_then(|p| payload::field(p, bit_off, bit_len));
-        let prefix = match (named.is_none(), header.proto, sreg) {
-            (true, Some(p), None) => payload::prefix_of(p, bit_off, bit_len),
-            _ => None,
-        };
-        if let Some((text, ty, full)) = prefix {
-            let mut v = Value::field(text, ty, full as usize, false);
-            v.prefix = Some(bit_len as usize);
-            v.at = Some(at);
-            v.deps = self.field_deps(header, bit_off);
-            return self.set_reg(dreg, v);
-        }
-        let deps = if named.is_some() {
-            self.field_deps(header, bit_off)
-        } else {
-            Vec::new()
-        };
-        let (text, ty) = named.unwrap_or_else(|| {
-            (payload::raw(base, abs_off, bit_len), Type::Hex)
-        });
-        if let Some(sreg) = sreg {
-            let value = self.reg(Some(sreg));
-            let written = value.as_ref().and_then(|v| field_write(at, v));
-            if let Some((text, field_off)) = written {
-                self.emit(text);
-                let deps = self.field_deps(header, field_off);
-                self.settle(&deps);
-                return;
-            }
-            let v = Value::field(text.clone(), ty, len as usize, false);
-            let value = self.operand(&v, value.as_ref());
-            self.emit(format!("{text} set {value}"));
-            self.settle(&deps);
-            return;
-        }
-        let mut v = Value::field(text, ty, len as usize, false);
-        v.at = Some(at);
-        v.deps = deps;
-        self.set_reg(dreg, v);
-    }
-
-    /// The header a load at bit `offset` of `base` reads in.
-    fn header(&self, base: PayloadBase, offset: u32) -> Header {
-        let (proto, start) = match base {
-            PayloadBase::LinkLayer => self
-                .tags
-                .iter()
-                .find(|t| {
-                    (t.start..t.start + payload::VLAN_BITS).contains(&offset)
-                })
-                .map_or((Some(Proto::Ether), 0), |t| {
-                    (Some(Proto::Vlan), t.start)
-                }),
-            PayloadBase::Network => (self.network_proto(), 0),
-            PayloadBase::Transport => {
-                (Some(self.transport.map_or(Proto::Th, |(p, _)| p)), 0)
-            }
-            _ => (None, 0),
-        };
-        Header { base, proto, start }
-    }
-
-    /// The protocol matches that named the field at bit `offset` of
-    /// `header`. A tag's fields imply `ether type 8021q`; its type does
-    /// not, as nft keeps that match before `vlan type`.
-    fn field_deps(&self, header: Header, offset: u32) -> Vec<usize> {
-        let mut deps = self.deps(header.base);
-        if header.proto == Some(Proto::Vlan) && offset < 16 {
-            let tag = self.tags.iter().find(|t| t.start == header.start);
-            deps.extend(tag.and_then(|t| t.implied_by));
-        }
-        deps
-    }
-
-    /// The protocol matches that named a field of `base`, and those
-    /// they needed in turn.
-    fn deps(&self, base: PayloadBase) -> Vec<usize> {
-        let mut deps = Vec::new();
-        match base {
-            PayloadBase::LinkLayer => deps.extend(self.link),
-            PayloadBase::Network => {
-                deps.extend(self.network.and_then(|(_, by)| by));
-            }
-            PayloadBase::Transport => {
-                let (proto, by) = self.transport.unwrap_or((Proto::Th, None));
-                // ICMP is of one IP version only: its match implies the
-                // family's too.
-                if matches!(proto, Proto::Icmp | Proto::Icmp6) && by.is_some() {
-                    deps.extend(self.network.and_then(|(_, by)| by));
-                }
-                deps.extend(by);
-            }
-            _ => {}
-        }
-        deps
-    }
-
-    /// A field narrower than the bytes loaded (`ip version`, `ip dscp`,
-    /// `frag frag-off`), named from the bits the mask keeps.
-    fn subfield(&self, v: &Value, mask: &[u8]) -> Option<Value> {
-        let (lead, width, trail) = mask_run(mask)?;
-        let (text, ty, deps) = match v.at? {
-            At::Payload(header, bit_off) => {
-                let (text, ty) =
-                    payload::field(header.proto?, bit_off + lead, width)?;
-                (text, ty, self.field_deps(header, bit_off + lead))
-            }
-            At::Exthdr(load) => {
-                let (text, ty) = load.masked(lead, width)?.text()?;
-                (text, ty, self.exthdr_deps(load.op))
-            }
-        };
-        let mut sub = Value::field(text, ty, mask.len(), false);
-        sub.shift = trail;
-        sub.deps = deps;
-        sub.at = v.at;
-        Some(sub)
     }
 
     /// Leaves out the protocol matches `deps`, as nft does once a field
@@ -773,23 +640,8 @@ impl Cx<'_> {
         let (Some(v), Some(op), Some(data)) = (self.reg(sreg), op, data) else {
             return self.raw(e);
         };
-        // iptables matches both ports of TCP or UDP with one load; nft
-        // shows them as two matches.
-        if let (Some(At::Payload(header, 0)), CmpOp::Equal, 4) =
-            (v.at, op, data.len())
-        {
-            if let (
-                PayloadBase::Transport,
-                Some(p @ (Proto::Tcp | Proto::Udp)),
-            ) = (header.base, header.proto)
-            {
-                let port = |b: &[u8]| datatype::value(Type::InetService, b);
-                let (sport, dport) = (port(&data[..2]), port(&data[2..]));
-                let name = p.name();
-                self.emit(format!("{name} sport {sport} {name} dport {dport}"));
-                let deps = self.deps(PayloadBase::Transport);
-                return self.settle(&deps);
-            }
+        if self.split_match(&v, op, &data) {
+            return;
         }
         // nft writes a range of a field as two comparisons.
         if let (CmpOp::LessThanEqual, Some((n, lhs, lo))) =
@@ -835,6 +687,9 @@ impl Cx<'_> {
                 }
             }
             "meta iiftype" if number == ARPHRD_ETHER => self.link = Some(n),
+            "icmp type" | "icmpv6 type" => {
+                self.icmp = u8::try_from(number).ok().map(|t| (t, Some(n)));
+            }
             "ether type" | "vlan type" if payload::is_vlan_type(number) => {
                 let start = match v.at {
                     Some(At::Payload(h, _)) if h.proto == Some(Proto::Vlan) => {
@@ -950,6 +805,9 @@ impl Cx<'_> {
                 };
                 self.emit(format!("{} {neg}{set}", key.text));
                 self.matched(&key);
+                if neg.is_empty() {
+                    self.learn_types(&name, &key);
+                }
             }
             Some(Register::Verdict) => {
                 self.emit(format!("{} vmap {set}", key.text));
@@ -963,6 +821,23 @@ impl Cx<'_> {
                 self.settle_meta(&key.deps);
                 self.set_reg(Some(r), Value::field(text, ty, len, false));
             }
+        }
+    }
+
+    /// A match of ICMP types in an anonymous set tells nft the lowest of
+    /// them, which names the fields after it.
+    fn learn_types(&mut self, name: &str, key: &Value) {
+        if !matches!(key.text.as_str(), "icmp type" | "icmpv6 type") {
+            return;
+        }
+        let lowest = self
+            .find_set(name)
+            .filter(|s| sets::is_anonymous(s))
+            .and_then(|s| {
+                s.elements.iter().filter_map(|e| e.key.first()).min()
+            });
+        if let Some(&t) = lowest {
+            self.icmp = Some((t, None));
         }
     }
 }
@@ -1057,42 +932,6 @@ fn prefix(mask: u128, bits: u32) -> Option<u32> {
     }
     let expected = (u128::MAX << (128 - ones)) >> (128 - bits);
     (mask == expected).then_some(ones)
-}
-
-/// A write of a load's masked bits back to where it was loaded: the
-/// header field the mask clears, set to the bits the xor puts there
-/// (`ip dscp set af23`); and the field's offset in its header.
-fn field_write(at: At, value: &Value) -> Option<(String, u32)> {
-    let (At::Payload(header, offset), Some(At::Payload(h, o))) = (at, value.at)
-    else {
-        return None;
-    };
-    let (mask, xor) = value.written.as_ref()?;
-    if (header.base, header.start, offset) != (h.base, h.start, o)
-        || mask.len() != xor.len()
-    {
-        return None;
-    }
-    let cleared: Vec<u8> = mask.iter().map(|m| !m).collect();
-    let (lead, width, trail) = mask_run(&cleared)?;
-    let (text, ty) = payload::field(header.proto?, offset + lead, width)?;
-    let mut field = Value::field(text, ty, xor.len(), false);
-    field.shift = trail;
-    let text = format!("{} set {}", field.text, field.print(xor));
-    Some((text, offset + lead))
-}
-
-/// The bits a mask keeps, as leading zeros, ones and trailing zeros,
-/// when they are one run of ones.
-fn mask_run(mask: &[u8]) -> Option<(u32, u32, u32)> {
-    let bits = mask.len() as u32 * 8;
-    let n = datatype::number(mask, false);
-    if n == 0 || bits > 64 {
-        return None;
-    }
-    let lead = n.leading_zeros() - (128 - bits);
-    let (width, trail) = (n.count_ones(), n.trailing_zeros());
-    (lead + width + trail == bits).then_some((lead, width, trail))
 }
 
 fn hex(bytes: &[u8]) -> String {

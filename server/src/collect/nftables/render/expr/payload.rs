@@ -218,8 +218,6 @@ fn fields(proto: Proto) -> &'static [Field] {
             ("id", 32, 16, Integer),
             ("sequence", 48, 16, Integer),
             ("max-delay", 32, 16, Integer),
-            ("taddr", 64, 128, Ipv6),
-            ("daddr", 192, 128, Ipv6),
         ],
         Proto::Sctp => &[
             ("sport", 0, 16, InetService),
@@ -258,12 +256,106 @@ fn fields(proto: Proto) -> &'static [Field] {
     }
 }
 
-/// The field of `proto` at `offset` bits that is `len` bits long.
-pub fn field(proto: Proto, offset: u32, len: u32) -> Option<(String, Type)> {
-    fields(proto)
-        .iter()
+/// The ICMP types a field of an ICMP header is there in, and whether
+/// a match of one of them is implied by the field (nft leaves it out),
+/// which it is not for an echo's fields: they are in two types.
+pub fn icmp_types(proto: Proto, name: &str) -> Option<(&'static [u8], bool)> {
+    Some(match (proto, name) {
+        (Proto::Icmp, "id" | "sequence") => (&[0, 8], false),
+        (Proto::Icmp, "gateway") => (&[5], true),
+        (Proto::Icmp, "mtu") => (&[3], true),
+        (Proto::Icmp6, "parameter-problem") => (&[4], true),
+        (Proto::Icmp6, "mtu") => (&[2], true),
+        (Proto::Icmp6, "id" | "sequence") => (&[128, 129], false),
+        (Proto::Icmp6, "max-delay") => (&[130], true),
+        _ => return None,
+    })
+}
+
+/// The fields of `proto` a packet of ICMP type `icmp` (when known)
+/// has.
+fn fields_in(
+    proto: Proto,
+    icmp: Option<u8>,
+) -> impl Iterator<Item = &'static Field> {
+    fields(proto).iter().filter(move |(name, ..)| {
+        match (icmp, icmp_types(proto, name)) {
+            (Some(t), Some((types, _))) => types.contains(&t),
+            _ => true,
+        }
+    })
+}
+
+/// The field of `proto` at `offset` bits that is `len` bits long, in a
+/// packet of ICMP type `icmp` when known.
+pub fn field(
+    proto: Proto,
+    offset: u32,
+    len: u32,
+    icmp: Option<u8>,
+) -> Option<(String, Type)> {
+    fields_in(proto, icmp)
         .find(|(_, o, l, _)| *o == offset && *l == len)
         .map(|(name, _, _, ty)| (format!("{} {name}", proto.name()), *ty))
+}
+
+/// A part of a load that spans fields: a field, the first bits of one,
+/// or bits no field starts at.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Piece {
+    /// The field's name; none for the bits past the last field.
+    pub name: Option<String>,
+    pub ty: Type,
+    /// Bit offset in the header and bits the load covers.
+    pub offset: u32,
+    pub len: u32,
+    /// The whole field's bits, more than `len` for its first bits.
+    pub full: u32,
+}
+
+/// The fields a load of `len` bits at `offset` covers, as nft splits a
+/// comparison with it: fields in the header's order from the first
+/// one starting at `offset`, the last one possibly only in part, and
+/// the bits past the last field raw. None when no field starts there.
+pub fn expand(
+    proto: Proto,
+    offset: u32,
+    len: u32,
+    icmp: Option<u8>,
+) -> Option<Vec<Piece>> {
+    let mut pieces = Vec::new();
+    let (mut at, mut left) = (offset, len);
+    for &(name, o, l, ty) in fields_in(proto, icmp) {
+        if left == 0 {
+            break;
+        }
+        if o != at {
+            continue;
+        }
+        let len = l.min(left);
+        pieces.push(Piece {
+            name: Some(format!("{} {name}", proto.name())),
+            ty,
+            offset: at,
+            len,
+            full: l,
+        });
+        at += len;
+        left -= len;
+    }
+    if pieces.is_empty() {
+        return None;
+    }
+    if left > 0 {
+        pieces.push(Piece {
+            name: None,
+            ty: Type::Hex,
+            offset: at,
+            len: left,
+            full: left,
+        });
+    }
+    Some(pieces)
 }
 
 /// The address field of `proto` at `offset` bits whose first `len`
