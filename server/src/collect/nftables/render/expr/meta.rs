@@ -79,6 +79,22 @@ pub fn meta(k: MetaKey) -> Key {
 
 /// A ct key, read in a direction or for the whole entry. Addresses
 /// take the family's type where the key does not say it.
+/// Whether ct key `k` is of one family, which nft matches before it in
+/// a table of several.
+pub fn needs_family(k: CtKey) -> bool {
+    use CtKey as C;
+    matches!(
+        k,
+        C::Src
+            | C::Dst
+            | C::Protocol
+            | C::SrcIp
+            | C::DstIp
+            | C::SrcIp6
+            | C::DstIp6
+    )
+}
+
 pub fn ct(k: CtKey, dir: Option<CtDirection>, family: Family) -> Key {
     use CtKey as C;
     use Type::*;

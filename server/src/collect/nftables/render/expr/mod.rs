@@ -26,8 +26,9 @@ use self::payload::Proto;
 use super::datatype::{self, Type};
 use super::{raw, set as sets, verdict};
 use crate::collect::nftables::expr::{
-    immediate_parts, Bitwise, BitwiseOp, Cmp, CmpOp, Ct, Data, Expr, Immediate,
-    Lookup, Meta, PayloadBase, Range, RangeOp, Register, NFT_LOOKUP_F_INV,
+    immediate_parts, Bitwise, BitwiseOp, Cmp, CmpOp, Ct, CtKey, Data, Expr,
+    Immediate, Lookup, Meta, PayloadBase, Range, RangeOp, Register,
+    NFT_LOOKUP_F_INV,
 };
 use crate::collect::nftables::ruleset::{Family, Set, TableContents};
 
@@ -507,12 +508,26 @@ impl Cx<'_> {
         let Some(key) = key else {
             return self.raw(e);
         };
-        let family = match self.network_proto() {
-            Some(Proto::Ip6) => Family::Ip6,
-            _ => self.family,
+        let known = match self.network_proto() {
+            Some(Proto::Ip6) => Some(Family::Ip6),
+            Some(Proto::Ip) => Some(Family::Ip),
+            _ => None,
         };
-        let k = meta::ct(key, dir, family);
-        let v = Value::field(k.name, k.ty, k.len, k.host);
+        let k = meta::ct(key, dir, known.unwrap_or(self.family));
+        let mut v = Value::field(k.name, k.ty, k.len, k.host);
+        if matches!(key, CtKey::Src | CtKey::Dst) {
+            // Once the family is known nft names the address by it.
+            if let Some(family) = known {
+                let ip = if family == Family::Ip6 { "ip6" } else { "ip" };
+                v.text = v.text.replace("saddr", &format!("{ip} saddr"));
+                v.text = v.text.replace("daddr", &format!("{ip} daddr"));
+            }
+        }
+        if meta::needs_family(key) {
+            // nft leaves out `meta nfproto` before a key that needs it.
+            let by = self.network.and_then(|(_, by)| by);
+            v.deps.extend(by.filter(|&n| self.out[n].meta));
+        }
         match (dreg, sreg) {
             (Some(_), _) => self.set_reg(dreg, v),
             (None, Some(_)) => {
@@ -670,10 +685,15 @@ impl Cx<'_> {
         self.out[n].meta = !v.text.contains(' ') || v.text.starts_with("meta ");
         match v.text.as_str() {
             "meta l4proto" | "ip protocol" | "ip6 nexthdr" => {
+                // In a table of several families nft's own match is
+                // `meta l4proto`: one of a header's field was written
+                // so, and stays.
+                let own = v.text == "meta l4proto"
+                    || matches!(self.family, Family::Ip | Family::Ip6);
                 if let Some(p) =
                     u8::try_from(number).ok().and_then(Proto::transport)
                 {
-                    self.transport = Some((p, Some(n)));
+                    self.transport = Some((p, own.then_some(n)));
                 }
             }
             "meta nfproto" => {

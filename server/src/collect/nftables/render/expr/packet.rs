@@ -153,9 +153,18 @@ impl Cx<'_> {
             PayloadBase::Transport => {
                 let (proto, by) = self.transport.unwrap_or((Proto::Th, None));
                 // ICMP is of one IP version only: its match implies the
-                // family's too.
-                if matches!(proto, Proto::Icmp | Proto::Icmp6) && by.is_some() {
-                    deps.extend(self.network.and_then(|(_, by)| by));
+                // family's too, when it is that family.
+                let family = match proto {
+                    Proto::Icmp => Some(Proto::Ip),
+                    Proto::Icmp6 => Some(Proto::Ip6),
+                    _ => None,
+                };
+                if let (Some(f), Some((network, Some(n))), Some(_)) =
+                    (family, self.network, by)
+                {
+                    if f == network {
+                        deps.push(n);
+                    }
                 }
                 deps.extend(by);
             }
