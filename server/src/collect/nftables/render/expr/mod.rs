@@ -222,6 +222,9 @@ struct Cx<'a> {
     /// before an `ether` field in families without a link layer of
     /// their own.
     link: Option<usize>,
+    /// Whether the link layer is Ethernet: always in a bridge, else
+    /// once the input interface has matched as one.
+    ethernet: bool,
     /// The VLAN tags the link layer holds, outermost first.
     tags: Vec<Tag>,
     /// The ICMP type matched, and the match when it was one type: some
@@ -256,6 +259,7 @@ pub fn statements(
         network,
         transport: None,
         link: None,
+        ethernet: family == Family::Bridge,
         tags: Vec::new(),
         icmp: None,
         at_least: None,
@@ -690,11 +694,12 @@ impl Cx<'_> {
                 // so, and stays.
                 let own = v.text == "meta l4proto"
                     || matches!(self.family, Family::Ip | Family::Ip6);
-                if let Some(p) =
-                    u8::try_from(number).ok().and_then(Proto::transport)
-                {
-                    self.transport = Some((p, own.then_some(n)));
-                }
+                // A protocol nft has no header for has its ports (`th`).
+                let p = u8::try_from(number)
+                    .ok()
+                    .and_then(Proto::transport)
+                    .unwrap_or(Proto::Th);
+                self.transport = Some((p, own.then_some(n)));
             }
             "meta nfproto" => {
                 let p = match number {
@@ -706,7 +711,10 @@ impl Cx<'_> {
                     self.network = Some((p, Some(n)));
                 }
             }
-            "meta iiftype" if number == ARPHRD_ETHER => self.link = Some(n),
+            "meta iiftype" if number == ARPHRD_ETHER => {
+                self.link = Some(n);
+                self.ethernet = true;
+            }
             "icmp type" | "icmpv6 type" => {
                 self.icmp = u8::try_from(number).ok().map(|t| (t, Some(n)));
             }

@@ -73,6 +73,7 @@ impl Cx<'_> {
     /// The header a load at bit `offset` of `base` reads in.
     fn header(&self, base: PayloadBase, offset: u32) -> Header {
         let (proto, start) = match base {
+            PayloadBase::LinkLayer if !self.ethernet => (None, 0),
             PayloadBase::LinkLayer => self
                 .tags
                 .iter()
