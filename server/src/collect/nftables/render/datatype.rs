@@ -460,11 +460,15 @@ pub fn symbol(ty: Type, n: u128, len: usize) -> String {
         Type::TimeHour => Some(clock::hour(n as u64)),
         Type::TimeDay => clock::day(n),
         Type::Mark => Some(format!("0x{n:08x}")),
-        Type::Dscp => named(DSCP),
+        Type::Dscp => named(DSCP).or_else(|| Some(format!("0x{n:02x}"))),
         Type::Ecn => {
             named(&[(0, "not-ect"), (1, "ect1"), (2, "ect0"), (3, "ce")])
         }
-        Type::CtState | Type::CtStatus | Type::TcpFlag | Type::CtEvent => {
+        Type::CtState
+        | Type::CtStatus
+        | Type::TcpFlag
+        | Type::CtEvent
+        | Type::CtLabel => {
             return flags(ty, n);
         }
         Type::Verdict => Some(verdict::code(n as i32)),
@@ -494,6 +498,15 @@ fn tc_handle(n: u128) -> String {
 /// A set of flags, `a,b`, in the order of their bits; bits without a
 /// name as a number.
 pub fn flags(ty: Type, n: u128) -> String {
+    if ty == Type::CtLabel && n != 0 {
+        // Labels are bits, named by their number (without a
+        // connlabel.conf to name them).
+        let bits: Vec<String> = (0..128)
+            .filter(|b| n & (1 << b) != 0)
+            .map(|b: u32| b.to_string())
+            .collect();
+        return bits.join(",");
+    }
     let names: &[(u128, &str)] = match ty {
         Type::CtState => &[
             (1, "invalid"),

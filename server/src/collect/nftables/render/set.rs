@@ -6,7 +6,9 @@ use super::datatype::{self, Type};
 use super::expr::{self as stmt};
 use super::set_typeof::{self, DATA_TYPEOF, KEY_TYPEOF};
 use super::units;
-use super::userdata::{self, SET_COMMENT, SET_KEY_BYTEORDER};
+use super::userdata::{
+    self, SET_COMMENT, SET_DATA_BYTEORDER, SET_KEY_BYTEORDER,
+};
 use crate::collect::nftables::expr::{Data, ObjectType};
 use crate::collect::nftables::ruleset::{Element, Set};
 
@@ -49,10 +51,19 @@ pub fn key_types(set: &Set) -> Vec<Type> {
 /// or as the set's user data says for plain integers (from a meta key,
 /// say).
 fn key_host(set: &Set, ty: Type) -> bool {
+    host_order(set, ty, SET_KEY_BYTEORDER)
+}
+
+/// As `key_host`, for a map's values (`ct zone set meta mark map`).
+fn data_host(set: &Set, ty: Type) -> bool {
+    host_order(set, ty, SET_DATA_BYTEORDER)
+}
+
+fn host_order(set: &Set, ty: Type, tlv: u8) -> bool {
     let declared = set
         .userdata
         .as_deref()
-        .and_then(|u| userdata::field(u, SET_KEY_BYTEORDER))
+        .and_then(|u| userdata::field(u, tlv))
         .and_then(|v| v.try_into().ok())
         .map(u32::from_ne_bytes);
     ty.host_order() || (ty == Type::Integer && declared == Some(BYTEORDER_HOST))
@@ -437,6 +448,10 @@ fn with_extras(set: &Set, e: &Element, key: String) -> String {
                     .map(|(b, t)| datatype::value(*t, b))
                     .collect::<Vec<_>>()
                     .join(" . ")
+            }
+            (Data::Value(bytes), _) => {
+                let ty = types.first().copied().unwrap_or(Type::Integer);
+                datatype::value_in(ty, bytes, data_host(set, ty))
             }
             _ => datatype::data(
                 types.first().copied().unwrap_or(Type::Integer),

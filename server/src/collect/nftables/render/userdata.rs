@@ -30,3 +30,5 @@ pub const COMMENT: u8 = 0;
 pub const SET_COMMENT: u8 = 7;
 /// The TLV type of a set's key byte order (`1` host, `2` network).
 pub const SET_KEY_BYTEORDER: u8 = 0;
+/// The TLV type of a map's value byte order, as the key's.
+pub const SET_DATA_BYTEORDER: u8 = 1;

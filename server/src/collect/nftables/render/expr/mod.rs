@@ -396,6 +396,7 @@ impl Cx<'_> {
             Expr::Byteorder(a) => self.byteorder(e, a),
             Expr::Exthdr(a) => self.exthdr(e, a),
             Expr::Numgen(a) => self.numgen(e, a),
+            Expr::Hash(a) => self.hash(e, a),
             Expr::Xfrm(a) => self.xfrm(e, a),
             Expr::Socket(a) => self.socket(e, a),
             Expr::Osf(a) => self.osf(e, a),
@@ -588,6 +589,7 @@ impl Cx<'_> {
     fn bitwise(&mut self, e: &Expr, attrs: &[Bitwise]) {
         let (mut sreg, mut dreg, mut mask, mut xor, mut op) =
             (None, None, None, None, BitwiseOp::MaskXor);
+        let mut shift = None;
         for a in attrs {
             match a {
                 Bitwise::SourceRegister(r) => sreg = Some(*r),
@@ -595,6 +597,10 @@ impl Cx<'_> {
                 Bitwise::Mask(Data::Value(m)) => mask = Some(m.clone()),
                 Bitwise::Xor(Data::Value(x)) => xor = Some(x.clone()),
                 Bitwise::Op(o) => op = *o,
+                Bitwise::Data(Data::Value(d)) => {
+                    shift =
+                        d.as_slice().try_into().ok().map(u32::from_ne_bytes);
+                }
                 _ => {}
             }
         }
@@ -637,8 +643,24 @@ impl Cx<'_> {
                 v.written = Some((mask, xor));
                 self.set_reg(dreg, v);
             }
+            _ if matches!(op, BitwiseOp::Lshift | BitwiseOp::Rshift)
+                && shift.is_some() =>
+            {
+                let by = shift.unwrap_or_default();
+                let sign = if op == BitwiseOp::Lshift { "<<" } else { ">>" };
+                // An expression shifted is in parentheses, as nft prints.
+                let operand = match &v.mask {
+                    Some(m) => format!("({} & {})", v.text, v.print(m)),
+                    None if v.binop => format!("({})", v.text),
+                    None => v.text.clone(),
+                };
+                v.text = format!("{operand} {sign} {by}");
+                v.mask = None;
+                v.binop = true;
+                self.set_reg(dreg, v);
+            }
             _ => {
-                // A shift, or bits of two registers: not followed here.
+                // Bits of two registers: not followed here.
                 v.text = format!("{} {}", v.text, raw::expr(e));
                 v.mask = None;
                 self.set_reg(dreg, v);
@@ -885,7 +907,9 @@ fn relation(v: &Value, op: CmpOp, data: &[u8]) -> String {
     };
     match &v.mask {
         None => unmasked(v, op, op_text, data),
-        Some(mask) if v.ty.is_flags() => flag_test(v, op_text, mask, data),
+        Some(mask) if v.ty.is_flags() || v.ty == Type::CtLabel => {
+            flag_test(v, op_text, mask, data)
+        }
         Some(mask) => masked(v, op_text, mask, data),
     }
 }

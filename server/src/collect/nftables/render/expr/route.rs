@@ -1,12 +1,13 @@
 //! Loads that ask the kernel rather than read the packet: `fib`
-//! (a route lookup), `numgen` (a counter or a random number) and
-//! `ipsec` (the IPsec state the packet came or goes through).
+//! (a route lookup), `numgen` (a counter or a random number), `jhash`
+//! and `symhash` (a hash of fields or of the flow) and `ipsec` (the
+//! IPsec state the packet came or goes through).
 
 use super::{Cx, Value};
 use crate::collect::nftables::expr::{
-    Expr, Fib, FibResult, Numgen, NumgenType, Xfrm, XfrmDirection, XfrmKey,
-    NFTA_FIB_F_DADDR, NFTA_FIB_F_IIF, NFTA_FIB_F_MARK, NFTA_FIB_F_OIF,
-    NFTA_FIB_F_PRESENT, NFTA_FIB_F_SADDR,
+    Expr, Fib, FibResult, Hash, HashType, Numgen, NumgenType, Xfrm,
+    XfrmDirection, XfrmKey, NFTA_FIB_F_DADDR, NFTA_FIB_F_IIF, NFTA_FIB_F_MARK,
+    NFTA_FIB_F_OIF, NFTA_FIB_F_PRESENT, NFTA_FIB_F_SADDR,
 };
 use crate::collect::nftables::render::datatype::Type;
 
@@ -71,6 +72,46 @@ impl Cx<'_> {
             NumgenType::Other(_) => return self.raw(e),
         };
         let mut text = format!("numgen {kind} mod {modulus}");
+        if offset != 0 {
+            text += &format!(" offset {offset}");
+        }
+        self.set_reg(dreg, Value::field(text, Type::Integer, 4, true));
+    }
+
+    /// `jhash ip saddr . ip daddr mod 2 seed 0xdeadbeef offset 100`,
+    /// `symhash mod 2`: nft prints the seed when the rule has one.
+    pub(super) fn hash(&mut self, e: &Expr, attrs: &[Hash]) {
+        let (mut sreg, mut dreg, mut len, mut modulus, mut seed) =
+            (None, None, 0, None, None);
+        let (mut offset, mut kind) = (0, None);
+        for a in attrs {
+            match a {
+                Hash::SourceRegister(r) => sreg = Some(*r),
+                Hash::DestinationRegister(r) => dreg = Some(*r),
+                Hash::Length(n) => len = *n,
+                Hash::Modulus(m) => modulus = Some(*m),
+                Hash::Seed(s) => seed = Some(*s),
+                Hash::Offset(o) => offset = *o,
+                Hash::Type(t) => kind = Some(*t),
+                _ => {}
+            }
+        }
+        let Some(modulus) = modulus else {
+            return self.raw(e);
+        };
+        let mut text = match kind {
+            Some(HashType::Jenkins) => {
+                let Some(key) = self.key(sreg, len as usize) else {
+                    return self.raw(e);
+                };
+                format!("jhash {} mod {modulus}", key.text)
+            }
+            Some(HashType::Sym) => format!("symhash mod {modulus}"),
+            _ => return self.raw(e),
+        };
+        if let Some(seed) = seed {
+            text += &format!(" seed 0x{seed:x}");
+        }
         if offset != 0 {
             text += &format!(" offset {offset}");
         }
