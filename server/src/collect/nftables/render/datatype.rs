@@ -306,6 +306,18 @@ pub fn value(ty: Type, bytes: &[u8]) -> String {
     value_in(ty, bytes, ty.host_order())
 }
 
+/// An IPv6 address as glibc's `inet_ntop` writes it for nft: as Rust
+/// does, but an IPv4-compatible one ends in dotted quads
+/// (`::18.52.18.52`).
+fn ipv6(a: Ipv6Addr) -> String {
+    let words = a.segments();
+    if words[..6].iter().all(|&w| w == 0) && words[6] != 0 {
+        let [.., w, x, y, z] = a.octets();
+        return format!("::{}", Ipv4Addr::new(w, x, y, z));
+    }
+    a.to_string()
+}
+
 /// A value of type `ty` held in host byte order (`host`) or network
 /// order, as a meta or ct key holds an integer in host order.
 pub fn value_in(ty: Type, bytes: &[u8], host: bool) -> String {
@@ -316,7 +328,7 @@ pub fn value_in(ty: Type, bytes: &[u8], host: bool) -> String {
         Type::Ipv6 if bytes.len() == 16 => {
             let mut a = [0; 16];
             a.copy_from_slice(bytes);
-            Ipv6Addr::from(a).to_string()
+            ipv6(Ipv6Addr::from(a))
         }
         Type::Ether => bytes
             .iter()

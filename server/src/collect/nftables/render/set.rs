@@ -29,6 +29,8 @@ const NFT_DATA_VERDICT: u32 = 0xffff_ff00;
 const NFT_SET_POL_MEMORY: u32 = 1;
 /// Set user data: elements are merged (`auto-merge`).
 const SET_MERGE_ELEMENTS: u8 = 2;
+/// Set user data: the map's values are ranges (NAT to a range).
+const SET_DATA_INTERVAL: u8 = 6;
 /// The key byte order TLV's value for host order.
 const BYTEORDER_HOST: u32 = 1;
 
@@ -76,6 +78,15 @@ pub fn data_types(set: &Set) -> Option<Vec<Type>> {
         NFT_DATA_VERDICT => Some(vec![Type::Verdict]),
         id => Some(Type::fields(id)),
     }
+}
+
+/// Whether the map's values are ranges, each held as its first and
+/// last value (`10.0.0.1-10.0.0.9`, per field for concatenations).
+pub fn data_is_interval(set: &Set) -> bool {
+    set.userdata
+        .as_deref()
+        .and_then(|u| userdata::field(u, SET_DATA_INTERVAL))
+        .is_some_and(|v| v.iter().any(|&b| b != 0))
 }
 
 /// The type of a map's values, or of the first of their fields.
@@ -365,6 +376,31 @@ fn split<'a>(bytes: &'a [u8], sizes: &[usize]) -> Vec<&'a [u8]> {
     out
 }
 
+/// A map's value of ranges: the first value of each field, then the
+/// last of each, in whole registers. One field prints as a range (a
+/// prefix, `/32` for one address); fields of a concatenation print one
+/// value where first and last are the same.
+fn ranges(types: &[Type], bytes: &[u8]) -> String {
+    let sizes: Vec<usize> = types
+        .iter()
+        .map(|t| t.size().unwrap_or(4) as usize)
+        .collect();
+    let half: usize = sizes.iter().map(|n| n.div_ceil(4) * 4).sum();
+    let (first, last) = bytes.split_at(half.min(bytes.len()));
+    let fields: Vec<String> = types
+        .iter()
+        .zip(split(first, &sizes).into_iter().zip(split(last, &sizes)))
+        .map(|(&ty, (lo, hi))| {
+            if types.len() == 1 && lo == hi {
+                format!("{}/{}", datatype::value(ty, lo), lo.len() * 8)
+            } else {
+                range(ty, lo, hi)
+            }
+        })
+        .collect();
+    fields.join(" . ")
+}
+
 /// `start-end`, `prefix/len` where the range is one, or one value.
 /// nft keeps the keys of ranges in network order, whatever the order
 /// of their type, so that they compare as numbers.
@@ -437,6 +473,9 @@ fn with_extras(set: &Set, e: &Element, key: String) -> String {
     } else if let Some(d) = &e.data {
         let types = data_types(set).unwrap_or_default();
         let value = match (d, types.as_slice()) {
+            (Data::Value(bytes), _) if data_is_interval(set) => {
+                ranges(&types, bytes)
+            }
             (Data::Value(bytes), [_, _, ..]) => {
                 let sizes: Vec<usize> = types
                     .iter()

@@ -412,6 +412,15 @@ impl Cx<'_> {
                         self.out[n].implied = true;
                     }
                 }
+                // A TCP reset implies TCP, which nft leaves out in a
+                // table of one IP version.
+                if stmt::reject_is_reset(a)
+                    && matches!(self.family, Family::Ip | Family::Ip6)
+                {
+                    if let Some((Proto::Tcp, Some(n))) = self.transport {
+                        self.out[n].implied = true;
+                    }
+                }
                 match stmt::reject(self.family, self.network_proto(), a) {
                     Some(text) => self.emit(text),
                     None => self.emit(raw::expr(e)),

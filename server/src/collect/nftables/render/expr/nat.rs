@@ -1,13 +1,13 @@
 //! `snat`, `dnat`, `masquerade` and `redirect`: their addresses and
 //! ports come from registers the rule loaded before.
 
-use super::Cx;
+use super::{sets, Cx};
 use crate::collect::nftables::expr::{
-    Expr, Masq, Nat, NatType, Nfproto, Redir, Register,
+    Expr, Masq, Nat, NatType, Nfproto, Redir, Register, NF_NAT_RANGE_NETMAP,
     NF_NAT_RANGE_PERSISTENT, NF_NAT_RANGE_PROTO_RANDOM,
     NF_NAT_RANGE_PROTO_RANDOM_FULLY,
 };
-use crate::collect::nftables::render::datatype::Type;
+use crate::collect::nftables::render::datatype::{self, Type};
 use crate::collect::nftables::ruleset::Family;
 
 /// ` random,persistent`: the NAT flags nft names.
@@ -48,6 +48,31 @@ impl Cx<'_> {
         })
     }
 
+    /// The addresses of a NAT: one, a prefix where the range is one
+    /// (`10.0.0.0/24`), or a range; IPv6 ones bracketed before a port.
+    fn addresses(
+        &self,
+        min: Option<Register>,
+        max: Option<Register>,
+        ty: Type,
+        len: usize,
+        bracket: bool,
+    ) -> String {
+        let wrap = |a: String| if bracket { format!("[{a}]") } else { a };
+        let constant = |r: Option<Register>| self.reg(r)?.constant;
+        if let (Some(lo), Some(hi)) = (constant(min), constant(max)) {
+            if min != max && lo.len() == len && hi.len() == len && lo != hi {
+                let span = sets::range(ty, &lo, &hi);
+                if !span.contains('-') || ty != Type::Ipv6 || !bracket {
+                    return wrap(span);
+                }
+                let bound = |b: &[u8]| wrap(datatype::value(ty, b));
+                return format!("{}-{}", bound(&lo), bound(&hi));
+            }
+        }
+        self.span(min, max, ty, len).map_or_else(String::new, wrap)
+    }
+
     fn ports(&self, min: Option<Register>, max: Option<Register>) -> String {
         self.span(min, max, Type::InetService, 2)
             .map_or_else(String::new, |p| format!(":{p}"))
@@ -77,23 +102,27 @@ impl Cx<'_> {
             Some(Nfproto::Ipv6) => (Type::Ipv6, 16, "ip6"),
             _ => (Type::Ipv4, 4, "ip"),
         };
+        // A map to an address and a port, or to ranges, fills all the
+        // registers at once: nft names the map once, and the family.
+        let whole_map = self.reg(amin).filter(|v| v.len > len);
         // An inet table says which family the address is of.
-        let fam = if self.family == Family::Inet && amin.is_some() {
+        let mut fam = if whole_map.is_some()
+            || (self.family == Family::Inet && amin.is_some())
+        {
             format!(" {fam}")
         } else {
             String::new()
         };
-        let addr = self.span(amin, amax, ty, len).unwrap_or_default();
-        // A map to address and port fills both registers at once: nft
-        // names the map once.
-        let ports = match self.reg(amin) {
-            Some(v) if v.len > len => String::new(),
-            _ => self.ports(pmin, pmax),
-        };
-        let addr = if ty == Type::Ipv6 && !ports.is_empty() {
-            format!("[{addr}]")
-        } else {
-            addr
+        if bits & NF_NAT_RANGE_NETMAP != 0 {
+            fam += " prefix";
+        }
+        let (addr, ports) = match whole_map {
+            Some(v) => (v.text, String::new()),
+            None => {
+                let ports = self.ports(pmin, pmax);
+                let bracket = ty == Type::Ipv6 && !ports.is_empty();
+                (self.addresses(amin, amax, ty, len, bracket), ports)
+            }
         };
         let to = if addr.is_empty() && ports.is_empty() {
             String::new()

@@ -208,6 +208,13 @@ pub fn reject_needs_family(attrs: &[Reject]) -> bool {
         .any(|a| matches!(a, Reject::Type(RejectType::IcmpUnreach)))
 }
 
+/// Whether the reject answers with a TCP reset.
+pub fn reject_is_reset(attrs: &[Reject]) -> bool {
+    attrs
+        .iter()
+        .any(|a| matches!(a, Reject::Type(RejectType::TcpRst)))
+}
+
 /// `reject`, with the type and code nft would have assumed left out:
 /// port unreachable, of the family's ICMP. `None` without a type.
 pub fn reject(
