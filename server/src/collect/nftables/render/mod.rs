@@ -11,6 +11,7 @@
 
 mod chain;
 mod clock;
+mod ct_object;
 mod datatype;
 mod expr;
 mod names;

@@ -1,12 +1,11 @@
 //! Named stateful objects: `counter NAME { packets 0 bytes 0 }`,
-//! quotas, limits, synproxies; other kinds in the marked raw form.
+//! quotas, limits, synproxies, conntrack helpers, timeouts and
+//! expectations; other kinds in the marked raw form.
 
 use super::expr::{known_object_keyword, socket, stateful};
-use super::raw;
 use super::userdata::{self, COMMENT};
-use netlink_packet_core::{DefaultNla, Nla as _};
+use super::{ct_object, raw};
 
-use super::datatype::{self, Type};
 use crate::collect::nftables::expr::{decode_expr, Expr, ObjectType};
 use crate::collect::nftables::ruleset::Object;
 
@@ -26,7 +25,16 @@ pub fn object(o: &Object) -> (String, Vec<String>) {
         Expr::Limit(a) => lines.push(stateful::limit(&a)),
         Expr::Synproxy(a) => lines.extend(socket::synproxy_lines(&a)),
         Expr::Raw(raw) if keyword == "ct helper" => {
-            lines.extend(ct_helper(&raw.attrs));
+            lines.extend(ct_object::helper(&raw.attrs));
+        }
+        Expr::Raw(raw) if keyword == "ct expectation" => {
+            lines.extend(ct_object::expectation(&raw.attrs));
+        }
+        Expr::Raw(raw) if keyword == "ct timeout" => {
+            match ct_object::timeout(&raw.attrs) {
+                Some(block) => lines.extend(block),
+                None => lines.push(raw::expr(&Expr::Raw(raw))),
+            }
         }
         other => lines.push(raw::expr(&other)),
     }
@@ -35,37 +43,4 @@ pub fn object(o: &Object) -> (String, Vec<String>) {
         k => k.to_owned(),
     };
     (keyword, lines)
-}
-
-// enum nft_ct_helper_attributes
-const NFTA_CT_HELPER_NAME: u16 = 1;
-const NFTA_CT_HELPER_L3PROTO: u16 = 2;
-const NFTA_CT_HELPER_L4PROTO: u16 = 3;
-
-/// `type "ftp" protocol tcp` and `l3proto inet`.
-fn ct_helper(attrs: &[DefaultNla]) -> Vec<String> {
-    let value = |kind: u16| {
-        attrs.iter().find(|a| a.kind() == kind).map(|a| {
-            let mut v = vec![0; a.value_len()];
-            a.emit_value(&mut v);
-            v
-        })
-    };
-    let name = value(NFTA_CT_HELPER_NAME).unwrap_or_default();
-    let l4 = value(NFTA_CT_HELPER_L4PROTO).unwrap_or_default();
-    let l3 = value(NFTA_CT_HELPER_L3PROTO).unwrap_or_default();
-    let l3 = match datatype::number(&l3, false) {
-        1 => "inet".to_owned(),
-        2 => "ip".to_owned(),
-        10 => "ip6".to_owned(),
-        n => n.to_string(),
-    };
-    vec![
-        format!(
-            "type {} protocol {}",
-            datatype::quoted(&name),
-            datatype::value(Type::InetProto, &l4)
-        ),
-        format!("l3proto {l3}"),
-    ]
 }

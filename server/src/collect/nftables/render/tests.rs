@@ -16,7 +16,7 @@ use crate::collect::nftables::expr::{
     NF_SYNPROXY_OPT_TIMESTAMP, NF_SYNPROXY_OPT_WSCALE,
 };
 use crate::collect::nftables::ruleset::{
-    ChainContents, Element, Family, Rule, Set, Table, TableContents,
+    ChainContents, Element, Family, Object, Rule, Set, Table, TableContents,
 };
 use crate::collect::nftables::xt;
 
@@ -480,6 +480,52 @@ fn ranges_of_host_order_keys_are_in_network_order() {
         ..Set::default()
     };
     assert_eq!(super::set::inline(&set), "{ 11-33 }");
+}
+
+#[test]
+fn ct_timeouts_list_the_states_off_the_kernels_default() {
+    // UDP over IPv4: unreplied 19 s, replied 180 s (the default).
+    let mut states = nla(1, &19u32.to_be_bytes());
+    states.extend(nla(2, &180u32.to_be_bytes()));
+    let mut data = nla(1, &2u16.to_be_bytes());
+    data.extend(nla(2, &[17]));
+    data.extend(nla(3 | 0x8000, &states));
+    let object = Object {
+        kind: 7,
+        data,
+        ..Object::default()
+    };
+    let (keyword, lines) = super::object::object(&object);
+    assert_eq!(keyword, "ct timeout");
+    assert_eq!(
+        lines,
+        ["protocol udp", "l3proto ip", "policy = { unreplied : 19 }"]
+    );
+}
+
+#[test]
+fn ct_expectations_read_their_timeout_in_host_order() {
+    let mut data = nla(1, &2u16.to_be_bytes());
+    data.extend(nla(2, &[6]));
+    data.extend(nla(3, &1234u16.to_be_bytes()));
+    data.extend(nla(4, &120_000u32.to_ne_bytes()));
+    data.extend(nla(5, &[12]));
+    let object = Object {
+        kind: 9,
+        data,
+        ..Object::default()
+    };
+    let (_, lines) = super::object::object(&object);
+    assert_eq!(
+        lines,
+        [
+            "protocol tcp",
+            "dport 1234",
+            "timeout 2m",
+            "size 12",
+            "l3proto ip"
+        ]
+    );
 }
 
 #[test]
