@@ -341,15 +341,26 @@ fn check_with(what: &str, ruleset: &str, setup: Option<&str>) {
         sh(&ns, &["bash", setup]);
     }
     sh(&ns, &["nft", "-f", &file]);
-    // Rendered inside the namespace: interface indexes are named
-    // there.
-    let (plain, handles) = in_netns(&ns, || {
-        let mut socket = NftSocket::open().expect("an nftables socket");
-        let r = snapshot::read(&mut socket).expect("a snapshot");
-        (render::ruleset(&r, false), render::ruleset(&r, true))
-    });
-    let theirs = nft(&ns, &["list", "ruleset"]);
-    let theirs_a = nft(&ns, &["-a", "list", "ruleset"]);
+    // A packet the namespace sends on its own (an IPv6 neighbour
+    // solicitation) can count between the two listings: a few tries.
+    let mut tries = 3;
+    let (plain, handles, theirs, theirs_a) = loop {
+        // Rendered inside the namespace: interface indexes are named
+        // there.
+        let (plain, handles) = in_netns(&ns, || {
+            let mut socket = NftSocket::open().expect("an nftables socket");
+            let r = snapshot::read(&mut socket).expect("a snapshot");
+            (render::ruleset(&r, false), render::ruleset(&r, true))
+        });
+        let theirs = nft(&ns, &["list", "ruleset"]);
+        let theirs_a = nft(&ns, &["-a", "list", "ruleset"]);
+        tries -= 1;
+        let agree = normalised(&plain) == normalised(&theirs)
+            && normalised(&handles) == normalised(&theirs_a);
+        if agree || tries == 0 {
+            break (plain, handles, theirs, theirs_a);
+        }
+    };
     let a = same(what, &plain, &theirs);
     let b = same(&format!("{what} -a"), &handles, &theirs_a);
     assert!(a && b, "{what}: the rendering differs from nft's");

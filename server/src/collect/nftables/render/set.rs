@@ -132,7 +132,9 @@ pub fn set(s: &Set) -> (String, Vec<String>) {
         lines.push(format!("size {size}"));
     }
     let flags = flag_names(s.flags);
-    if !flags.is_empty() {
+    // nft leaves out a timeout flag alone when the set has a timeout.
+    let implied = flags == ["timeout"] && s.timeout_ms.is_some();
+    if !flags.is_empty() && !implied {
         lines.push(format!("flags {}", flags.join(",")));
     }
     for e in &s.exprs {

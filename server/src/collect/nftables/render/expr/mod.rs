@@ -851,9 +851,12 @@ impl Cx<'_> {
             return self.raw(e);
         };
         let key_len = self.find_set(&name).map_or(0, |s| s.key_len as usize);
-        let Some(key) = self.key(sreg, key_len) else {
+        let Some(mut key) = self.key(sreg, key_len) else {
             return self.raw(e);
         };
+        if let Some(mask) = key.mask.take() {
+            key.text = format!("{} & {}", key.text, key.print(&mask));
+        }
         let set = self.set_ref_of(&name, &key);
         match dreg {
             None => {
@@ -936,6 +939,16 @@ fn unmasked(v: &Value, op: CmpOp, op_text: &str, data: &[u8]) -> String {
     let n = datatype::number(data, v.host);
     let value = if v.ty.is_flags() && n.count_ones() > 1 {
         format!("0x{n:x}")
+    } else if matches!(v.ty, Type::Ipv4 | Type::Ipv6)
+        && v.prefix.is_none()
+        && data.len() < v.len
+    {
+        // A comparison of the first bytes of an address is a prefix
+        // (nft's `ct original ip saddr 192.168.1.0/24`).
+        let mut full = data.to_vec();
+        full.resize(v.len, 0);
+        let addr = datatype::value_in(v.ty, &full, false);
+        format!("{addr}/{}", data.len() * 8)
     } else {
         v.print(data)
     };
