@@ -225,6 +225,9 @@ fn elements_as(set: &Set, types: &[Type], sizes: &[usize]) -> Vec<String> {
     // first.
     let interval = set.flags & NFT_SET_INTERVAL != 0 && set.fields.len() < 2;
     if set.elements.iter().all(|e| e.key_end.is_none()) {
+        // nft reads the elements in the reverse of the kernel's order,
+        // and keeps that order where its sort finds two alike.
+        elems.reverse();
         elems.sort_by_key(|e| {
             let start = e.flags & NFT_SET_ELEM_INTERVAL_END == 0;
             (sort_key(types, &e.key, interval), start)
@@ -315,6 +318,15 @@ fn plus_one(key: &[u8]) -> Vec<u8> {
 /// its byte order, where strings and concatenations count as host
 /// order; the keys of ranges are in network order.
 fn sort_key(types: &[Type], key: &[u8], interval: bool) -> Vec<u8> {
+    if let [t] = types {
+        if t.is_flags() {
+            // nft holds several flags as `a | b` and sorts that by its
+            // first flag, the lowest bit.
+            let n = datatype::number(key, t.host_order());
+            let lowest = n & n.wrapping_neg();
+            return lowest.to_be_bytes().to_vec();
+        }
+    }
     let host = match types {
         _ if interval => false,
         [t] => t.host_order() || matches!(t, Type::Ifname | Type::String),
@@ -340,6 +352,10 @@ fn key(set: &Set, types: &[Type], sizes: &[usize], e: &Element) -> String {
             let ty = types.get(i).copied().unwrap_or(Type::Integer);
             match ends.as_ref().and_then(|ends| ends.get(i)) {
                 Some(end) => range(ty, start, end),
+                None if ty.is_flags() => {
+                    let n = datatype::number(start, key_host(set, ty));
+                    datatype::flags(ty, n).replace(',', " | ")
+                }
                 None => datatype::value_in(ty, start, key_host(set, ty)),
             }
         })

@@ -855,7 +855,19 @@ impl Cx<'_> {
             return self.raw(e);
         };
         if let Some(mask) = key.mask.take() {
-            key.text = format!("{} & {}", key.text, key.print(&mask));
+            key.text = if key.ty.is_flags() {
+                // nft writes flags under a mask `a & (b | c) == { … }`.
+                let n = datatype::number(&mask, key.host);
+                let flags = datatype::flags(key.ty, n).replace(',', " | ");
+                let flags = if n.count_ones() > 1 {
+                    format!("({flags})")
+                } else {
+                    flags
+                };
+                format!("{} & {flags} ==", key.text)
+            } else {
+                format!("{} & {}", key.text, key.print(&mask))
+            };
         }
         let set = self.set_ref_of(&name, &key);
         match dreg {
