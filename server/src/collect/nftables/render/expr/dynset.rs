@@ -3,10 +3,11 @@
 //! with the object named directly or picked by a map.
 
 use super::stmt::{object_keyword, stateful_statement};
-use super::{sets, Cx};
+use super::{sets, Cx, Value};
 use crate::collect::nftables::expr::{
-    Dynset, DynsetOp, Expr, ObjectType, Objref, NFT_DYNSET_F_INV,
+    Dynset, DynsetOp, Expr, ObjectType, Objref, Register, NFT_DYNSET_F_INV,
 };
+use crate::collect::nftables::render::datatype::Type;
 use crate::collect::nftables::render::units;
 
 /// The ct objects attach to the connection: nft sets them, and names
@@ -98,7 +99,12 @@ impl Cx<'_> {
             inner += &format!(" {}", stateful_statement(x));
         }
         if data.is_some() {
-            let value = self.operand(&k, self.reg(data).as_ref());
+            let types = self.find_set(&set).and_then(sets::data_types);
+            let value = match types.as_deref() {
+                Some(types @ [_, _, ..]) => self.concatenated(data, types),
+                Some([ty]) => self.loaded_as(data, *ty),
+                _ => self.operand(&k, self.reg(data).as_ref()),
+            };
             inner += &format!(" : {value}");
         }
         let neg = if flags & NFT_DYNSET_F_INV != 0 {
@@ -115,5 +121,30 @@ impl Cx<'_> {
             _ => format!("{word} {neg}@{set} {{ {inner} }}"),
         };
         self.emit(text);
+    }
+
+    /// What `r` holds, printed as `ty`.
+    fn loaded_as(&self, r: Option<Register>, ty: Type) -> String {
+        let len = ty.size().unwrap_or(4) as usize;
+        let target = Value::field(String::new(), ty, len, ty.host_order());
+        self.operand(&target, self.reg(r).as_ref())
+    }
+
+    /// The fields of a concatenation the registers from `r` on hold,
+    /// each printed as its type: `10.0.0.1 . 80`.
+    fn concatenated(&self, r: Option<Register>, types: &[Type]) -> String {
+        let mut at = r.map(u32::from).unwrap_or_default();
+        let mut parts = Vec::new();
+        for &ty in types {
+            let reg = Register::from(at);
+            parts.push(self.loaded_as(Some(reg), ty));
+            let words = ty.size().unwrap_or(4).div_ceil(4);
+            // A 16-byte register holds four 32-bit ones.
+            at = match at {
+                1..=4 => (at - 1) * 4 + 8 + words,
+                _ => at + words,
+            };
+        }
+        parts.join(" . ")
     }
 }

@@ -995,7 +995,10 @@ fn masked(v: &Value, op_text: &str, mask: &[u8], data: &[u8]) -> String {
         Type::Ipv4 | Type::Ipv6 | Type::Mark | Type::Devgroup | Type::Realm
     );
     let bits = mask.len() as u32 * 8;
-    match prefix(datatype::number(mask, v.host), bits) {
+    let m = datatype::number(mask, v.host);
+    // A mask of no bits is the prefix of length 0 (`0.0.0.0/0`).
+    let len = if m == 0 { Some(0) } else { prefix(m, bits) };
+    match len {
         Some(len) if prefixed => {
             return format!("{} {op_text}{}/{len}", v.text, v.print(data));
         }
