@@ -8,10 +8,11 @@
 #    entry; 2. events lost during a flood of new flows; 3. a flow's way
 #    to a page with eight windows watching; 4. a ruleset of 10k rules;
 #    5. the history's writer and searches over a million flows; 6. time
-#    from a new flow to its row in the browser; and the wasm's size.
+#    from a new flow to its row in the browser; 7. the rules page with
+#    10k rules; and the wasm's size.
 # Prints each part's table as it goes, then one markdown table of every
 # number with its goal. Not part of scripts/test.sh (nor CI): it loads the
-# machine for about twelve minutes, and its numbers only mean something on
+# machine for about thirteen minutes, and its numbers only mean something on
 # an otherwise quiet one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,6 +64,9 @@ echo "== 5. the history: its writer, and searches over a million flows"
 echo
 echo "== 6. browser: new flow → its row"
 node end2end/bench-latency.mjs "$lab" "$summary"
+echo
+echo "== 7. browser: the rules page with 10k rules"
+node end2end/bench-rules-page.mjs "$lab" "$summary"
 
 wasm=$(gzip -9 -c target/site/pkg/nfscope_bg.wasm | wc -c)
 goal=$((200 * 1024))

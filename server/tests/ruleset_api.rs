@@ -302,6 +302,24 @@ fn nft_json(ns: &str) -> Vec<Value> {
     v["nftables"].as_array().unwrap().clone()
 }
 
+/// A server watching `ns`, whose table `table` has one forward chain `c`
+/// with one counted rule for UDP to `port`.
+fn serve_one_counted_rule(ns: &str, table: &str, port: u16) -> Server {
+    run(ns, &format!("nft add table inet {table}"));
+    run(
+        ns,
+        &format!(
+            "nft add chain inet {table} c \
+             {{ type filter hook forward priority 10; }}"
+        ),
+    );
+    run(
+        ns,
+        &format!("nft add rule inet {table} c udp dport {port} counter"),
+    );
+    Server::start(ns, &[])
+}
+
 #[test]
 fn the_stream_sends_the_ruleset_each_commit_and_moved_counters() {
     use app::wire::ruleset::RulesetMsg;
@@ -309,13 +327,7 @@ fn the_stream_sends_the_ruleset_each_commit_and_moved_counters() {
 
     let lab = lab();
     let ns = lab.router();
-    run(&ns, "nft add table inet nfs_t_stream");
-    run(&ns, "nft add chain inet nfs_t_stream c { type filter hook forward priority 10; }");
-    run(
-        &ns,
-        "nft add rule inet nfs_t_stream c udp dport 9998 counter",
-    );
-    let server = Server::start(&ns, &[]);
+    let server = serve_one_counted_rule(&ns, "nfs_t_stream", 9998);
     server.wait_for("the ruleset", |s| s.get("/api/ruleset").is_ok());
     let url =
         format!("{}/api/ws/ruleset", server.base.replace("http://", "ws://"));
@@ -362,4 +374,69 @@ fn the_stream_sends_the_ruleset_each_commit_and_moved_counters() {
         panic!("the ruleset must follow its change");
     };
     assert_eq!(after.generation, change.generation);
+}
+
+#[test]
+fn a_page_loaded_with_the_current_document_is_not_sent_it_again() {
+    use app::wire::ruleset::RulesPageMsg;
+    use std::time::{Duration, Instant};
+
+    let lab = lab();
+    let ns = lab.router();
+    let server = serve_one_counted_rule(&ns, "nfs_t_have", 9997);
+    datagrams(&lab, 9997, 2);
+    let counted = |s: &Server| {
+        let Ok(text) = s.get("/api/ruleset") else {
+            return false;
+        };
+        let r: Ruleset = serde_json::from_str(&text).unwrap();
+        r.tables.iter().filter(|t| t.name == "nfs_t_have").any(|t| {
+            t.chains[0].rules[0]
+                .counter
+                .as_ref()
+                .is_some_and(|c| c.packets == 2)
+        })
+    };
+    server.wait_for("the rule's counter at 2", counted);
+
+    // The page carries its document's tag in its hydration data.
+    let page = server.get("/rules").unwrap();
+    let tag = page
+        .split("\\\"tag\\\":\\\"")
+        .nth(1)
+        .and_then(|rest| rest.split('\\').next())
+        .expect("the page's document tag");
+    let ws = server.base.replace("http://", "ws://");
+    let open = |have: &str| {
+        let url = format!("{ws}/api/ws/ruleset?html=1&have={have}");
+        tungstenite::connect(url).expect("WebSocket connect").0
+    };
+    let read = |ws: &mut tungstenite::WebSocket<_>| -> RulesPageMsg {
+        let msg = ws.read().expect("stream message");
+        serde_json::from_str(msg.to_text().unwrap()).unwrap()
+    };
+
+    // With the page's tag: the counters its document may show wrong,
+    // no document.
+    let mut holding = open(tag);
+    let RulesPageMsg::Counters(counted) = read(&mut holding) else {
+        panic!("a page holding the document must get counters first");
+    };
+    assert!(counted
+        .iter()
+        .any(|c| c.rule.table == "nfs_t_have" && c.counter.packets == 2));
+    // With any other tag: the document.
+    let mut other = open("1-0");
+    assert!(matches!(read(&mut other), RulesPageMsg::Document(_)));
+
+    // A commit sends the page its change and the new document.
+    run(&ns, "nft add rule inet nfs_t_have c drop");
+    let end = Instant::now() + Duration::from_secs(20);
+    loop {
+        assert!(Instant::now() < end, "no document after the commit");
+        if let RulesPageMsg::Document(d) = read(&mut holding) {
+            assert!(d.html.contains("nfs_t_have"));
+            break;
+        }
+    }
 }

@@ -11,6 +11,7 @@ mod rules;
 #[cfg(feature = "ssr")]
 pub mod rules_html {
     pub use super::rules::document::panel::{commit, rule};
+    pub use super::rules::document::tag;
 
     /// The document for `r`, unfiltered: the page filters it in place.
     pub fn document(

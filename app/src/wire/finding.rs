@@ -11,7 +11,16 @@ use crate::location;
 
 /// How much a finding matters.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -214,7 +223,7 @@ impl Findings {
 }
 
 /// A finding as a rule shows it: a badge that links to it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct FindingNote {
     pub id: String,
     pub severity: Severity,
@@ -228,6 +237,18 @@ pub struct RuleFindings(HashMap<RuleRef, Vec<FindingNote>>);
 impl RuleFindings {
     pub fn of(&self, at: &RuleRef) -> &[FindingNote] {
         self.0.get(at).map_or(&[], Vec::as_slice)
+    }
+
+    /// The same number for equal findings, in whatever order the map
+    /// holds them.
+    #[cfg(feature = "ssr")]
+    pub fn digest(&self) -> u64 {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut entries: Vec<_> = self.0.iter().collect();
+        entries.sort_unstable_by_key(|(at, _)| at.to_string());
+        let mut hasher = DefaultHasher::new();
+        entries.hash(&mut hasher);
+        hasher.finish()
     }
 }
 

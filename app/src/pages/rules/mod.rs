@@ -33,6 +33,10 @@ const FAMILIES: [&str; 6] = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct Shown {
     generation: Option<u32>,
+    /// The tag of the document the page was loaded with, which the
+    /// stream is told on (re)connecting; none once the stream sent
+    /// another.
+    tag: String,
     /// Some table is managed by iptables-nft.
     iptables: bool,
     /// The last commit seen while the page was open: its generation and
@@ -123,7 +127,10 @@ fn stream(live: Live, link: RwSignal<Link>) {
 
     let index = StoredValue::new_local(None::<Index>);
     let socket = Socket::open(
-        || "/api/ws/ruleset?html=1".to_owned(),
+        move || {
+            let tag = live.shown.with_untracked(|s| s.tag.clone());
+            format!("/api/ws/ruleset?html=1&have={tag}")
+        },
         link,
         json(move |msg: RulesPageMsg| {
             let view = live.view.get_untracked();
@@ -135,6 +142,7 @@ fn stream(live: Live, link: RwSignal<Link>) {
                         i.show(&view);
                         live.shown.update(|s| {
                             s.generation = Some(d.generation);
+                            s.tag.clear();
                             s.iptables = d.iptables;
                         });
                     }
@@ -153,17 +161,13 @@ fn stream(live: Live, link: RwSignal<Link>) {
         }),
     );
     let socket = StoredValue::new_local(socket);
-    // After hydration the document is in the page: index it once, then
-    // show each view.
+    // After hydration the document is in the page, rendered for the
+    // view of the URL: index it once, then show each later view.
     Effect::new(move |_| {
         let view = live.view.get();
-        index.update_value(|i| {
-            if i.is_none() {
-                *i = Index::find();
-            }
-            if let Some(i) = i {
-                i.show(&view);
-            }
+        index.update_value(|i| match i {
+            Some(i) => i.show(&view),
+            None => *i = Index::find(),
         });
     });
     // The panel's content: asked again when the stream comes up and
@@ -213,6 +217,10 @@ fn load_initial(view: &RulesView) -> (Shown, String, String) {
     };
     let shown = Shown {
         generation: ruleset.as_ref().map(|r| r.generation),
+        tag: ruleset
+            .as_ref()
+            .map(|r| document::tag(r.generation, &findings))
+            .unwrap_or_default(),
         iptables: ruleset.is_some_and(|r| r.tables.iter().any(|t| t.iptables)),
         banner: None,
     };

@@ -5,7 +5,8 @@
 //! client may ask for one rule's detail (`{"rule": {...}}`); the answer
 //! comes in turn with the rest. The page's form sends the document
 //! again when the rules that findings name change: their badges are in
-//! it.
+//! it, and not at first to a page that already holds the current one
+//! (`have=TAG`): a big ruleset's document is megabytes.
 
 use std::sync::Arc;
 
@@ -33,6 +34,10 @@ use crate::state::StateHandle;
 #[derive(Debug, Default, Deserialize)]
 pub struct StreamQuery {
     html: Option<String>,
+    /// The tag of the document the page holds (page form only; empty
+    /// for none).
+    #[serde(default)]
+    have: String,
 }
 
 /// How the stream spells the ruleset.
@@ -71,6 +76,7 @@ pub async fn upgrade(
                 findings,
             },
             form,
+            Some(query.have).filter(|h| form == Form::Page && !h.is_empty()),
         )
     })
 }
@@ -122,11 +128,21 @@ struct Sent {
     generation: Option<u32>,
     /// The badges of the document sent.
     findings: RuleFindings,
+    /// The tag of the document the page had before the stream opened.
+    held: Option<String>,
 }
 
-async fn run(mut socket: WebSocket, from: Sources, form: Form) {
+async fn run(
+    mut socket: WebSocket,
+    from: Sources,
+    form: Form,
+    held: Option<String>,
+) {
     let mut ticks = from.flows.subscribe();
-    let mut sent = Sent::default();
+    let mut sent = Sent {
+        held,
+        ..Sent::default()
+    };
     loop {
         if catch_up(&mut socket, &from, &mut sent, form).await.is_err() {
             return;
@@ -237,7 +253,22 @@ async fn catch_up(
         Form::Page => from.rule_findings(),
         Form::Tree => RuleFindings::default(),
     };
-    if new_ruleset || findings != sent.findings {
+    let held = sent.held.take().is_some_and(|tag| {
+        tag == rules_html::tag(ruleset.generation, &findings)
+    });
+    if held {
+        // The page loaded with this document: only counters that moved
+        // since it was rendered are news, and it was rendered when the
+        // page loaded, not known when.
+        let counted = view::counted_counters(&rates);
+        if !counted.is_empty() {
+            say(socket, form, RulesetMsg::Counters(counted)).await?;
+        }
+        sent.generation = Some(ruleset.generation);
+        sent.ruleset = Some(ruleset);
+        sent.findings = findings;
+        sent.rates = rates;
+    } else if new_ruleset || findings != sent.findings {
         for change in changes {
             say(socket, form, RulesetMsg::Change(change)).await?;
         }

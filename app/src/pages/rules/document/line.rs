@@ -18,19 +18,8 @@ pub const PANEL: Size = Size {
 
 pub fn svg(points: String, size: Size) -> impl IntoView {
     view! {
-        <svg
-            width=size.width
-            height=size.height
-            class="inline-block align-middle"
-            aria-label="packets per second, last 10 minutes"
-        >
-            <polyline
-                data-spark=format!("{} {}", size.width, size.height)
-                points=points
-                fill="none"
-                class="stroke-emerald-600 dark:stroke-emerald-400"
-                stroke-width="1.5"
-            />
+        <svg width=size.width height=size.height class="inline-block align-middle" aria-hidden="true">
+            <polyline data-spark=format!("{} {}", size.width, size.height) points=points/>
         </svg>
     }
 }

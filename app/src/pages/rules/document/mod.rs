@@ -26,6 +26,16 @@ pub fn html(r: &Ruleset, view: &RulesView, findings: &RuleFindings) -> String {
     })
 }
 
+/// Names what a document is rendered from, its generation and its
+/// badges: a page holding the document of this tag need not be sent it
+/// again.
+pub fn tag(generation: u32, findings: &RuleFindings) -> String {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    (generation, findings.digest()).hash(&mut hasher);
+    format!("{generation}-{:016x}", hasher.finish())
+}
+
 fn document(r: &Ruleset, view: &RulesView) -> impl IntoView {
     // Known families in their order, then any this build has no name
     // for (`family-N`).

@@ -8,7 +8,13 @@ use super::super::RulesView;
 use super::graph::chain_graph;
 use super::line;
 use crate::format;
-use crate::wire::ruleset::{Chain, Counted, RuleRef, Table};
+use crate::wire::finding::RuleFindings;
+use crate::wire::ruleset::{Chain, Counted, Rule, RuleRef, Table};
+
+/// Rules per block of a chain: the browser lays out only the blocks
+/// near the screen, so a chain of thousands opens as fast as a short
+/// one.
+const BLOCK: usize = 100;
 
 /// The element id of a chain's block, for links from the hooks and the
 /// graph.
@@ -61,70 +67,41 @@ fn chain(t: &Table, c: &Chain, view: &RulesView) -> impl IntoView {
     let policy = c.policy.as_ref().map(|p| {
         let at = rule_ref(t, c, 0);
         view! {
-            <tr class="text-slate-500" data-rule=at.to_string() data-search="">
-                <td></td>
-                <td class="font-mono">{format!("policy {p}")}</td>
-                {numbers(c.policy_counter.as_ref())}
-            </tr>
+            <table class="rules">
+                <tbody>
+                    <tr class="text-slate-500" data-rule=at.to_string() data-search="">
+                        <td></td>
+                        <td>{format!("policy {p}")}</td>
+                        {numbers(c.policy_counter.as_ref())}
+                    </tr>
+                </tbody>
+            </table>
         }
     });
     let findings = super::badge::provided();
     let mut shown = 0;
-    let rules = c
+    let blocks = c
         .rules
-        .iter()
-        .map(|r| {
-            let at = rule_ref(t, c, r.handle);
-            let search = match &r.iptables {
-                Some(save) => format!("{}\n{save}", r.text),
-                None => r.text.clone(),
-            }
-            .to_ascii_lowercase();
-            let hidden = !(view.finds(&c.name) || view.finds(&search));
-            shown += usize::from(!hidden);
-            let never = r.counter.as_ref().is_some_and(|c| !c.matched);
-            let open = view.rule.as_ref() == Some(&at);
-            // The nft text hides in iptables syntax only where there is
-            // an iptables text to show instead.
-            let nft_class = if r.iptables.is_some() {
-                "group-data-[syntax=iptables]:hidden"
-            } else {
-                ""
-            };
+        .chunks(BLOCK)
+        .map(|rules| {
+            let rows = rules
+                .iter()
+                .map(|r| {
+                    let (found, row) = rule_row(t, c, r, view, &findings);
+                    shown += usize::from(found);
+                    row
+                })
+                .collect_view();
+            // Until the browser lays a block out, it takes it as this
+            // tall: a row per rule.
+            let height =
+                format!("contain-intrinsic-size: auto {}px", rules.len() * 20);
             view! {
-                <tr
-                    data-rule=at.to_string()
-                    data-search=search
-                    hidden=hidden
-                    aria-selected=open.to_string()
-                    class="cursor-pointer hover:bg-slate-50 aria-selected:bg-sky-50 \
-                           dark:hover:bg-slate-900 dark:aria-selected:bg-sky-950"
-                >
-                    <td class="w-12 pr-2 text-right align-top text-xs text-slate-400">
-                        {r.handle}
-                    </td>
-                    <td class="whitespace-pre-wrap break-words font-mono" data-testid="rule-text">
-                        <span class=nft_class>
-                            {r.stateless.clone().unwrap_or_else(|| r.text.clone())}
-                        </span>
-                        {r.iptables.clone().map(|save| view! {
-                            <span class="hidden group-data-[syntax=iptables]:inline">
-                                {save}
-                            </span>
-                        })}
-                        <span
-                            data-never
-                            hidden=!never
-                            class="ml-2 rounded bg-amber-100 px-1 text-xs text-amber-800 \
-                                   dark:bg-amber-900 dark:text-amber-100"
-                            title="its counter has not moved since nfscope started"
-                        >
-                            "never matched"
-                        </span>
-                        {findings.of(&at).iter().map(super::badge::badge).collect_view()}
-                    </td>
-                    {numbers(r.counter.as_ref())}
-                </tr>
+                <div class="rule-block" style=height>
+                    <table class="rules">
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
             }
         })
         .collect_view();
@@ -140,11 +117,61 @@ fn chain(t: &Table, c: &Chain, view: &RulesView) -> impl IntoView {
                 <span class="font-semibold">{format!("chain {}", c.name)}</span>
                 <span class="ml-2 text-slate-500">{chain_line(c)}</span>
             </div>
-            <table class="mt-1 w-full text-sm">
-                <tbody>{rules}{policy}</tbody>
-            </table>
+            <div class="mt-1">{blocks}</div>
+            {policy}
         </div>
     }
+}
+
+/// A rule's row, and whether the view's search finds it.
+fn rule_row(
+    t: &Table,
+    c: &Chain,
+    r: &Rule,
+    view: &RulesView,
+    findings: &RuleFindings,
+) -> (bool, impl IntoView) {
+    let at = rule_ref(t, c, r.handle);
+    // The search reads what the rule does, not its counters as they
+    // were when rendered.
+    let nft = r.stateless.as_ref().unwrap_or(&r.text);
+    let search = match &r.iptables {
+        Some(save) => format!("{nft}\n{save}"),
+        None => nft.clone(),
+    }
+    .to_ascii_lowercase();
+    let found = view.finds(&c.name) || view.finds(&search);
+    let never = r.counter.as_ref().is_some_and(|c| !c.matched);
+    let open = view.rule.as_ref() == Some(&at);
+    // The nft text hides in iptables syntax only where there is an
+    // iptables text to show instead.
+    let nft_class = r
+        .iptables
+        .is_some()
+        .then_some("group-data-[syntax=iptables]:hidden");
+    let row = view! {
+        <tr
+            data-rule=at.to_string()
+            data-search=search
+            hidden=!found
+            aria-selected=open.then_some("true")
+            class="rule"
+        >
+            <td>{r.handle}</td>
+            <td data-testid="rule-text">
+                <span class=nft_class>{nft.clone()}</span>
+                {r.iptables.clone().map(|save| view! {
+                    <span class="hidden group-data-[syntax=iptables]:inline">{save}</span>
+                })}
+                <span data-never hidden=!never title="no packet since nfscope started">
+                    "never matched"
+                </span>
+                {findings.of(&at).iter().map(super::badge::badge).collect_view()}
+            </td>
+            {numbers(r.counter.as_ref())}
+        </tr>
+    };
+    (found, row)
 }
 
 /// The table's named counter objects, live as rules' counters are.
@@ -161,15 +188,15 @@ fn named_counters(t: &Table) -> impl IntoView {
             };
             view! {
                 <tr data-rule=at.to_string()>
-                    <td class="w-12"></td>
-                    <td class="font-mono">{format!("counter {}", n.name)}</td>
+                    <td></td>
+                    <td>{format!("counter {}", n.name)}</td>
                     {numbers(n.counter.as_ref())}
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <table class="mt-2 w-full text-sm" data-testid="named-counters">
+        <table class="rules mt-2" data-testid="named-counters">
             <tbody>{rows}</tbody>
         </table>
     }
@@ -207,18 +234,15 @@ pub fn rule_ref(t: &Table, c: &Chain, handle: u64) -> RuleRef {
 /// Packets, bytes, packets per second and recent rate; empty cells for
 /// a rule without a counter. The browser rewrites them in place.
 fn numbers(c: Option<&Counted>) -> impl IntoView {
-    let cell = "w-20 whitespace-nowrap pl-2 text-right align-top tabular-nums";
     let text = |f: fn(&Counted) -> String| c.map(f).unwrap_or_default();
     let points = c
         .and_then(|c| c.recent.as_deref())
         .map(|r| sparkline::points(r, line::ROW))
         .unwrap_or_default();
     view! {
-        <td class=cell data-packets>{text(|c| format::count(c.packets))}</td>
-        <td class=cell data-bytes>{text(|c| format::bytes(c.bytes))}</td>
-        <td class=cell data-rate>{text(sparkline::rate)}</td>
-        <td class="w-24 pl-2 align-top">
-            {line::svg(points, line::ROW)}
-        </td>
+        <td data-packets>{text(|c| format::count(c.packets))}</td>
+        <td data-bytes>{text(|c| format::bytes(c.bytes))}</td>
+        <td data-rate>{text(sparkline::rate)}</td>
+        <td>{line::svg(points, line::ROW)}</td>
     }
 }

@@ -211,6 +211,15 @@ pub fn rule_detail(
     })
 }
 
+/// The counters of `now` that a document rendered earlier may show
+/// wrong: all but those still as every rule starts (nothing counted,
+/// never matched), which counters never come back to.
+pub fn counted_counters(now: &Rates) -> Vec<wire::RuleCounted> {
+    let fresh: Rates =
+        now.keys().map(|id| (id.clone(), Rate::default())).collect();
+    moved_counters(&fresh, now)
+}
+
 /// The counters of `now` that differ from those of `before`, for a
 /// stream that sent `before`. When a span of recent rates has closed
 /// since, every rule with recent rates comes with them.
