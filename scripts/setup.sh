@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
-# Debian packages: ip/nft/conntrack/iptables for the lab and tests,
+# Debian packages: ip/nft/conntrack/iptables/ipset for the lab and tests,
 # chromium for the browser tests.
-want=(iproute2 nftables iptables conntrack chromium procps)
+want=(iproute2 nftables iptables ipset conntrack chromium procps)
 missing=()
 for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \

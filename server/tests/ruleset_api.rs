@@ -440,3 +440,27 @@ fn a_page_loaded_with_the_current_document_is_not_sent_it_again() {
         }
     }
 }
+
+#[test]
+fn an_ipset_match_shows_the_set_by_its_name() {
+    let lab = lab();
+    let ns = lab.router();
+    run(&ns, "ipset create nfs-a hash:ip");
+    run(
+        &ns,
+        "iptables-nft -A FORWARD -m set --match-set nfs-a src -j DROP",
+    );
+    let server = Server::start(&ns, &[]);
+    let line = "-A FORWARD -m set --match-set nfs-a src -j DROP";
+    server.wait_for("the rule with its set's name", |s| {
+        let Ok(text) = s.get("/api/ruleset") else {
+            return false;
+        };
+        let r: Ruleset = serde_json::from_str(&text).unwrap();
+        r.tables
+            .iter()
+            .flat_map(|t| &t.chains)
+            .flat_map(|c| &c.rules)
+            .any(|r| r.iptables.as_deref() == Some(line))
+    });
+}

@@ -96,6 +96,21 @@ $ipt -t raw -A PREROUTING -i br-x -j CT --notrack
 $ipt -t raw -A OUTPUT -p udp -j CT --zone 5 --helper tftp
 $ipt -t mangle -A PREROUTING -i wg+ -j MARK --set-mark 0x1
 $ipt -t mangle -A FORWARD -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu
+$ipt -A INPUT -m pkttype --pkt-type broadcast -j DROP
+$ipt -A INPUT -m pkttype ! --pkt-type multicast -j DROP
+$ipt -A INPUT -m pkttype --pkt-type otherhost -j DROP
+$ipt -A INPUT -p tcp --dport 22 -m recent --set --name ssh --rsource
+$ipt -A INPUT -p tcp --dport 22 -m recent ! --update --seconds 60 --hitcount 4 --rttl --name ssh --rdest --mask 255.255.255.0 -j DROP
+$ipt -A INPUT -m recent --rcheck --seconds 10 --reap -j DROP
+$ipt -A INPUT -m recent --remove -j DROP
+# ipsets, by their names: a hole in the kernel's list of sets first.
+ipset create nfs-gone hash:ip
+ipset create nfs-blocked hash:ip
+ipset create nfs-pairs hash:net,port
+ipset destroy nfs-gone
+$ipt -A INPUT -m set --match-set nfs-blocked src -j DROP
+$ipt -A INPUT -m set ! --match-set nfs-pairs src,dst -j ACCEPT
+$ipt -A INPUT -m set --match-set nfs-blocked dst --return-nomatch ! --update-counters --packets-gt 3 -j ACCEPT
 
 $ip6t -N DOCKER-USER
 $ip6t -A FORWARD -j DOCKER-USER
@@ -105,6 +120,8 @@ $ip6t -A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j ACCEPT
 $ip6t -A INPUT -m conntrack --ctstate INVALID --ctorigsrc 2001:db8::1 -j DROP
 $ip6t -A INPUT -m iprange --src-range 2001:db8::1-2001:db8::9 -j ACCEPT
 $ip6t -A INPUT -m hl --hl-eq 255 -j ACCEPT
+$ip6t -A INPUT -m recent --rcheck --mask ffff:ffff:: -j DROP
+$ip6t -A INPUT -m pkttype --pkt-type multicast -j DROP
 $ip6t -A INPUT -m rt --rt-type 0 -j DROP
 $ip6t -A INPUT -m rt ! --rt-type 2 ! --rt-segsleft 3:5 --rt-len 8 -j DROP
 $ip6t -A INPUT -m rt --rt-type 0 --rt-0-res --rt-0-addrs ::1,fe80::2 --rt-0-not-strict -j DROP
@@ -220,7 +237,7 @@ fn tables_print_as_iptables_save_prints_them() {
         .find(|t| t.table.family == Family::Inet)
         .unwrap();
     assert!(!iptables::manages(inet));
-    assert_eq!(iptables::table(inet), None);
+    assert_eq!(iptables::table(inet, &ruleset.ipsets), None);
 }
 
 #[test]
@@ -293,7 +310,7 @@ fn ours(ruleset: &Ruleset, family: Family) -> BTreeMap<String, String> {
         .iter()
         .filter(|t| t.table.family == family)
         .map(|t| {
-            let text = iptables::table(t)
+            let text = iptables::table(t, &ruleset.ipsets)
                 .unwrap_or_else(|| panic!("{} refused", t.table.name));
             (t.table.name.clone(), text)
         })

@@ -246,6 +246,9 @@ $ipt -A INPUT -p tcp -m multiport --ports 80,443 -j ACCEPT
 $ipt -A INPUT -m statistic --mode random --probability 0.5 -j ACCEPT
 $ipt -A INPUT -m statistic --mode nth --every 3 --packet 1 -j ACCEPT
 $ipt -A INPUT -m recent --name seen --set
+$ipt -A INPUT -m pkttype --pkt-type broadcast -j DROP
+$ipt -A INPUT -m pkttype ! --pkt-type multicast -j DROP
+$ipt -A INPUT -m pkttype --pkt-type otherhost -j DROP
 $ipt -A INPUT -p tcp -m comment --comment "ssh" -m tcp --dport 22 -j ACCEPT
 $ipt -A INPUT -p tcp -d 10.0.0.1 -m comment --comment "web" --dport 80 -j ACCEPT
 $ipt -A INPUT -i lo -j ACCEPT

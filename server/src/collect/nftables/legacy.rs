@@ -4,7 +4,7 @@
 //! tables that already exist only: asking for one that does not would
 //! make the kernel load and create it.
 
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use super::sockopt;
 
 /// A legacy table that holds more than an empty one does.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,31 +83,13 @@ fn info(kind: &Kind, name: &str) -> Option<LegacyTable> {
     if name.is_empty() || name.len() >= TABLE_NAME_LEN {
         return None;
     }
-    // SAFETY: a plain socket call; the fd is owned right away.
-    let fd =
-        unsafe { libc::socket(kind.domain, libc::SOCK_RAW, libc::IPPROTO_RAW) };
-    if fd < 0 {
-        return None;
-    }
-    // SAFETY: `fd` is a fresh descriptor nobody else owns.
-    let socket = unsafe { OwnedFd::from_raw_fd(fd) };
     // name, valid_hooks, hook_entry[hooks], underflow[hooks],
     // num_entries, size: all u32 after the name.
     let words = 1 + 2 * kind.hooks + 2;
     let mut buf = vec![0u8; TABLE_NAME_LEN + 4 * words];
     buf[..name.len()].copy_from_slice(name.as_bytes());
-    let mut len = buf.len() as libc::socklen_t;
-    // SAFETY: `buf` is as long as `len` says, and lives through the call.
-    let rc = unsafe {
-        libc::getsockopt(
-            socket.as_raw_fd(),
-            kind.level,
-            kind.get_info,
-            buf.as_mut_ptr().cast(),
-            &mut len,
-        )
-    };
-    if rc != 0 || len as usize != buf.len() {
+    let len = sockopt::get(kind.domain, kind.level, kind.get_info, &mut buf)?;
+    if len != buf.len() {
         return None;
     }
     let word = |i: usize| {

@@ -2,6 +2,7 @@
 //! what the kernel said about it, decoded but not yet rendered.
 
 use super::expr::{Data, Expr};
+use super::ipset::IpsetNames;
 use super::legacy::LegacyTable;
 
 /// An address family of nf_tables (`NFPROTO_*`).
@@ -251,6 +252,8 @@ pub struct Ruleset {
     /// Tables of the legacy iptables that hold rules nf_tables cannot
     /// show.
     pub legacy: Vec<LegacyTable>,
+    /// Names of the ipsets that iptables' set matches refer to.
+    pub ipsets: IpsetNames,
 }
 
 impl Ruleset {

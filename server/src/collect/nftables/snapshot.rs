@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::attr::*;
 use super::decode::{self, Message};
+use super::ipset::IpsetNames;
 use super::legacy;
 use super::render;
 use super::ruleset::{
@@ -34,6 +35,7 @@ pub fn read(socket: &mut NftSocket) -> Result<Ruleset, SnapshotError> {
                 if generation(socket)?.id == before {
                     ruleset.generation = before;
                     ruleset.legacy = legacy::tables();
+                    ruleset.ipsets = IpsetNames::of(&ruleset.tables);
                     return Ok(ruleset);
                 }
             }

@@ -14,8 +14,8 @@
 //! Rules are rebuilt as iptables rebuilds them (`command.rs`) and
 //! printed with the options of each extension (`xt`). An extension
 //! iptables-nft cannot name prints as `-m NAME` or `-j NAME` with its
-//! bytes in square brackets, and an ipset by its index (see
-//! `xt::set`). A rule iptables could not read back at all makes the
+//! bytes in square brackets, and an ipset the kernel cannot name by
+//! its index (see `xt::set`). A rule iptables could not read back at all makes the
 //! rule, and its table, `None`.
 //!
 //! Tables of family `arp` print as `arptables-nft-save` prints them
@@ -35,6 +35,7 @@ mod tests;
 
 use self::builtin::BuiltinChain;
 use crate::collect::nftables::expr::{Expr, LimitType};
+use crate::collect::nftables::ipset::IpsetNames;
 use crate::collect::nftables::ruleset::{
     ChainContents, Counter, Family, Rule, TableContents,
 };
@@ -97,7 +98,7 @@ fn compatible(e: &Expr) -> bool {
 /// iptables `COMMIT` (arptables and ebtables print none), or `None`
 /// when the xtables tools do not manage it or one of its rules cannot
 /// be printed.
-pub fn table(t: &TableContents) -> Option<String> {
+pub fn table(t: &TableContents, ipsets: &IpsetNames) -> Option<String> {
     if !manages(t) {
         return None;
     }
@@ -116,7 +117,7 @@ pub fn table(t: &TableContents) -> Option<String> {
     }
     for c in &chains {
         for r in c.rules {
-            out += &line(family, c.name, &r.exprs)?;
+            out += &line(family, c.name, &r.exprs, ipsets)?;
             out.push('\n');
         }
     }
@@ -127,13 +128,23 @@ pub fn table(t: &TableContents) -> Option<String> {
 }
 
 /// One rule's line in the save format of the table's family.
-fn line(family: Family, chain: &str, exprs: &[Expr]) -> Option<String> {
+fn line(
+    family: Family,
+    chain: &str,
+    exprs: &[Expr],
+    ipsets: &IpsetNames,
+) -> Option<String> {
     match family {
         Family::Arp => arp::line(chain, exprs),
         Family::Bridge => bridge::line(chain, exprs),
         _ => {
             let family = xt::Family::of_table(family)?;
-            let cmd = command(family, exprs)?;
+            let mut cmd = command(family, exprs)?;
+            for m in &mut cmd.matches {
+                if let xt::XtMatch::Set(s) = m {
+                    s.name = ipsets.get(s.index).map(str::to_owned);
+                }
+            }
             Some(save::line(chain, family, &cmd))
         }
     }
@@ -218,9 +229,10 @@ pub fn rule(
     t: &TableContents,
     chain: &ChainContents,
     rule: &Rule,
+    ipsets: &IpsetNames,
 ) -> Option<String> {
     if !manages(t) {
         return None;
     }
-    line(t.table.family, &chain.chain.name, &rule.exprs)
+    line(t.table.family, &chain.chain.name, &rule.exprs, ipsets)
 }

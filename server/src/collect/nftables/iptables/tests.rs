@@ -98,7 +98,7 @@ fn interfaces_and_a_jump() {
     let c = chain("DOCKER-ISOLATION-STAGE-1", None, vec![r.clone()]);
     let t = filter(vec![c.clone()]);
     assert_eq!(
-        super::rule(&t, &c, &r).as_deref(),
+        super::rule(&t, &c, &r, &IpsetNames::default()).as_deref(),
         Some(
             "-A DOCKER-ISOLATION-STAGE-1 -i docker0 ! -o docker0 -j \
              DOCKER-ISOLATION-STAGE-2"
@@ -125,7 +125,7 @@ fn header_and_native_ports() {
     ]);
     let t = filter(vec![chain("INPUT", Some((1, 0)), vec![r])]);
     assert_eq!(
-        table(&t).as_deref(),
+        table(&t, &IpsetNames::default()).as_deref(),
         Some(
             "*filter\n\
              :INPUT DROP [0:0]\n\
@@ -149,7 +149,7 @@ fn an_unknown_extension_is_kept_raw() {
     let c = chain("INPUT", Some((1, 0)), vec![r.clone()]);
     let t = filter(vec![c.clone()]);
     assert_eq!(
-        super::rule(&t, &c, &r).as_deref(),
+        super::rule(&t, &c, &r, &IpsetNames::default()).as_deref(),
         Some("-A INPUT -m recent [rev 1 abcd]")
     );
 }
@@ -165,7 +165,7 @@ fn native_tables_are_not_iptables() {
         ..Set::default()
     });
     assert!(!manages(&t));
-    assert_eq!(table(&t), None);
+    assert_eq!(table(&t, &IpsetNames::default()), None);
     let t = filter(vec![chain("input", Some((1, 0)), Vec::new())]);
     assert!(!manages(&t));
 }
@@ -199,11 +199,11 @@ fn an_arp_rule_prints_its_target_first() {
     let c = chain("INPUT", Some((0, 0)), vec![r.clone()]);
     let t = of_family(Family::Arp, filter(vec![c.clone()]));
     assert_eq!(
-        super::rule(&t, &c, &r).as_deref(),
+        super::rule(&t, &c, &r, &IpsetNames::default()).as_deref(),
         Some("-A INPUT -j ACCEPT ! -s 10.0.0.1 ! --opcode 2")
     );
     assert_eq!(
-        table(&t).as_deref(),
+        table(&t, &IpsetNames::default()).as_deref(),
         Some(
             "*filter\n\
              :INPUT DROP\n\
@@ -224,8 +224,8 @@ fn an_arp_mac_prefix_is_not_printed() {
     ]);
     let c = chain("OUTPUT", Some((1, 0)), vec![r.clone()]);
     let t = of_family(Family::Arp, filter(vec![c.clone()]));
-    assert_eq!(super::rule(&t, &c, &r), None);
-    assert_eq!(table(&t), None);
+    assert_eq!(super::rule(&t, &c, &r, &IpsetNames::default()), None);
+    assert_eq!(table(&t, &IpsetNames::default()), None);
 }
 
 /// `ebtables -N USER -P DROP`, `-A INPUT -p IPv4 -d Multicast -j USER`:
@@ -265,7 +265,7 @@ fn an_ebtables_table_with_a_policy_rule() {
         ]),
     );
     assert_eq!(
-        table(&t).as_deref(),
+        table(&t, &IpsetNames::default()).as_deref(),
         Some(
             "*filter\n\
              :INPUT DROP\n\

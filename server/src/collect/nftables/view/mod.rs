@@ -9,6 +9,7 @@ use app::wire::ruleset as wire;
 
 use super::counters::{self, RuleId};
 use super::decode;
+use super::ipset::IpsetNames;
 use super::iptables;
 use super::render;
 use super::ruleset::{ChainContents, Counter, Rule, Ruleset, TableContents};
@@ -34,7 +35,11 @@ pub struct Detail {
 pub fn to_wire(r: &Ruleset, rates: &Rates, detail: Detail) -> wire::Ruleset {
     wire::Ruleset {
         generation: r.generation,
-        tables: r.tables.iter().map(|t| table(t, rates, detail)).collect(),
+        tables: r
+            .tables
+            .iter()
+            .map(|t| table(t, rates, detail, &r.ipsets))
+            .collect(),
         legacy: r
             .legacy
             .iter()
@@ -47,7 +52,12 @@ pub fn to_wire(r: &Ruleset, rates: &Rates, detail: Detail) -> wire::Ruleset {
     }
 }
 
-fn table(t: &TableContents, rates: &Rates, detail: Detail) -> wire::Table {
+fn table(
+    t: &TableContents,
+    rates: &Rates,
+    detail: Detail,
+    ipsets: &IpsetNames,
+) -> wire::Table {
     wire::Table {
         family: t.table.family.name(),
         name: t.table.name.clone(),
@@ -61,7 +71,7 @@ fn table(t: &TableContents, rates: &Rates, detail: Detail) -> wire::Table {
         chains: t
             .chains
             .iter()
-            .map(|c| chain(t, c, rates, detail))
+            .map(|c| chain(t, c, rates, detail, ipsets))
             .collect(),
         sets: t
             .sets
@@ -101,6 +111,7 @@ fn chain(
     c: &ChainContents,
     rates: &Rates,
     detail: Detail,
+    ipsets: &IpsetNames,
 ) -> wire::Chain {
     let family = t.table.family;
     let hook = c.chain.hook.as_ref();
@@ -127,7 +138,7 @@ fn chain(
             .iter()
             .map(|r| wire::Rule {
                 counter: counted(r.handle, counters::of_rule(&r.exprs)),
-                ..rule(t, c, r, detail)
+                ..rule(t, c, r, detail, ipsets)
             })
             .collect(),
     }
@@ -139,6 +150,7 @@ fn rule(
     c: &ChainContents,
     r: &Rule,
     detail: Detail,
+    ipsets: &IpsetNames,
 ) -> wire::Rule {
     wire::Rule {
         handle: r.handle,
@@ -146,7 +158,7 @@ fn rule(
         text: r.text.nft.clone(),
         exprs: r.exprs.iter().map(|e| e.name().to_owned()).collect(),
         iptables: iptables::manages(t)
-            .then(|| iptables::rule(t, c, r))
+            .then(|| iptables::rule(t, c, r, ipsets))
             .flatten(),
         raw: detail
             .raw
@@ -206,7 +218,7 @@ pub fn rule_detail(
         at: at.clone(),
         rule: wire::Rule {
             counter: counted(rates, &id, counters::of_rule(&found.exprs)),
-            ..rule(t, c, found, Detail { raw: true })
+            ..rule(t, c, found, Detail { raw: true }, &r.ipsets)
         },
     })
 }

@@ -32,6 +32,8 @@ mod mark;
 mod multiport;
 mod nat;
 mod physdev;
+mod pkttype;
+mod recent;
 mod reject;
 mod rt;
 mod set;
@@ -80,6 +82,8 @@ pub use self::nat::{
     NF_NAT_RANGE_PROTO_RANDOM_FULLY, NF_NAT_RANGE_PROTO_SPECIFIED,
 };
 pub use self::physdev::Physdev;
+pub use self::pkttype::Pkttype;
+pub use self::recent::Recent;
 pub use self::reject::Reject;
 pub use self::rt::{
     Rt, ANY_SEGSLEFT, IP6T_RT_FST, IP6T_RT_FST_NSTRICT, IP6T_RT_INV_LEN,
@@ -117,7 +121,7 @@ impl Family {
 
 /// The match names this module decodes, for tests and callers that
 /// list them.
-pub const MATCHES: [&str; 18] = [
+pub const MATCHES: [&str; 20] = [
     "conntrack",
     "state",
     "addrtype",
@@ -136,6 +140,8 @@ pub const MATCHES: [&str; 18] = [
     "set",
     "rt",
     "statistic",
+    "pkttype",
+    "recent",
 ];
 
 /// The target names this module decodes ("" is the standard target).
@@ -176,6 +182,8 @@ pub enum XtMatch {
     Set(SetMatch),
     Rt(Rt),
     Statistic(Statistic),
+    Pkttype(Pkttype),
+    Recent(Recent),
     Unknown(Unknown),
 }
 
@@ -207,6 +215,10 @@ impl XtMatch {
             ("set", 1..=4) => SetMatch::decode(revision, info).map(Self::Set),
             ("rt", 0) => Rt::decode(info).map(Self::Rt),
             ("statistic", 0) => Statistic::decode(info).map(Self::Statistic),
+            ("pkttype", 0) => Pkttype::decode(info).map(Self::Pkttype),
+            ("recent", 0..=1) => {
+                Recent::decode(revision, info, family).map(Self::Recent)
+            }
             _ => None,
         };
         known.unwrap_or_else(|| {
@@ -242,6 +254,8 @@ impl XtMatch {
             Self::Set(_) => "set",
             Self::Rt(_) => "rt",
             Self::Statistic(_) => "statistic",
+            Self::Pkttype(_) => "pkttype",
+            Self::Recent(_) => "recent",
             Self::Unknown(u) => &u.name,
         }
     }
@@ -267,6 +281,8 @@ impl fmt::Display for XtMatch {
             Self::Set(m) => m.fmt(f),
             Self::Rt(m) => m.fmt(f),
             Self::Statistic(m) => m.fmt(f),
+            Self::Pkttype(m) => m.fmt(f),
+            Self::Recent(m) => m.fmt(f),
             Self::Unknown(m) => m.fmt(f),
         }
     }

@@ -1,9 +1,9 @@
 //! `set`, the ipset match, revisions 1 to 4 (`struct xt_set_info_match_v1`
-//! .. `_v4`). The set is named by its index in the kernel's list of
-//! ipsets, which only the ipset netlink API resolves to a name; this
-//! module reads netfilter's tables alone, so the index is printed, in
-//! square brackets, where iptables prints the name (`--match-set [set
-//! 3] src`). iptables itself cannot print such a rule without the name.
+//! .. `_v4`). The rule holds the set by its index in the kernel's list
+//! of ipsets; its name comes from the kernel apart (`ipset.rs`), and
+//! where the kernel cannot tell it the index is printed in square
+//! brackets (`--match-set [set 3] src`), where iptables, which cannot
+//! print such a rule at all, would print the name.
 
 use std::fmt;
 
@@ -25,11 +25,13 @@ pub struct CounterMatch {
     pub value: u64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SetMatch {
     pub revision: u32,
     /// `ip_set_id_t`.
     pub index: u16,
+    /// The set's name, once asked of the kernel.
+    pub name: Option<String>,
     /// How many of the flag bits name directions.
     pub dim: u8,
     /// Inversion, then a bit per dimension (set: source).
@@ -67,6 +69,7 @@ impl SetMatch {
         Some(Self {
             revision,
             index: i.u16(0)?,
+            name: None,
             dim: i.u8(2)?,
             flags: i.u8(3)?,
             options,
@@ -93,7 +96,10 @@ impl fmt::Display for SetMatch {
         if self.flags & IPSET_INV_MATCH != 0 {
             f.write_str(" !")?;
         }
-        write!(f, " --match-set [set {}]", self.index)?;
+        match &self.name {
+            Some(name) => write!(f, " --match-set {name}")?,
+            None => write!(f, " --match-set [set {}]", self.index)?,
+        }
         let dirs: Vec<&str> = (1..=self.dim.min(7))
             .map(|n| match self.flags & (1 << n) {
                 0 => "dst",

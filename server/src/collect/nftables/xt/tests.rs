@@ -246,7 +246,7 @@ fn iprange_mac_physdev() {
 }
 
 /// `-m set --match-set NAME src,dst` (revision 4): the set's index in
-/// brackets, as no name can be had.
+/// brackets until the kernel names it.
 #[test]
 fn set_prints_its_index() {
     let mut info = [0u8; 48];
@@ -262,6 +262,49 @@ fn set_prints_its_index() {
     assert_eq!(
         saved_match("set", 4, &info, Family::Ipv4),
         "-m set ! --match-set [set 3] src,dst ! --update-counters"
+    );
+}
+
+/// `-m pkttype`: a named type, an inverted one, one iptables has no
+/// name for.
+#[test]
+fn pkttype() {
+    let mut info = [0u8; 8];
+    put(&mut info, 0, &1u32.to_ne_bytes());
+    assert_eq!(
+        saved_match("pkttype", 0, &info, Family::Ipv4),
+        "-m pkttype --pkt-type broadcast"
+    );
+    put(&mut info, 0, &7u32.to_ne_bytes());
+    put(&mut info, 4, &1u32.to_ne_bytes());
+    assert_eq!(
+        saved_match("pkttype", 0, &info, Family::Ipv4),
+        "-m pkttype ! --pkt-type 7"
+    );
+}
+
+/// `-m recent ! --update --seconds 60 --hitcount 4 --rttl --name ssh
+/// --mask 255.255.255.0 --rdest` (revision 1, 228 bytes); revision 0
+/// has no mask.
+#[test]
+fn recent() {
+    let mut info = [0u8; 228];
+    put(&mut info, 0, &60u32.to_ne_bytes());
+    put(&mut info, 4, &4u32.to_ne_bytes());
+    info[8] = (1 << 2) | (1 << 4);
+    info[9] = 1;
+    put(&mut info, 10, b"ssh");
+    info[210] = 1;
+    put(&mut info, 212, &[255, 255, 255, 0]);
+    assert_eq!(
+        saved_match("recent", 1, &info, Family::Ipv4),
+        "-m recent ! --update --seconds 60 --hitcount 4 --rttl --name ssh \
+         --mask 255.255.255.0 --rdest"
+    );
+    assert_eq!(
+        saved_match("recent", 0, &info[..212], Family::Ipv4),
+        "-m recent ! --update --seconds 60 --hitcount 4 --rttl --name ssh \
+         --rdest"
     );
 }
 

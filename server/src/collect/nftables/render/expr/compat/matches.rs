@@ -7,14 +7,14 @@ use crate::collect::nftables::expr::Match;
 use crate::collect::nftables::render::datatype::{self, Type};
 use crate::collect::nftables::ruleset::Family;
 use crate::collect::nftables::xt::{
-    Addrtype, Conntrack, Hl, HlMode, Icmp, Multiport, PortRange, Rt, Statistic,
-    StatisticMode, Tcp, Udp, Which, XtMatch, ADDRTYPES, ANY_PORT, ANY_SEGSLEFT,
-    INV_DSTPT, INV_SRCPT, IP6T_RT_FST, IP6T_RT_FST_NSTRICT, IP6T_RT_INV_LEN,
-    IP6T_RT_INV_SGS, IP6T_RT_INV_TYP, IP6T_RT_LEN, IP6T_RT_RES, IP6T_RT_TYP,
-    STATES, XT_ADDRTYPE_INVERT_DEST, XT_ADDRTYPE_INVERT_SOURCE,
-    XT_CONNTRACK_STATE, XT_CONNTRACK_STATE_ALIAS, XT_CONNTRACK_STATE_DNAT,
-    XT_CONNTRACK_STATE_SNAT, XT_CONNTRACK_STATUS, XT_TCP_INV_FLAGS,
-    XT_TCP_INV_OPTION,
+    Addrtype, Conntrack, Hl, HlMode, Icmp, Multiport, Pkttype, PortRange, Rt,
+    Statistic, StatisticMode, Tcp, Udp, Which, XtMatch, ADDRTYPES, ANY_PORT,
+    ANY_SEGSLEFT, INV_DSTPT, INV_SRCPT, IP6T_RT_FST, IP6T_RT_FST_NSTRICT,
+    IP6T_RT_INV_LEN, IP6T_RT_INV_SGS, IP6T_RT_INV_TYP, IP6T_RT_LEN,
+    IP6T_RT_RES, IP6T_RT_TYP, STATES, XT_ADDRTYPE_INVERT_DEST,
+    XT_ADDRTYPE_INVERT_SOURCE, XT_CONNTRACK_STATE, XT_CONNTRACK_STATE_ALIAS,
+    XT_CONNTRACK_STATE_DNAT, XT_CONNTRACK_STATE_SNAT, XT_CONNTRACK_STATUS,
+    XT_TCP_INV_FLAGS, XT_TCP_INV_OPTION,
 };
 
 /// The conntrack states a translation lists, in its order (the first
@@ -55,9 +55,20 @@ pub fn matched(
         XtMatch::Udp(u) => Some(udp(u)),
         XtMatch::Rt(r) => rt(r),
         XtMatch::Statistic(s) => Some(statistic(s)),
+        XtMatch::Pkttype(p) => Some(pkttype(p)),
         _ => None,
     };
     translated.unwrap_or_else(|| format!("xt match {}", match_name(attrs)))
+}
+
+/// libxtables names three of the types; nft's `other` and iptables'
+/// `otherhost` print as the number.
+fn pkttype(p: &Pkttype) -> String {
+    let op = if p.invert { " !=" } else { "" };
+    match p.kind {
+        0..=2 => format!("pkttype{op} {}", p.name().unwrap_or_default()),
+        n => format!("pkttype{op} {n}"),
+    }
 }
 
 /// Plain when it is any code of one type.
