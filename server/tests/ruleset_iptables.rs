@@ -166,6 +166,20 @@ $eb -A OUTPUT -p IPv4 --ip-tos 0x10 -j ACCEPT
 $eb -A OUTPUT -j DROP
 $eb -A AAA -j MID
 $eb -A ZED -j ACCEPT
+$eb -A MID --among-src 00:11:22:33:44:55,00:11:22:33:44:06 -j DROP
+$eb -A MID -p ipv4 --among-dst ! 00:11:22:33:44:55=10.0.0.1,00:11:22:33:44:77 -j ACCEPT
+$eb -A MID --among-dst 00:11:22:33:44:66,00:01:00:00:00:00 --among-src 00:11:22:33:44:55=10.0.0.1 -j DROP
+$eb -A MID --log -j ACCEPT
+$eb -A MID --log-level 3 --log-prefix "hey" --log-ip --log-arp -j DROP
+$eb -A MID --log-ip6 --log-level debug --nflog-group 2
+$eb -A MID --nflog-group 3 --nflog-prefix x --nflog-range 100 --nflog-threshold 2 -j ACCEPT
+$eb -A MID --nflog
+$eb -A MID --pkttype-type ! multicast -j DROP
+$eb -A MID -p 802_1Q --vlan-id ! 7 --vlan-encap ipv4 -j DROP
+$eb -A MID -p 802_1Q --vlan-encap 0x1234 -j DROP
+# Three of matches and watchers: ebtables shows the first and the last.
+$eb -A MID -p ipv4 --ip-src 1.2.3.4 --mark 5 --log
+$eb -A MID --log --among-src 00:11:22:33:44:55 --pkttype-type host -j DROP
 $eb -t nat -A PREROUTING -d 00:11:22:33:44:55 -j dnat --to-destination 00:aa:bb:cc:dd:ee
 $eb -t nat -A PREROUTING -j redirect
 $eb -t nat -A PREROUTING -j redirect --redirect-target DROP

@@ -117,7 +117,7 @@ pub fn table(t: &TableContents, ipsets: &IpsetNames) -> Option<String> {
     }
     for c in &chains {
         for r in c.rules {
-            out += &line(family, c.name, &r.exprs, ipsets)?;
+            out += &line(t, c.name, &r.exprs, ipsets)?;
             out.push('\n');
         }
     }
@@ -129,15 +129,15 @@ pub fn table(t: &TableContents, ipsets: &IpsetNames) -> Option<String> {
 
 /// One rule's line in the save format of the table's family.
 fn line(
-    family: Family,
+    t: &TableContents,
     chain: &str,
     exprs: &[Expr],
     ipsets: &IpsetNames,
 ) -> Option<String> {
-    match family {
+    match t.table.family {
         Family::Arp => arp::line(chain, exprs),
-        Family::Bridge => bridge::line(chain, exprs),
-        _ => {
+        Family::Bridge => bridge::line(chain, exprs, &t.sets),
+        family => {
             let family = xt::Family::of_table(family)?;
             let mut cmd = command(family, exprs)?;
             for m in &mut cmd.matches {
@@ -234,5 +234,5 @@ pub fn rule(
     if !manages(t) {
         return None;
     }
-    line(t.table.family, &chain.chain.name, &rule.exprs, ipsets)
+    line(t, &chain.chain.name, &rule.exprs, ipsets)
 }

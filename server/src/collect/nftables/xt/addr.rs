@@ -31,6 +31,13 @@ pub fn mac_string(mac: &[u8; 6]) -> String {
     hex.join(":")
 }
 
+/// `ether_ntoa`: six bytes in hex without leading zeros, as ebtables'
+/// `among` lists and its translations print them.
+pub fn ether_ntoa(mac: &[u8; 6]) -> String {
+    let hex: Vec<String> = mac.iter().map(|b| format!("{b:x}")).collect();
+    hex.join(":")
+}
+
 /// `xtables_print_mac_and_mask`: the mask only when it is not all
 /// ones.
 pub fn mac_and_mask(mac: &[u8; 6], mask: &[u8; 6]) -> String {

@@ -19,9 +19,12 @@ mod connmark;
 mod conntrack;
 mod ct;
 mod ebt_ip;
+mod ebt_log;
 mod ebt_mark;
 mod ebt_nat;
+mod ebt_pkttype;
 mod ebt_verdict;
+mod ebt_vlan;
 mod icmp;
 mod info;
 mod iprange;
@@ -51,7 +54,9 @@ use std::fmt;
 use super::expr::{Match, Target};
 use super::ruleset;
 
-pub use self::addr::{mac_and_mask, mac_string, mask_suffix, prefix_len};
+pub use self::addr::{
+    ether_ntoa, mac_and_mask, mac_string, mask_suffix, prefix_len,
+};
 pub use self::addrtype::{
     Addrtype, TYPES as ADDRTYPES, XT_ADDRTYPE_INVERT_DEST,
     XT_ADDRTYPE_INVERT_SOURCE,
@@ -66,9 +71,14 @@ pub use self::conntrack::{
 };
 pub use self::ct::Ct;
 pub use self::ebt_ip::{EbtAddr, EbtIp};
+pub use self::ebt_log::{
+    EbtLog, EbtNflog, EBT_LOG_ARP, EBT_LOG_IP, EBT_LOG_IP6, EBT_LOG_LEVELS,
+};
 pub use self::ebt_mark::{EbtMarkMatch, EbtMarkTarget};
 pub use self::ebt_nat::EbtNat;
+pub use self::ebt_pkttype::EbtPkttype;
 pub use self::ebt_verdict::EbtVerdict;
+pub use self::ebt_vlan::{EbtVlan, EBT_VLAN_ENCAP, EBT_VLAN_ID, EBT_VLAN_PRIO};
 pub use self::icmp::{Hl, HlMode, Icmp};
 pub use self::iprange::Iprange;
 pub use self::limit::{Limit, XT_LIMIT_SCALE};

@@ -1,27 +1,37 @@
 //! Rules of ebtables-nft, read back as `nft_bridge_parse_*` reads
 //! them and printed as `ebtables-nft-save` prints them
 //! (`__nft_bridge_save_rule`): the protocol, MAC addresses and
-//! interfaces of the frame, the `ip`, `ip6`, `mark_m` and `limit`
-//! matches, then `-j` with a verdict, a chain or a target. Every
-//! option ends with a space, as ebtables prints it.
+//! interfaces of the frame, the matches (`ip`, `ip6`, `mark_m`,
+//! `pkttype`, `vlan`, `limit`, `among`) and watchers (`log`, `nflog`),
+//! then `-j` with a verdict, a chain or a target. Every option ends
+//! with a space, as ebtables prints it.
+//!
+//! ebtables 1.8.9 keeps the matches and watchers of a rule read back in
+//! a list that holds the first and the last only (`parse_watcher` links
+//! each new one after the first): a rule of three shows two, and so
+//! does this.
 //!
 //! A user chain's policy is a last rule of its own (`counter` and an
 //! accept or drop, marked in its userdata), which ebtables shows as
 //! the chain's policy and not as a rule; a chain without it returns.
 
+mod among;
+
 use std::fmt::Write;
 
+use self::among::{Among, Loads};
 use super::command::{rate_limit, Iface, Jump};
 use super::regs::{iface, Comparison, Immediated, Loaded, Regs};
 use super::save::protocol_name;
 use crate::collect::nftables::expr::{
-    CmpOp, Data, Expr, Immediate, Match, MetaKey, PayloadBase, Target,
+    CmpOp, Data, Expr, Immediate, Lookup, Match, MetaKey, PayloadBase, Target,
     VerdictAttr, VerdictCode,
 };
-use crate::collect::nftables::ruleset::Rule;
+use crate::collect::nftables::ruleset::{Rule, Set};
 use crate::collect::nftables::xt::{
-    self, mac_and_mask, mask_suffix, EbtAddr, EbtIp, EbtMarkMatch,
-    EbtMarkTarget, EbtNat, Family, Limit as RateLimit,
+    self, mac_and_mask, mask_suffix, EbtAddr, EbtIp, EbtLog, EbtMarkMatch,
+    EbtMarkTarget, EbtNat, EbtNflog, EbtPkttype, EbtVlan, Family,
+    Limit as RateLimit,
 };
 
 /// `/etc/ethertypes` as Debian ships it, for `-p`; a type not in it
@@ -91,10 +101,16 @@ struct MacMatch {
     invert: bool,
 }
 
+/// A match or a watcher, as ebtables lists them together.
 enum EbtMatch {
     Ip(EbtIp),
     Mark(EbtMarkMatch),
+    Pkttype(EbtPkttype),
+    Vlan(EbtVlan),
     Limit(RateLimit),
+    Among(Among),
+    Log(EbtLog),
+    Nflog(EbtNflog),
 }
 
 enum EbtTarget {
@@ -153,18 +169,23 @@ fn policy_marked(mut udata: &[u8]) -> bool {
 
 /// The rule's line, `-A CHAIN …`, or `None` when ebtables could not
 /// read it back.
-pub fn line(chain: &str, exprs: &[Expr]) -> Option<String> {
-    let cmd = command(exprs)?;
+/// read it back. `sets` are the table's, which `among` looks up.
+pub fn line(chain: &str, exprs: &[Expr], sets: &[Set]) -> Option<String> {
+    let cmd = command(exprs, sets)?;
     Some(format!("-A {chain} {}", details(&cmd)))
 }
 
-fn command(exprs: &[Expr]) -> Option<BridgeCommand> {
+fn command(exprs: &[Expr], sets: &[Set]) -> Option<BridgeCommand> {
     let mut regs = Regs::default();
+    let mut loads = Loads::default();
     let mut cmd = BridgeCommand::default();
     for e in exprs {
         match e {
             Expr::Counter(_) => {}
-            Expr::Payload(a) => regs.payload(a)?,
+            Expr::Payload(a) => {
+                loads.payload(a);
+                regs.payload(a)?
+            }
             Expr::Meta(a) => regs.meta(a)?,
             Expr::Bitwise(a) => regs.bitwise(a)?,
             Expr::Cmp(a) => cmd.compare(regs.cmp(a)?)?,
@@ -176,10 +197,14 @@ fn command(exprs: &[Expr]) -> Option<BridgeCommand> {
                 Immediated::Verdict(jump) => cmd.jump = jump,
                 Immediated::Value => {}
             },
-            Expr::Match(a) => cmd.matches.push(ebt_match(a)?),
-            Expr::Limit(a) => cmd.matches.push(EbtMatch::Limit(rate_limit(a)?)),
-            Expr::Target(a) => cmd.target = Some(ebt_target(a)?),
-            // A lookup (`among`), a native statement.
+            Expr::Match(a) => cmd.listed(ebt_match(a)?),
+            Expr::Limit(a) => cmd.listed(EbtMatch::Limit(rate_limit(a)?)),
+            Expr::Target(a) => match watcher(a) {
+                Some(w) => cmd.listed(w),
+                None => cmd.target = Some(ebt_target(a)?),
+            },
+            Expr::Lookup(a) => cmd.among(a, &loads, sets)?,
+            // A native statement.
             _ => return None,
         }
     }
@@ -192,6 +217,18 @@ fn ebt_match(attrs: &[Match]) -> Option<EbtMatch> {
         "ip" => EbtIp::decode(info, Family::Ipv4).map(EbtMatch::Ip),
         "ip6" => EbtIp::decode(info, Family::Ipv6).map(EbtMatch::Ip),
         "mark_m" => EbtMarkMatch::decode(info).map(EbtMatch::Mark),
+        "pkttype" => EbtPkttype::decode(info).map(EbtMatch::Pkttype),
+        "vlan" => EbtVlan::decode(info).map(EbtMatch::Vlan),
+        _ => None,
+    }
+}
+
+/// `log` and `nflog`, which ebtables lists with the matches.
+fn watcher(attrs: &[Target]) -> Option<EbtMatch> {
+    let (name, _, info) = xt::target_parts(attrs);
+    match name {
+        "log" => EbtLog::decode(info).map(EbtMatch::Log),
+        "nflog" => EbtNflog::decode(info).map(EbtMatch::Nflog),
         _ => None,
     }
 }
@@ -206,9 +243,43 @@ fn ebt_target(attrs: &[Target]) -> Option<(String, EbtTarget)> {
 }
 
 impl BridgeCommand {
+    /// `parse_watcher`: the first of the list, then the latest.
+    fn listed(&mut self, m: EbtMatch) {
+        if self.matches.len() < 2 {
+            self.matches.push(m);
+        } else {
+            self.matches[1] = m;
+        }
+    }
+
+    /// A lookup joins the rule's among match when the list holds one,
+    /// and is a new one otherwise.
+    fn among(
+        &mut self,
+        attrs: &[Lookup],
+        loads: &Loads,
+        sets: &[Set],
+    ) -> Option<()> {
+        let listed = self.matches.iter_mut().find_map(|m| match m {
+            EbtMatch::Among(a) => Some(a),
+            _ => None,
+        });
+        match listed {
+            Some(among) => among.add(attrs, loads, sets),
+            None => {
+                let mut among = Among::default();
+                among.add(attrs, loads, sets)?;
+                self.listed(EbtMatch::Among(among));
+                Some(())
+            }
+        }
+    }
+
     fn compare(&mut self, c: Comparison) -> Option<()> {
         let invert = c.op == CmpOp::NotEqual;
         match c.reg.loaded {
+            // Among's dependency, which ebtables skips whatever it is.
+            Loaded::Meta(MetaKey::EtherTypeProtocol) => {}
             Loaded::Meta(key) => {
                 let side = match key {
                     MetaKey::Iifname => &mut self.iniface,
@@ -330,6 +401,11 @@ fn details(cmd: &BridgeCommand) -> String {
         match m {
             EbtMatch::Ip(ip) => out += &ip_text(ip),
             EbtMatch::Mark(mark) => out += &mark.to_string(),
+            EbtMatch::Pkttype(p) => out += &p.to_string(),
+            EbtMatch::Vlan(v) => out += &v.to_string(),
+            EbtMatch::Among(a) => out += &a.to_string(),
+            EbtMatch::Log(l) => out += &l.to_string(),
+            EbtMatch::Nflog(n) => out += &n.to_string(),
             EbtMatch::Limit(l) => {
                 let _ = write!(
                     out,
