@@ -10,6 +10,7 @@ use nfscope::collect::nftables::render;
 use nfscope::collect::nftables::snapshot;
 use nfscope::collect::nftables::socket::NftSocket;
 
+use common::ebtables::EBTABLES;
 use common::{in_netns, lab, sh, Scratch};
 
 /// Tables of every family, base chains at named and plain priorities
@@ -281,11 +282,15 @@ ip6tables-nft -t nat -A POSTROUTING -s fd00::/64 -j SNAT --to-source fd00::1
 
 #[test]
 fn iptables_nft_rules_print_as_nft_prints_them() {
-    let dir = Scratch::new("iptables-script");
-    std::fs::create_dir_all(dir.path()).unwrap();
-    let script = format!("{}/rules.sh", dir.path());
-    std::fs::write(&script, IPTABLES).unwrap();
-    check_with("iptables", "", Some(&script));
+    check_script("iptables", IPTABLES);
+}
+
+/// ebtables-nft rules: nft shows their extensions by libebt's
+/// translations, and as `xt match NAME` / `xt target NAME` where
+/// there is none.
+#[test]
+fn ebtables_nft_rules_print_as_nft_prints_them() {
+    check_script("ebtables", EBTABLES);
 }
 
 /// Rulesets in a folder named by `NFSCOPE_RENDER_CORPUS` (files
@@ -328,6 +333,15 @@ fn rulesets_of_a_folder_print_as_nft_prints_them() {
 /// renders with what nft lists, without and with handles.
 fn check(what: &str, ruleset: &str) {
     check_with(what, ruleset, None);
+}
+
+/// The rules the shell script `script` writes.
+fn check_script(what: &str, script: &str) {
+    let dir = Scratch::new(&format!("{what}-script"));
+    std::fs::create_dir_all(dir.path()).unwrap();
+    let file = format!("{}/rules.sh", dir.path());
+    std::fs::write(&file, script).unwrap();
+    check_with(what, "", Some(&file));
 }
 
 /// As [`check`], running the shell script `setup` in the namespace

@@ -15,6 +15,7 @@ pub use nfscope::demo::{Lab, ADDRS};
 use nfscope::http::MAX_PAGE_LIMIT;
 
 pub mod access;
+pub mod ebtables;
 
 /// Upper bound for any wait in these tests.
 pub const PATIENCE: Duration = Duration::from_secs(20);

@@ -1178,6 +1178,29 @@ proptest! {
         let _ = super::table(&table, true);
     }
 
+    /// ebtables' extensions in a bridge table, with any struct.
+    #[test]
+    fn ebtables_extensions_of_any_bytes_render_without_panic(
+        info in proptest::collection::vec(any::<u8>(), 0..120),
+    ) {
+        for name in ["ip", "ip6", "mark_m", "pkttype", "vlan", "among"] {
+            let m = Expr::Match(vec![
+                Match::Name(name.into()),
+                Match::Rev(0),
+                Match::Info(info.clone()),
+            ]);
+            let _ = rendered(Family::Bridge, vec![m]);
+        }
+        for name in ["log", "nflog", "mark", "dnat", "snat", "redirect"] {
+            let t = Expr::Target(vec![
+                Target::Name(name.into()),
+                Target::Rev(0),
+                Target::Info(info.clone()),
+            ]);
+            let _ = rendered(Family::Bridge, vec![t]);
+        }
+    }
+
     #[test]
     fn arbitrary_expressions_render_without_panic(
         bytes in proptest::collection::vec(any::<u8>(), 0..512),

@@ -52,10 +52,31 @@ impl fmt::Display for EbtMarkMatch {
     }
 }
 
+/// How the target writes its value into the mark.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EbtMarkOp {
+    Set,
+    Or,
+    And,
+    Xor,
+}
+
+impl EbtMarkOp {
+    /// The option ebtables writes it with.
+    pub fn option(self) -> &'static str {
+        match self {
+            Self::Set => "--mark-set",
+            Self::Or => "--mark-or",
+            Self::And => "--mark-and",
+            Self::Xor => "--mark-xor",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EbtMarkTarget {
     pub mark: u64,
-    pub op: &'static str,
+    pub op: EbtMarkOp,
     pub then: EbtVerdict,
 }
 
@@ -64,10 +85,10 @@ impl EbtMarkTarget {
         let i = Info(info);
         let target = i.u32(8)?;
         let op = match target & !EBT_VERDICT_BITS {
-            MARK_SET_VALUE => "--mark-set",
-            MARK_OR_VALUE => "--mark-or",
-            MARK_AND_VALUE => "--mark-and",
-            MARK_XOR_VALUE => "--mark-xor",
+            MARK_SET_VALUE => EbtMarkOp::Set,
+            MARK_OR_VALUE => EbtMarkOp::Or,
+            MARK_AND_VALUE => EbtMarkOp::And,
+            MARK_XOR_VALUE => EbtMarkOp::Xor,
             _ => return None,
         };
         Some(Self {
@@ -84,7 +105,9 @@ impl fmt::Display for EbtMarkTarget {
         write!(
             f,
             "{} {:#x} --mark-target {}",
-            self.op, self.mark, self.then
+            self.op.option(),
+            self.mark,
+            self.then
         )
     }
 }

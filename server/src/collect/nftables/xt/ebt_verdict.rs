@@ -21,15 +21,20 @@ impl EbtVerdict {
             _ => None,
         }
     }
+
+    /// As nft writes it; ebtables writes it in capitals.
+    pub fn nft(self) -> &'static str {
+        match self {
+            Self::Accept => "accept",
+            Self::Drop => "drop",
+            Self::Continue => "continue",
+            Self::Return => "return",
+        }
+    }
 }
 
 impl fmt::Display for EbtVerdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Accept => "ACCEPT",
-            Self::Drop => "DROP",
-            Self::Continue => "CONTINUE",
-            Self::Return => "RETURN",
-        })
+        f.write_str(&self.nft().to_ascii_uppercase())
     }
 }

@@ -24,14 +24,13 @@ use super::command::{rate_limit, Iface, Jump};
 use super::regs::{iface, Comparison, Immediated, Loaded, Regs};
 use super::save::protocol_name;
 use crate::collect::nftables::expr::{
-    CmpOp, Data, Expr, Immediate, Lookup, Match, MetaKey, PayloadBase, Target,
-    VerdictAttr, VerdictCode,
+    CmpOp, Data, Expr, Immediate, Lookup, MetaKey, PayloadBase, VerdictAttr,
+    VerdictCode,
 };
 use crate::collect::nftables::ruleset::{Rule, Set};
 use crate::collect::nftables::xt::{
-    self, mac_and_mask, mask_suffix, EbtAddr, EbtIp, EbtLog, EbtMarkMatch,
-    EbtMarkTarget, EbtNat, EbtNflog, EbtPkttype, EbtVlan, Family,
-    Limit as RateLimit,
+    self, mac_and_mask, mask_suffix, EbtAddr, EbtIp, EbtMatch, EbtTarget,
+    EbtWatcher, Family, Limit as RateLimit,
 };
 
 /// `/etc/ethertypes` as Debian ships it, for `-p`; a type not in it
@@ -102,25 +101,16 @@ struct MacMatch {
 }
 
 /// A match or a watcher, as ebtables lists them together.
-enum EbtMatch {
-    Ip(EbtIp),
-    Mark(EbtMarkMatch),
-    Pkttype(EbtPkttype),
-    Vlan(EbtVlan),
+enum Listed {
+    Match(EbtMatch),
+    Watcher(EbtWatcher),
     Limit(RateLimit),
     Among(Among),
-    Log(EbtLog),
-    Nflog(EbtNflog),
-}
-
-enum EbtTarget {
-    Mark(EbtMarkTarget),
-    Nat(EbtNat),
 }
 
 /// What one ebtables rule says (its `ebt_entry`).
 #[derive(Default)]
-struct BridgeCommand {
+struct BridgeCommand<'a> {
     proto: Option<(Proto, bool)>,
     src: Option<MacMatch>,
     dst: Option<MacMatch>,
@@ -128,9 +118,9 @@ struct BridgeCommand {
     logical_in: Option<Iface>,
     outiface: Option<Iface>,
     logical_out: Option<Iface>,
-    matches: Vec<EbtMatch>,
+    matches: Vec<Listed>,
     jump: Option<Jump>,
-    target: Option<(String, EbtTarget)>,
+    target: Option<(&'a str, EbtTarget)>,
 }
 
 /// The policy a user chain's last rule sets, if it is ebtables' policy
@@ -175,7 +165,7 @@ pub fn line(chain: &str, exprs: &[Expr], sets: &[Set]) -> Option<String> {
     Some(format!("-A {chain} {}", details(&cmd)))
 }
 
-fn command(exprs: &[Expr], sets: &[Set]) -> Option<BridgeCommand> {
+fn command<'a>(exprs: &'a [Expr], sets: &[Set]) -> Option<BridgeCommand<'a>> {
     let mut regs = Regs::default();
     let mut loads = Loads::default();
     let mut cmd = BridgeCommand::default();
@@ -197,11 +187,16 @@ fn command(exprs: &[Expr], sets: &[Set]) -> Option<BridgeCommand> {
                 Immediated::Verdict(jump) => cmd.jump = jump,
                 Immediated::Value => {}
             },
-            Expr::Match(a) => cmd.listed(ebt_match(a)?),
-            Expr::Limit(a) => cmd.listed(EbtMatch::Limit(rate_limit(a)?)),
-            Expr::Target(a) => match watcher(a) {
-                Some(w) => cmd.listed(w),
-                None => cmd.target = Some(ebt_target(a)?),
+            Expr::Match(a) => {
+                cmd.listed(Listed::Match(EbtMatch::from_expr(a)?))
+            }
+            Expr::Limit(a) => cmd.listed(Listed::Limit(rate_limit(a)?)),
+            Expr::Target(a) => match EbtWatcher::from_expr(a) {
+                Some(w) => cmd.listed(Listed::Watcher(w)),
+                None => {
+                    let name = xt::target_parts(a).0;
+                    cmd.target = Some((name, EbtTarget::from_expr(a)?));
+                }
             },
             Expr::Lookup(a) => cmd.among(a, &loads, sets)?,
             // A native statement.
@@ -211,40 +206,9 @@ fn command(exprs: &[Expr], sets: &[Set]) -> Option<BridgeCommand> {
     Some(cmd)
 }
 
-fn ebt_match(attrs: &[Match]) -> Option<EbtMatch> {
-    let (name, _, info) = xt::match_parts(attrs);
-    match name {
-        "ip" => EbtIp::decode(info, Family::Ipv4).map(EbtMatch::Ip),
-        "ip6" => EbtIp::decode(info, Family::Ipv6).map(EbtMatch::Ip),
-        "mark_m" => EbtMarkMatch::decode(info).map(EbtMatch::Mark),
-        "pkttype" => EbtPkttype::decode(info).map(EbtMatch::Pkttype),
-        "vlan" => EbtVlan::decode(info).map(EbtMatch::Vlan),
-        _ => None,
-    }
-}
-
-/// `log` and `nflog`, which ebtables lists with the matches.
-fn watcher(attrs: &[Target]) -> Option<EbtMatch> {
-    let (name, _, info) = xt::target_parts(attrs);
-    match name {
-        "log" => EbtLog::decode(info).map(EbtMatch::Log),
-        "nflog" => EbtNflog::decode(info).map(EbtMatch::Nflog),
-        _ => None,
-    }
-}
-
-fn ebt_target(attrs: &[Target]) -> Option<(String, EbtTarget)> {
-    let (name, _, info) = xt::target_parts(attrs);
-    let target = match name {
-        "mark" => EbtTarget::Mark(EbtMarkTarget::decode(info)?),
-        _ => EbtTarget::Nat(EbtNat::decode(name, info)?),
-    };
-    Some((name.to_owned(), target))
-}
-
-impl BridgeCommand {
+impl BridgeCommand<'_> {
     /// `parse_watcher`: the first of the list, then the latest.
-    fn listed(&mut self, m: EbtMatch) {
+    fn listed(&mut self, m: Listed) {
         if self.matches.len() < 2 {
             self.matches.push(m);
         } else {
@@ -261,7 +225,7 @@ impl BridgeCommand {
         sets: &[Set],
     ) -> Option<()> {
         let listed = self.matches.iter_mut().find_map(|m| match m {
-            EbtMatch::Among(a) => Some(a),
+            Listed::Among(a) => Some(a),
             _ => None,
         });
         match listed {
@@ -269,7 +233,7 @@ impl BridgeCommand {
             None => {
                 let mut among = Among::default();
                 among.add(attrs, loads, sets)?;
-                self.listed(EbtMatch::Among(among));
+                self.listed(Listed::Among(among));
                 Some(())
             }
         }
@@ -399,14 +363,14 @@ fn details(cmd: &BridgeCommand) -> String {
     }
     for m in &cmd.matches {
         match m {
-            EbtMatch::Ip(ip) => out += &ip_text(ip),
-            EbtMatch::Mark(mark) => out += &mark.to_string(),
-            EbtMatch::Pkttype(p) => out += &p.to_string(),
-            EbtMatch::Vlan(v) => out += &v.to_string(),
-            EbtMatch::Among(a) => out += &a.to_string(),
-            EbtMatch::Log(l) => out += &l.to_string(),
-            EbtMatch::Nflog(n) => out += &n.to_string(),
-            EbtMatch::Limit(l) => {
+            Listed::Match(EbtMatch::Ip(ip)) => out += &ip_text(ip),
+            Listed::Match(EbtMatch::Mark(mark)) => out += &mark.to_string(),
+            Listed::Match(EbtMatch::Pkttype(p)) => out += &p.to_string(),
+            Listed::Match(EbtMatch::Vlan(v)) => out += &v.to_string(),
+            Listed::Among(a) => out += &a.to_string(),
+            Listed::Watcher(EbtWatcher::Log(l)) => out += &l.to_string(),
+            Listed::Watcher(EbtWatcher::Nflog(n)) => out += &n.to_string(),
+            Listed::Limit(l) => {
                 let _ = write!(
                     out,
                     "--limit {} --limit-burst {} ",

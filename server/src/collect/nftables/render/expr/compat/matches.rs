@@ -2,7 +2,7 @@
 //! `libxt_*.c` and `libip6t_*.c` build them.
 
 use super::xlate::Xlate;
-use super::{layout, match_name};
+use super::{bridge, layout, match_name};
 use crate::collect::nftables::expr::Match;
 use crate::collect::nftables::render::datatype::{self, Type};
 use crate::collect::nftables::ruleset::Family;
@@ -36,6 +36,9 @@ pub fn matched(
     family: Family,
     transport: Option<&str>,
 ) -> String {
+    if family == Family::Bridge {
+        return bridge::matched(attrs);
+    }
     let translated = match &XtMatch::from_expr(attrs, layout(family)) {
         // nft's translation of a comment is empty: the rule shows two
         // spaces where it was.

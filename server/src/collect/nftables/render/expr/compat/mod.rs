@@ -3,8 +3,11 @@
 //! translation libxtables gives, and `xt match NAME` / `xt target NAME`
 //! where there is none; so does this, translating the common
 //! extensions as libxtables 1.8.9 does (`matches.rs`, `targets.rs`),
-//! and printing the rest as nft does without a translation.
+//! and printing the rest as nft does without a translation. A bridge
+//! table's are ebtables' extensions, whose translations are libebt's
+//! (`bridge.rs`).
 
+mod bridge;
 mod matches;
 mod targets;
 mod xlate;

@@ -2,7 +2,7 @@
 //! `libxt_*.c` and `libipt_*.c` build them.
 
 use super::xlate::Xlate;
-use super::{layout, target_name, Libxtables};
+use super::{bridge, layout, target_name, Libxtables};
 use crate::collect::nftables::expr::Target;
 use crate::collect::nftables::render::datatype::{self, Type};
 use crate::collect::nftables::ruleset::Family;
@@ -51,6 +51,9 @@ pub fn target(
     let name = target_name(attrs);
     if !libxtables.finds_target(name, family) {
         return String::new();
+    }
+    if family == Family::Bridge {
+        return bridge::target(attrs);
     }
     let translated = match &XtTarget::from_expr(attrs, layout(family)) {
         XtTarget::Nat(n) => nat(n),
