@@ -89,7 +89,9 @@ table ip empty {
 "#;
 
 /// Matches on headers, meta and ct keys, masks, prefixes, ranges,
-/// sets and maps, concatenations, verdicts and the common statements.
+/// sets and maps, concatenations, verdicts and the common statements;
+/// a sub-byte field shifted to its value in named sets and maps, which
+/// nft 1.0.6 names in a lookup only.
 const RULES: &str = r#"
 table inet t {
     set s4 { type ipv4_addr; }
@@ -215,6 +217,19 @@ table netdev nd {
         type filter hook ingress device "lo" priority filter; policy accept;
         ip saddr 10.0.0.1 drop
         meta protocol ip6 accept
+    }
+}
+table inet shifted {
+    map m { type dscp : mark; }
+    map vm { type dscp : verdict; }
+    set s { type dscp; }
+    chain c {
+        ip dscp @s
+        ip6 dscp != @s
+        meta mark set ip6 dscp map @m
+        ct mark set ip dscp map @m
+        ip dscp vmap @vm
+        ip dscp . ip daddr { cs1 . 10.0.0.1 }
     }
 }
 "#;

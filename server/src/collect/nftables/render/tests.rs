@@ -411,20 +411,48 @@ fn masks_of_leading_ones_are_prefixes_of_marks() {
     );
 }
 
+/// Two bytes at `at` loaded, masked, xored and written back.
+fn rewritten(
+    family: Family,
+    (base, offset): (PayloadBase, u32),
+    mask: &[u8],
+    xor: &[u8],
+) -> String {
+    let write = Expr::Payload(vec![
+        Payload::SourceRegister(Register::Reg1),
+        Payload::Base(base),
+        Payload::Offset(offset),
+        Payload::Length(2),
+    ]);
+    let load = payload(base, offset, 2);
+    rendered(family, vec![load, mask_xor(mask, xor), write])
+}
+
 #[test]
 fn writing_masked_bits_back_sets_the_field_they_are() {
     let set = |mask: &[u8], xor: &[u8]| {
-        let write = Expr::Payload(vec![
-            Payload::SourceRegister(Register::Reg1),
-            Payload::Base(PayloadBase::Network),
-            Payload::Offset(0),
-            Payload::Length(2),
-        ]);
-        let load = payload(PayloadBase::Network, 0, 2);
-        rendered(Family::Ip, vec![load, mask_xor(mask, xor), write])
+        rewritten(Family::Ip, (PayloadBase::Network, 0), mask, xor)
     };
     assert_eq!(set(&[0xff, 0xfc], &[0, 1]), "ip ecn set ect1");
     assert_eq!(set(&[0xff, 0x03], &[0, 0x58]), "ip dscp set af23");
+}
+
+/// Bits nft cannot name, as nft 1.0.6 reads their writes back: zeros
+/// under a mask print the mask's complement; bits set outside the mask
+/// an `|` of their own.
+#[test]
+fn writing_bits_of_no_field_prints_as_nft_reads_it() {
+    let set = |mask: &[u8], xor: &[u8]| {
+        rewritten(Family::Inet, (PayloadBase::Inner, 6), mask, xor)
+    };
+    assert_eq!(
+        set(&[0xff, 0xc0], &[0, 0]),
+        "@ih,48,16 set @ih,48,16 & 0x3f"
+    );
+    assert_eq!(
+        set(&[0xff, 0xc0], &[0, 1]),
+        "@ih,48,16 set @ih,48,16 & 0xffc1 | 0x1"
+    );
 }
 
 #[test]
@@ -1039,6 +1067,15 @@ fn dup_fwd_and_tproxy_print_what_their_registers_hold() {
     // The family is named where the table has two.
     assert_eq!(to(Family::Inet), "tproxy ip to 192.168.2.1:8080");
     assert_eq!(to(Family::Ip), "tproxy to 192.168.2.1:8080");
+    // nft prints a port that is not a constant as nothing.
+    let mark = Expr::Meta(vec![
+        Meta::DestinationRegister(Register::Reg2),
+        Meta::Key(MetaKey::Mark),
+    ]);
+    assert_eq!(
+        rendered(Family::Ip, vec![addr.clone(), mark, tproxy.clone()]),
+        "tproxy to 192.168.2.1"
+    );
 }
 
 /// A netlink attribute: length, type, value, padding to 4 bytes.

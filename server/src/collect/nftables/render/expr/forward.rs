@@ -122,10 +122,9 @@ impl Cx<'_> {
                 text += &format!(" {shown}");
             }
         }
-        if let Some(port) = port {
-            if !is_constant(port) {
-                return self.raw(e);
-            }
+        // nft 1.0.6 prints a port only when it is a constant: one from
+        // a map goes unsaid.
+        if let Some(port) = port.filter(|&p| is_constant(p)) {
             if addr.is_none() {
                 text.push(' ');
             }

@@ -55,7 +55,7 @@ pub fn payload_by_index(proto: u32, index: u32) -> Option<String> {
 
 /// Where a load read in the packet, to name a narrower field once the
 /// value is masked.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum At {
     /// A header, and the bit offset in it.
     Payload(Header, u32),
@@ -122,6 +122,14 @@ struct Value {
     /// Whether the value is a whole load of a header, which nft splits
     /// into the fields it covers when compared.
     whole: bool,
+    /// A sub-byte field named from a load under a mask: the load and
+    /// its mask as nft prints them where it does not name the field.
+    unnamed: Option<String>,
+    /// A sub-byte field shifted down to its value (`ip dscp >> 2`):
+    /// the field alone, which a lookup in a named set prints, and the
+    /// unnamed load shifted, which a map's or verdict map's key prints
+    /// (nft 1.0.6 names neither, and keeps the protocol match).
+    shifted: Option<(String, String)>,
 }
 
 impl Value {
@@ -141,6 +149,8 @@ impl Value {
             deps: Vec::new(),
             parts: Vec::new(),
             whole: false,
+            unnamed: None,
+            shifted: None,
         }
     }
 
@@ -622,7 +632,9 @@ impl Cx<'_> {
             Some(mask) if plain_mask && v.mask.is_none() => {
                 let written = Some((mask.clone(), vec![0; mask.len()]));
                 let sub = v.prefix.is_none().then(|| self.subfield(&v, &mask));
-                if let Some(sub) = sub.flatten() {
+                if let Some(mut sub) = sub.flatten() {
+                    sub.unnamed =
+                        Some(format!("{} & {}", v.text, v.print(&mask)));
                     v = sub;
                 } else {
                     v.mask = Some(mask);
@@ -632,22 +644,7 @@ impl Cx<'_> {
             }
             Some(mask) if op == BitwiseOp::MaskXor && v.mask.is_none() => {
                 let xor = xor.unwrap_or_default();
-                let ones = mask.iter().all(|&b| b == 0xff);
-                let inverse = mask.len() == xor.len()
-                    && mask.iter().zip(&xor).all(|(m, x)| *m == !*x);
-                // `x | c` is `(x & ~c) ^ c`; `x ^ c` is `(x & ~0) ^ c`.
-                v.text = if inverse {
-                    format!("{} | {}", v.text, v.print(&xor))
-                } else if ones {
-                    format!("{} ^ {}", v.text, v.print(&xor))
-                } else {
-                    format!(
-                        "{} & {} ^ {}",
-                        v.text,
-                        v.print(&mask),
-                        v.print(&xor)
-                    )
-                };
+                v.text = mask_xor_text(&v, &mask, &xor);
                 v.binop = true;
                 v.written = Some((mask, xor));
                 self.set_reg(dreg, v);
@@ -663,6 +660,12 @@ impl Cx<'_> {
                     None if v.binop => format!("({})", v.text),
                     None => v.text.clone(),
                 };
+                if let Some(unnamed) = v.unnamed.take() {
+                    if op == BitwiseOp::Rshift && by == v.shift {
+                        let raw = format!("({unnamed}) >> {by}");
+                        v.shifted = Some((v.text.clone(), raw));
+                    }
+                }
                 v.text = format!("{operand} {sign} {by}");
                 v.mask = None;
                 v.binop = true;
@@ -870,6 +873,22 @@ impl Cx<'_> {
             };
         }
         let set = self.set_ref_of(&name, &key);
+        // nft 1.0.6 names a field shifted down to its value in a lookup
+        // of a named set, and in a named map's key neither names it nor
+        // leaves out the protocol match before it.
+        let named =
+            self.find_set(&name).is_some_and(|s| !sets::is_anonymous(s));
+        if let Some((field, unnamed)) = key.shifted.take() {
+            if named && key.parts.is_empty() {
+                key.text = match dreg {
+                    None => field,
+                    Some(_) => {
+                        key.deps.clear();
+                        unnamed
+                    }
+                };
+            }
+        }
         match dreg {
             None => {
                 let neg = if flags & NFT_LOOKUP_F_INV != 0 {
@@ -1025,4 +1044,24 @@ fn prefix(mask: u128, bits: u32) -> Option<u32> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `(a & mask) ^ xor` as nft reads it back: the bits the xor sets
+/// outside the mask are an `| or` of their own and join the mask, and
+/// each part that does nothing goes unsaid (`a | 0x3`, `a ^ 0x1`).
+fn mask_xor_text(v: &Value, mask: &[u8], xor: &[u8]) -> String {
+    let or: Vec<u8> = mask.iter().zip(xor).map(|(m, x)| x & !m).collect();
+    let xor: Vec<u8> = mask.iter().zip(xor).map(|(m, x)| x & m).collect();
+    let mask: Vec<u8> = mask.iter().zip(&or).map(|(m, o)| m | o).collect();
+    let mut text = v.text.clone();
+    if mask.iter().any(|&b| b != 0xff) {
+        text += &format!(" & {}", v.print(&mask));
+    }
+    if xor.iter().any(|&b| b != 0) {
+        text += &format!(" ^ {}", v.print(&xor));
+    }
+    if or.iter().any(|&b| b != 0) {
+        text += &format!(" | {}", v.print(&or));
+    }
+    text
 }

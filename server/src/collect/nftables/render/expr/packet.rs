@@ -46,6 +46,7 @@ impl Cx<'_> {
             Some((text, _)) => self.field_deps(header, bit_off, text),
             None => Vec::new(),
         };
+        let unnamed = named.is_none();
         let (text, ty) = named.unwrap_or_else(|| {
             (payload::raw(base, abs_off, bit_len), Type::Hex)
         });
@@ -58,7 +59,16 @@ impl Cx<'_> {
                 return;
             }
             let v = Value::field(text.clone(), ty, len as usize, false);
-            let value = self.operand(&v, value.as_ref());
+            let value = match value {
+                // nft 1.0.6 reads zeros written under a mask to bits it
+                // cannot name as the mask's complement.
+                Some(mut cleared) if unnamed && cleared.at == Some(at) => {
+                    cleared.mask =
+                        cleared.mask.map(|m| m.iter().map(|b| !b).collect());
+                    self.operand(&v, Some(&cleared))
+                }
+                other => self.operand(&v, other.as_ref()),
+            };
             self.emit(format!("{text} set {value}"));
             self.settle(&deps);
             return;
