@@ -1,7 +1,8 @@
 //! Reading a big ruleset: nfscope's snapshot against `nft list ruleset`,
 //! `nft -j list ruleset` and the floor (the same dumps, only received),
-//! one counter poll and its share of a core at the default rate, and the
-//! server's memory per rule.
+//! one counter poll against its floor (the poll's dumps, only received)
+//! and its share of a core at the default rate, and the server's memory
+//! per rule.
 //!
 //! The rules are typical of a host firewall: an address, a port, a
 //! counter and a verdict each, in one chain of an `inet` table of the
@@ -48,8 +49,9 @@ pub fn run(
 
     let read = sibling("nft-read")?;
     let floor = sibling("nft-floor")?;
-    let (mut ours, mut warm, mut floors, mut text, mut json, mut polls) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut ours, mut warm, mut floors, mut text, mut json) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let (mut polls, mut poll_floors) = (vec![], vec![]);
     // The readers take turns, so that each round sees the same machine.
     for _ in 0..rounds {
         // Both tools time themselves from their start: nft-read reads
@@ -64,28 +66,35 @@ pub fn run(
         let (report, _) =
             run_timed(own(&read, &ns).args(["--polls", &POLLS.to_string()]))?;
         polls.push(field(&report, "poll_ms")?);
-        floors.push(field(&run_timed(&mut own(&floor, &ns))?.0, "ms")?);
+        let (report, _) =
+            run_timed(own(&floor, &ns).args(["--polls", &POLLS.to_string()]))?;
+        floors.push(field(&report, "ms")?);
+        poll_floors.push(field(&report, "poll_ms")?);
         let mut list = in_netns(&ns, "nft", &["list", "ruleset"]);
         text.push(ms(run_timed(list.stdout(Stdio::null()))?.1));
         let mut list = in_netns(&ns, "nft", &["-j", "list", "ruleset"]);
         json.push(ms(run_timed(list.stdout(Stdio::null()))?.1));
     }
     let warm = median(&warm);
-    let (ours, floor, text, json, poll) = (
+    let (ours, floor, text, json, poll, poll_floor) = (
         median(&ours),
         median(&floors),
         median(&text),
         median(&json),
         median(&polls),
+        median(&poll_floors),
     );
-    println!("| rules | nfscope ms | again ms | floor ms | nft ms | nft -j ms | nfscope/floor | again/floor | one poll ms | polled every | share of a core | RSS B/rule |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| rules | nfscope ms | again ms | floor ms | nft ms | nft -j ms | nfscope/floor | again/floor | one poll ms | poll floor ms | share at 1 Hz | floor's at 1 Hz | polled every | share | RSS B/rule |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let every_ms = (poll * POLL_SHARE).max(1000.0);
     let share = poll / every_ms;
+    let (hertz, floor_hertz) = (poll / 1000.0, poll_floor / 1000.0);
     println!(
-        "| {rules} | {ours:.0} | {warm:.0} | {floor:.0} | {text:.0} | {json:.0} | {} | {} | {poll:.2} | {:.1} s | {:.2} % | {per_rule:.0} |",
+        "| {rules} | {ours:.0} | {warm:.0} | {floor:.0} | {text:.0} | {json:.0} | {} | {} | {poll:.2} | {poll_floor:.2} | {:.1} % | {:.1} % | {:.1} s | {:.2} % | {per_rule:.0} |",
         ratio(ours, floor),
         ratio(warm, floor),
+        hertz * 100.0,
+        floor_hertz * 100.0,
         every_ms / 1000.0,
         share * 100.0
     );
@@ -120,11 +129,25 @@ pub fn run(
     summary.row(&label("nfscope / `nft list ruleset`"), &ratio(ours, text))?;
     summary.row(&label("one counter poll"), &format!("{poll:.2} ms"))?;
     summary.row(
-        &label("counters polled every"),
+        &label("floor: a poll's dumps, only received"),
+        &format!("{poll_floor:.2} ms"),
+    )?;
+    summary.row(&label("one poll / its floor"), &ratio(poll, poll_floor))?;
+    summary.goal_row(
+        &label("counter polls at 1 Hz, share of a core"),
+        &format!("{:.1} %", hertz * 100.0),
+        &at_most(hertz, GOAL_POLL_SHARE, "2 %"),
+    )?;
+    summary.row(
+        &label("the floor's polls at 1 Hz, share of a core"),
+        &format!("{:.1} %", floor_hertz * 100.0),
+    )?;
+    summary.row(
+        &label("counters polled every (1 s, or 50 × a poll)"),
         &format!("{:.1} s", every_ms / 1000.0),
     )?;
     summary.goal_row(
-        &label("counter polls, share of a core"),
+        &label("counter polls so spaced, share of a core"),
         &format!("{:.2} %", share * 100.0),
         &at_most(share, GOAL_POLL_SHARE, "2 %"),
     )?;

@@ -90,8 +90,8 @@ table ip empty {
 
 /// Matches on headers, meta and ct keys, masks, prefixes, ranges,
 /// sets and maps, concatenations, verdicts and the common statements;
-/// a sub-byte field shifted to its value in named sets and maps, which
-/// nft 1.0.6 names in a lookup only.
+/// a sub-byte field shifted to its value as a key of named sets, maps,
+/// object maps and hashes, which nft 1.0.6 names in a lookup only.
 const RULES: &str = r#"
 table inet t {
     set s4 { type ipv4_addr; }
@@ -220,10 +220,14 @@ table netdev nd {
     }
 }
 table inet shifted {
+    counter hits { }
     map m { type dscp : mark; }
     map vm { type dscp : verdict; }
+    map om { type dscp : counter; }
     set s { type dscp; }
     chain c {
+        counter name ip dscp map @om
+        meta mark set jhash ip6 dscp mod 2
         ip dscp @s
         ip6 dscp != @s
         meta mark set ip6 dscp map @m
@@ -306,6 +310,22 @@ fn iptables_nft_rules_print_as_nft_prints_them() {
 #[test]
 fn ebtables_nft_rules_print_as_nft_prints_them() {
     check_script("ebtables", EBTABLES);
+}
+
+/// A `pkttype` match printed in an ip table first: nft reads the bridge
+/// table's with iptables' extension, which takes their bytes for its
+/// own (`pkttype 256` for `! host`).
+const PKTTYPE_IP_FIRST: &str = r#"
+set -e
+iptables-nft -A INPUT -m pkttype --pkt-type broadcast -j DROP
+ebtables-nft -A FORWARD --pkttype-type ! host -j DROP
+ebtables-nft -A FORWARD --pkttype-type otherhost -j DROP
+ebtables-nft -A FORWARD --log
+"#;
+
+#[test]
+fn bridge_pkttype_after_an_ip_one_prints_as_nft_prints_it() {
+    check_script("pkttype", PKTTYPE_IP_FIRST);
 }
 
 /// Rulesets in a folder named by `NFSCOPE_RENDER_CORPUS` (files

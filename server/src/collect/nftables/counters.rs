@@ -107,6 +107,53 @@ pub fn counted_chains(r: &Ruleset) -> Vec<(Family, String, String)> {
     out
 }
 
+/// One dump of a poll.
+pub struct Dump<'a> {
+    pub what: &'static str,
+    pub kind: u8,
+    pub family: u8,
+    pub attrs: Vec<u8>,
+    /// The chain whose rules it reads, for a rule dump.
+    pub chain: Option<&'a (Family, String, String)>,
+}
+
+/// The dumps of one poll, in order: each of `chains`' rules, then every
+/// chain (for the policy counters), then the counter objects.
+pub fn dumps(chains: &[(Family, String, String)]) -> Vec<Dump<'_>> {
+    let mut out: Vec<Dump> = chains
+        .iter()
+        .map(|c @ (family, table, chain)| {
+            let mut attrs = Vec::new();
+            push_string(&mut attrs, NFTA_RULE_TABLE, table);
+            push_string(&mut attrs, NFTA_RULE_CHAIN, chain);
+            Dump {
+                what: "rule counters",
+                kind: NFT_MSG_GETRULE,
+                family: family.raw(),
+                attrs,
+                chain: Some(c),
+            }
+        })
+        .collect();
+    out.push(Dump {
+        what: "chain counters",
+        kind: NFT_MSG_GETCHAIN,
+        family: 0,
+        attrs: Vec::new(),
+        chain: None,
+    });
+    let mut only_counters = Vec::new();
+    push_be32(&mut only_counters, NFTA_OBJ_TYPE, decode::COUNTER_OBJECT);
+    out.push(Dump {
+        what: "counter objects",
+        kind: NFT_MSG_GETOBJ,
+        family: 0,
+        attrs: only_counters,
+        chain: None,
+    });
+    out
+}
+
 /// One poll. The chains come from [`counted_chains`] of the last
 /// snapshot; a chain that went away since answers with an error, which
 /// only leaves it out.
@@ -115,77 +162,61 @@ pub fn poll(
     chains: &[(Family, String, String)],
 ) -> Result<Counters, NftError> {
     let mut out = Counters::default();
-    for (family, table, chain) in chains {
-        let mut attrs = Vec::new();
-        push_string(&mut attrs, NFTA_RULE_TABLE, table);
-        push_string(&mut attrs, NFTA_RULE_CHAIN, chain);
-        let rules = &mut out.rules;
+    for dump in dumps(chains) {
+        let what = dump.what;
+        let malformed =
+            |e: netlink_packet_core::DecodeError| NftError::Malformed {
+                what,
+                reason: e.to_string(),
+            };
         let read = socket.request(
-            "rule counters",
-            NFT_MSG_GETRULE,
-            family.raw(),
+            what,
+            dump.kind,
+            dump.family,
             true,
-            &attrs,
+            &dump.attrs,
             |m| {
-                let (handle, counter) =
-                    decode::rule_counter(m).map_err(|e| {
-                        NftError::Malformed {
-                            what: "rule counters",
-                            reason: e.to_string(),
+                match dump.chain {
+                    Some((family, table, chain)) => {
+                        let (handle, counter) =
+                            decode::rule_counter(m).map_err(malformed)?;
+                        if let Some(counter) = counter {
+                            let id = RuleId {
+                                family: *family,
+                                table: table.clone(),
+                                chain: chain.clone(),
+                                handle,
+                            };
+                            out.rules.push((id, counter));
                         }
-                    })?;
-                if let Some(counter) = counter {
-                    let id = RuleId {
-                        family: *family,
-                        table: table.clone(),
-                        chain: chain.clone(),
-                        handle,
-                    };
-                    rules.push((id, counter));
+                    }
+                    None if dump.kind == NFT_MSG_GETCHAIN => {
+                        let chain = decode::chain(m).map_err(malformed)?;
+                        if let Some(counter) = chain.counter {
+                            let id = RuleId {
+                                family: chain.family,
+                                table: chain.table,
+                                chain: chain.name,
+                                handle: 0,
+                            };
+                            out.chains.push((id, counter));
+                        }
+                    }
+                    None => {
+                        let o = decode::object(m).map_err(malformed)?;
+                        if let Some(counter) = decode::object_counter(&o) {
+                            let id = object_id(o.family, &o.table, o.handle);
+                            out.objects.push((id, counter));
+                        }
+                    }
                 }
                 Ok(())
             },
         );
         match read {
-            Ok(()) | Err(NftError::Refused { .. }) => {}
-            Err(e) => return Err(e),
+            Err(NftError::Refused { .. }) if dump.chain.is_some() => {}
+            other => other?,
         }
     }
-    socket.request("chain counters", NFT_MSG_GETCHAIN, 0, true, &[], |m| {
-        let chain = decode::chain(m).map_err(|e| NftError::Malformed {
-            what: "chain counters",
-            reason: e.to_string(),
-        })?;
-        if let Some(counter) = chain.counter {
-            let id = RuleId {
-                family: chain.family,
-                table: chain.table,
-                chain: chain.name,
-                handle: 0,
-            };
-            out.chains.push((id, counter));
-        }
-        Ok(())
-    })?;
-    let mut only_counters = Vec::new();
-    push_be32(&mut only_counters, NFTA_OBJ_TYPE, decode::COUNTER_OBJECT);
-    socket.request(
-        "counter objects",
-        NFT_MSG_GETOBJ,
-        0,
-        true,
-        &only_counters,
-        |m| {
-            let o = decode::object(m).map_err(|e| NftError::Malformed {
-                what: "counter objects",
-                reason: e.to_string(),
-            })?;
-            if let Some(counter) = decode::object_counter(&o) {
-                let id = object_id(o.family, &o.table, o.handle);
-                out.objects.push((id, counter));
-            }
-            Ok(())
-        },
-    )?;
     Ok(out)
 }

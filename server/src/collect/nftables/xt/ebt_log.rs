@@ -7,15 +7,15 @@ use std::fmt;
 use super::info::Info;
 use super::log::Nflog;
 
-pub const EBT_LOG_IP: u32 = 0x01;
-pub const EBT_LOG_ARP: u32 = 0x02;
-pub const EBT_LOG_IP6: u32 = 0x08;
+const EBT_LOG_IP: u32 = 0x01;
+const EBT_LOG_ARP: u32 = 0x02;
+const EBT_LOG_IP6: u32 = 0x08;
 const EBT_LOG_PREFIX_SIZE: usize = 30;
 /// The threshold ebtables leaves unsaid.
 const EBT_NFLOG_DEFAULT_THRESHOLD: u16 = 1;
 
 /// The syslog levels by the names ebtables gives them.
-pub const EBT_LOG_LEVELS: [&str; 8] = [
+const EBT_LOG_LEVELS: [&str; 8] = [
     "emerg", "alert", "crit", "error", "warning", "notice", "info", "debug",
 ];
 

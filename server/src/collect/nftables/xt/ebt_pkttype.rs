@@ -7,7 +7,7 @@ use super::info::Info;
 
 /// `PACKET_HOST` and the others of `linux/if_packet.h`, by the names
 /// ebtables gives them.
-pub const EBT_PKTTYPES: [&str; 7] = [
+const EBT_PKTTYPES: [&str; 7] = [
     "host",
     "broadcast",
     "multicast",

@@ -73,12 +73,10 @@ pub use self::conntrack::{
 pub use self::ct::Ct;
 pub use self::ebt::{EbtMatch, EbtTarget, EbtWatcher};
 pub use self::ebt_ip::{EbtAddr, EbtIp};
-pub use self::ebt_log::{
-    EbtLog, EbtNflog, EBT_LOG_ARP, EBT_LOG_IP, EBT_LOG_IP6, EBT_LOG_LEVELS,
-};
+pub use self::ebt_log::{EbtLog, EbtNflog};
 pub use self::ebt_mark::{EbtMarkMatch, EbtMarkOp, EbtMarkTarget};
 pub use self::ebt_nat::EbtNat;
-pub use self::ebt_pkttype::{EbtPkttype, EBT_PKTTYPES};
+pub use self::ebt_pkttype::EbtPkttype;
 pub use self::ebt_verdict::EbtVerdict;
 pub use self::ebt_vlan::{EbtVlan, EBT_VLAN_ENCAP, EBT_VLAN_ID, EBT_VLAN_PRIO};
 pub use self::icmp::{Hl, HlMode, Icmp};

@@ -7,7 +7,7 @@ use super::info::Info;
 
 /// The names iptables prints, first name first where one type has
 /// several (`host` is read as `unicast`).
-const NAMES: [(u8, &str); 4] = [
+const NAMES: [(u32, &str); 4] = [
     (0, "unicast"),
     (1, "broadcast"),
     (2, "multicast"),
@@ -16,16 +16,16 @@ const NAMES: [(u8, &str); 4] = [
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pkttype {
-    pub kind: u8,
+    pub kind: u32,
     pub invert: bool,
 }
 
 impl Pkttype {
     pub fn decode(info: &[u8]) -> Option<Self> {
         let i = Info(info);
-        // Two ints; the kernel takes the type's low byte.
+        // Two ints.
         Some(Self {
-            kind: i.u32(0)? as u8,
+            kind: i.u32(0)?,
             invert: i.u32(4)? != 0,
         })
     }

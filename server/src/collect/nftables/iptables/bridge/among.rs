@@ -76,7 +76,9 @@ pub struct Among {
 
 impl Among {
     /// Adds the side `attrs` looks up, with the set's elements, to this
-    /// match; `None` when ebtables would not read the lookup as among's.
+    /// match; `None` when the lookup is not among's (ebtables would skip
+    /// it and print the rest of the rule: the table is then shown in nft
+    /// syntax only, rather than as a rule without it).
     pub fn add(
         &mut self,
         attrs: &[Lookup],
@@ -123,7 +125,6 @@ impl Among {
             })
             .collect();
         pairs.sort_unstable();
-        pairs.dedup();
         let side = Side {
             invert: flags & NFT_LOOKUP_F_INV != 0,
             pairs,

@@ -158,7 +158,6 @@ fn policy_marked(mut udata: &[u8]) -> bool {
 }
 
 /// The rule's line, `-A CHAIN …`, or `None` when ebtables could not
-/// read it back.
 /// read it back. `sets` are the table's, which `among` looks up.
 pub fn line(chain: &str, exprs: &[Expr], sets: &[Set]) -> Option<String> {
     let cmd = command(exprs, sets)?;

@@ -42,9 +42,10 @@ impl Cx<'_> {
                 let kind = found.and_then(|s| s.obj_type).unwrap_or(0);
                 let kind = ObjectType::from(kind);
                 let len = found.map_or(0, |s| s.key_len as usize);
-                let Some(key) = self.key(sreg, len) else {
+                let Some(mut key) = self.key(sreg, len) else {
                     return self.raw(e);
                 };
+                key.unnamed_key();
                 // Unlike a NAT map's key, nft lists this one without the
                 // protocol match it implies.
                 self.matched(&key);

@@ -123,7 +123,10 @@ impl Cx<'_> {
             }
         }
         // nft 1.0.6 prints a port only when it is a constant: one from
-        // a map goes unsaid.
+        // a map goes unsaid; a register nothing loaded is not followed.
+        if port.is_some_and(|p| self.reg(Some(p)).is_none()) {
+            return self.raw(e);
+        }
         if let Some(port) = port.filter(|&p| is_constant(p)) {
             if addr.is_none() {
                 text.push(' ');

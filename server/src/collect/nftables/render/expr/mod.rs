@@ -126,9 +126,10 @@ struct Value {
     /// its mask as nft prints them where it does not name the field.
     unnamed: Option<String>,
     /// A sub-byte field shifted down to its value (`ip dscp >> 2`):
-    /// the field alone, which a lookup in a named set prints, and the
-    /// unnamed load shifted, which a map's or verdict map's key prints
-    /// (nft 1.0.6 names neither, and keeps the protocol match).
+    /// the field alone (`ip dscp`), as a lookup in a named set prints
+    /// it, and the load unnamed (`(@nh,8,8 & 0xfc) >> 2`), as nft 1.0.6
+    /// prints the key of a named map, of an object map and of a hash,
+    /// keeping the protocol match before it (see [`Value::unnamed_key`]).
     shifted: Option<(String, String)>,
 }
 
@@ -159,6 +160,18 @@ impl Value {
         match self.parts.as_slice() {
             [] => vec![(self.ty, self.len)],
             parts => parts.to_vec(),
+        }
+    }
+
+    /// As the key of a map, an object map or a hash, which nft 1.0.6
+    /// prints unnamed when it is a field shifted down to its value: the
+    /// protocol match that named the field then stays.
+    fn unnamed_key(&mut self) {
+        if let Some((_, unnamed)) = self.shifted.take() {
+            if self.parts.is_empty() {
+                self.text = unnamed;
+                self.deps.clear();
+            }
         }
     }
 
@@ -438,7 +451,8 @@ impl Cx<'_> {
             }
             Expr::Match(a) => {
                 let proto = self.transport.map(|(p, _)| p.name());
-                let text = compat::matched(a, self.family, proto);
+                let text =
+                    compat::matched(a, self.family, proto, self.libxtables);
                 self.emit(text);
             }
             Expr::Target(a) => {
@@ -626,6 +640,9 @@ impl Cx<'_> {
         let Some(mut v) = self.reg(sreg) else {
             return self.raw(e);
         };
+        // Both describe the value as it was before this operation.
+        let unnamed = v.unnamed.take();
+        v.shifted = None;
         let plain_mask = op == BitwiseOp::MaskXor
             && xor.as_ref().is_some_and(|x| x.iter().all(|&b| b == 0));
         match mask {
@@ -643,7 +660,7 @@ impl Cx<'_> {
                 self.set_reg(dreg, v);
             }
             Some(mask) if op == BitwiseOp::MaskXor && v.mask.is_none() => {
-                let xor = xor.unwrap_or_default();
+                let xor = xor.unwrap_or_else(|| vec![0; mask.len()]);
                 v.text = mask_xor_text(&v, &mask, &xor);
                 v.binop = true;
                 v.written = Some((mask, xor));
@@ -660,7 +677,7 @@ impl Cx<'_> {
                     None if v.binop => format!("({})", v.text),
                     None => v.text.clone(),
                 };
-                if let Some(unnamed) = v.unnamed.take() {
+                if let Some(unnamed) = unnamed {
                     if op == BitwiseOp::Rshift && by == v.shift {
                         let raw = format!("({unnamed}) >> {by}");
                         v.shifted = Some((v.text.clone(), raw));
@@ -874,20 +891,18 @@ impl Cx<'_> {
         }
         let set = self.set_ref_of(&name, &key);
         // nft 1.0.6 names a field shifted down to its value in a lookup
-        // of a named set, and in a named map's key neither names it nor
-        // leaves out the protocol match before it.
+        // of a named set; it never shifts a key of an anonymous one.
         let named =
             self.find_set(&name).is_some_and(|s| !sets::is_anonymous(s));
-        if let Some((field, unnamed)) = key.shifted.take() {
-            if named && key.parts.is_empty() {
-                key.text = match dreg {
-                    None => field,
-                    Some(_) => {
-                        key.deps.clear();
-                        unnamed
-                    }
-                };
+        match (named, dreg, key.shifted.take()) {
+            (true, None, Some((field, _))) if key.parts.is_empty() => {
+                key.text = field;
             }
+            (true, Some(_), shifted) => {
+                key.shifted = shifted;
+                key.unnamed_key();
+            }
+            _ => {}
         }
         match dreg {
             None => {

@@ -101,9 +101,10 @@ impl Cx<'_> {
         };
         let mut text = match kind {
             Some(HashType::Jenkins) => {
-                let Some(key) = self.key(sreg, len as usize) else {
+                let Some(mut key) = self.key(sreg, len as usize) else {
                     return self.raw(e);
                 };
+                key.unnamed_key();
                 format!("jhash {} mod {modulus}", key.text)
             }
             Some(HashType::Sym) => format!("symhash mod {modulus}"),

@@ -8,8 +8,8 @@ use crate::collect::nftables::render::datatype::{self, Type};
 use crate::collect::nftables::xt::{
     ether_ntoa, mask_suffix, EbtAddr, EbtIp, EbtLog, EbtMarkMatch, EbtMarkOp,
     EbtMarkTarget, EbtMatch, EbtNat, EbtNflog, EbtPkttype, EbtTarget,
-    EbtVerdict, EbtVlan, EbtWatcher, Family, EBT_LOG_LEVELS, EBT_PKTTYPES,
-    EBT_VLAN_ENCAP, EBT_VLAN_ID, EBT_VLAN_PRIO,
+    EbtVerdict, EbtVlan, EbtWatcher, Family, EBT_VLAN_ENCAP, EBT_VLAN_ID,
+    EBT_VLAN_PRIO,
 };
 
 /// The protocols whose ports a translation names by the protocol
@@ -25,6 +25,9 @@ const PORT_PROTOCOLS: [(u8, &str); 5] = [
 /// The level a `log` translation leaves unsaid (`LOG_INFO`).
 const LOG_DEFAULT_LEVEL: u8 = 6;
 
+/// The targets nft calls watchers.
+const WATCHERS: [&str; 2] = ["log", "nflog"];
+
 /// `PACKET_OTHERHOST`, which nft calls `other`.
 const PACKET_OTHERHOST: u8 = 3;
 
@@ -38,8 +41,8 @@ pub fn matched(attrs: &[Match]) -> String {
     }
 }
 
-/// A watcher's or a target's translation; `xt target NAME` where
-/// libebt has none.
+/// A watcher's or a target's translation; `xt watcher NAME` or `xt
+/// target NAME` where libebt has none (nft knows the watchers by name).
 pub fn target(attrs: &[Target]) -> String {
     let translated = match EbtWatcher::from_expr(attrs) {
         Some(EbtWatcher::Log(l)) => log(&l),
@@ -50,7 +53,15 @@ pub fn target(attrs: &[Target]) -> String {
             None => None,
         },
     };
-    translated.unwrap_or_else(|| format!("xt target {}", target_name(attrs)))
+    translated.unwrap_or_else(|| {
+        let name = target_name(attrs);
+        let kind = if WATCHERS.contains(&name) {
+            "watcher"
+        } else {
+            "target"
+        };
+        format!("xt {kind} {name}")
+    })
 }
 
 /// `brip_xlate` and `brip6_xlate`: the protocol goes unsaid where the
@@ -147,8 +158,8 @@ fn pkttype(p: &EbtPkttype) -> String {
         if p.invert { "!= " } else { "" }
     ));
     match p.kind {
-        0..=2 => x.add(&format!("{} ", EBT_PKTTYPES[usize::from(p.kind)])),
         PACKET_OTHERHOST => x.add("other "),
+        0..=2 => x.add(&format!("{} ", p.name().unwrap_or_default())),
         n => x.add(&format!("{n} ")),
     }
     x.text()
@@ -178,8 +189,7 @@ fn log(l: &EbtLog) -> Option<String> {
         x.add(&format!(" prefix \"{}\"", l.prefix));
     }
     if l.level != LOG_DEFAULT_LEVEL {
-        let name = EBT_LOG_LEVELS.get(usize::from(l.level))?;
-        x.add(&format!(" level {name}"));
+        x.add(&format!(" level {}", l.level_name()?));
     }
     x.add(" flags ether ");
     Some(x.text())

@@ -2,7 +2,7 @@
 //! `libxt_*.c` and `libip6t_*.c` build them.
 
 use super::xlate::Xlate;
-use super::{bridge, layout, match_name};
+use super::{bridge, layout, match_name, Libxtables};
 use crate::collect::nftables::expr::Match;
 use crate::collect::nftables::render::datatype::{self, Type};
 use crate::collect::nftables::ruleset::Family;
@@ -35,8 +35,10 @@ pub fn matched(
     attrs: &[Match],
     family: Family,
     transport: Option<&str>,
+    libxtables: Libxtables,
 ) -> String {
-    if family == Family::Bridge {
+    if family == Family::Bridge && libxtables.finds_ebt_match(match_name(attrs))
+    {
         return bridge::matched(attrs);
     }
     let translated = match &XtMatch::from_expr(attrs, layout(family)) {

@@ -36,6 +36,11 @@ pub struct Libxtables {
     /// The family libxt_NAT's targets are registered for; `None` before
     /// a rule uses one.
     nat: Option<Family>,
+    /// The family of the first table a `pkttype` match is printed in.
+    /// libxt_pkttype is for any family: loaded first, it is found before
+    /// libebt_pkttype in bridge tables too, and reads their structs as
+    /// its own.
+    pkttype: Option<Family>,
 }
 
 impl Libxtables {
@@ -58,12 +63,25 @@ impl Libxtables {
         if self.nat.is_none() && rule.exprs.iter().any(is_nat_target) {
             self.nat = Some(family);
         }
+        if self.pkttype.is_none() && rule.exprs.iter().any(is_pkttype_match) {
+            self.pkttype = Some(family);
+        }
+    }
+
+    /// Whether nft reads a bridge table's `match` called `name` with
+    /// libebt's extension.
+    fn finds_ebt_match(&self, name: &str) -> bool {
+        name != "pkttype" || self.pkttype.is_none_or(|f| f == Family::Bridge)
     }
 
     /// Whether nft finds `name`, a target, in a table of `family`.
     fn finds_target(&self, name: &str, family: Family) -> bool {
         !NAT_TARGETS.contains(&name) || self.nat.is_none_or(|f| f == family)
     }
+}
+
+fn is_pkttype_match(e: &Expr) -> bool {
+    matches!(e, Expr::Match(a) if match_name(a) == "pkttype")
 }
 
 fn is_nat_target(e: &Expr) -> bool {
