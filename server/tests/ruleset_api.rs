@@ -1,10 +1,12 @@
 //! `/api/ruleset` and its history against the real kernel: the lab's
 //! ruleset as `nft` lists it, and commits by `nft` and `iptables-nft`
-//! reaching the history with their process and what they changed.
+//! reaching the history with their process and what they changed, seen
+//! by the server within a second of being made.
 
 mod common;
 
 use std::process::Command;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use app::wire::ruleset::{Ruleset, RulesetChange};
 use serde_json::Value;
@@ -60,6 +62,7 @@ fn the_api_serves_the_ruleset_and_each_commit() {
     let out = run(&ns, "nft --echo --handle add table inet nfs_t_test");
     assert!(out.contains("nfs_t_test"));
     run(&ns, "nft add chain inet nfs_t_test c { type filter hook forward priority 10; }");
+    let made = now_ms();
     let echoed = run(
         &ns,
         "nft --echo --handle add rule inet nfs_t_test c tcp dport 22 accept",
@@ -86,6 +89,7 @@ fn the_api_serves_the_ruleset_and_each_commit() {
         "the diff names the rule"
     );
     assert_eq!(change.process.as_deref(), Some("nft"));
+    seen_within_a_second(&change, made);
     let ruleset: Ruleset =
         serde_json::from_str(&server.get("/api/ruleset").unwrap()).unwrap();
     let text = ruleset
@@ -154,6 +158,7 @@ fn the_api_serves_the_ruleset_and_each_commit() {
     });
 
     // A commit by iptables-nft.
+    let made = now_ms();
     run(
         &ns,
         "iptables-nft -t filter -A FORWARD -p tcp --dport 2222 -j DROP",
@@ -168,6 +173,7 @@ fn the_api_serves_the_ruleset_and_each_commit() {
     });
     let process = change.process.clone().unwrap_or_default();
     assert!(process.starts_with("iptables"), "{process}");
+    seen_within_a_second(&change, made);
     assert!(
         change.banner().starts_with(&format!(
             "generation {} by iptables",
@@ -250,6 +256,18 @@ fn named(server: &Server, name: &str) -> Option<(u64, bool)> {
     let table = r.tables.into_iter().find(|t| t.name == "nfs_t_test")?;
     let counter = table.counters.into_iter().find(|c| c.name == name)?;
     counter.counter.map(|c| (c.packets, c.matched))
+}
+
+fn now_ms() -> u64 {
+    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    since.as_millis() as u64
+}
+
+/// The time the server saw the commit, against the time it was made
+/// (the history's own record, not this test's waiting).
+fn seen_within_a_second(change: &RulesetChange, made_ms: u64) {
+    let after = change.at_ms.saturating_sub(made_ms);
+    assert!(after <= 1000, "commit seen {after} ms after it was made");
 }
 
 fn wait_for_change(

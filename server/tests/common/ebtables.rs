@@ -2,9 +2,10 @@
 //! back as `ebtables-nft-save` and as `nft` print them.
 
 /// ebtables rules of the kinds the renderer reads back: protocols,
-/// MACs with masks, interfaces, `ip`/`ip6`, `mark_m`, `among`,
-/// `pkttype`, `vlan`, `limit`, the `log` and `nflog` watchers, `mark`
-/// and MAC NAT targets, user chains with and without a policy.
+/// MACs with masks, interfaces, `ip`/`ip6` (ICMP and IGMP types too),
+/// `mark_m`, `among`, `pkttype`, `vlan`, `limit`, the `log` and `nflog`
+/// watchers, `mark` and MAC NAT targets, user chains with and without a
+/// policy.
 pub const EBTABLES: &str = r#"
 set -e
 eb=ebtables-nft
@@ -40,6 +41,13 @@ $eb -A FORWARD -p IPv6 --ip6-proto ! udp -j DROP
 $eb -A FORWARD -p IPv6 --ip6-proto tcp --ip6-dport 443 -j ACCEPT
 $eb -A FORWARD -p IPv6 --ip6-tclass 0x2e --ip6-proto 47 -j ACCEPT
 $eb -A FORWARD --pkttype-type otherhost -j DROP
+$eb -A FORWARD -p IPv4 --ip-proto icmp --ip-icmp-type echo-request -j ACCEPT
+$eb -A FORWARD -p IPv4 --ip-proto icmp --ip-icmp-type ! 3/1 -j DROP
+$eb -A FORWARD -p IPv4 --ip-proto icmp --ip-icmp-type 3:5/0:1 -j DROP
+$eb -A FORWARD -p IPv4 --ip-proto igmp --ip-igmp-type membership-query -j ACCEPT
+$eb -A FORWARD -p IPv4 --ip-proto igmp --ip-igmp-type 7 -j ACCEPT
+$eb -A FORWARD -p IPv6 --ip6-proto ipv6-icmp --ip6-icmp-type echo-request -j ACCEPT
+$eb -A FORWARD -p IPv6 --ip6-proto ipv6-icmp --ip6-icmp-type ! 1/3 -j DROP
 $eb -A FORWARD --pkttype-type loopback -j DROP
 $eb -A FORWARD -p 802_1Q --vlan-prio 3 -j ACCEPT
 $eb -A FORWARD --log-level info --log-prefix "in" -j ACCEPT

@@ -1,7 +1,6 @@
 //! ebtables' `ip` and `ip6` matches (`struct ebt_ip_info`, `struct
 //! ebt_ip6_info`): the IP header inside a bridged frame. Ports are in
-//! host order. The ICMP and IGMP types are not decoded: a match with
-//! them is `None`.
+//! host order; ICMP (ICMPv6 in `ip6`) and IGMP types share their bytes.
 
 use std::net::IpAddr;
 
@@ -14,6 +13,10 @@ const EBT_IP_TOS: u8 = 0x04;
 const EBT_IP_PROTO: u8 = 0x08;
 const EBT_IP_SPORT: u8 = 0x10;
 const EBT_IP_DPORT: u8 = 0x20;
+/// ICMPv6 in `ip6`.
+const EBT_IP_ICMP: u8 = 0x40;
+/// `ip` only.
+const EBT_IP_IGMP: u8 = 0x80;
 
 /// An address under its mask.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +36,9 @@ pub struct EbtIp {
     pub proto: Option<(u8, bool)>,
     pub sport: Option<([u16; 2], bool)>,
     pub dport: Option<([u16; 2], bool)>,
+    /// ICMP (or ICMPv6) types and codes, each a range.
+    pub icmp: Option<([u8; 2], [u8; 2], bool)>,
+    pub igmp: Option<([u8; 2], bool)>,
 }
 
 impl EbtIp {
@@ -49,7 +55,13 @@ impl EbtIp {
             | EBT_IP_TOS
             | EBT_IP_PROTO
             | EBT_IP_SPORT
-            | EBT_IP_DPORT;
+            | EBT_IP_DPORT
+            | EBT_IP_ICMP
+            | if family == Family::Ipv4 {
+                EBT_IP_IGMP
+            } else {
+                0
+            };
         (bitmask & !known == 0).then_some(())?;
         let has = |bit: u8| (bitmask & bit != 0).then_some(invflags & bit != 0);
         let ip = |at: usize| match family {
@@ -78,6 +90,17 @@ impl EbtIp {
             };
             Some(Some((i.u8(at)?, invert)))
         };
+        let pair = |at: usize| i.array::<2>(at);
+        let icmp = match has(EBT_IP_ICMP) {
+            Some(invert) => {
+                Some((pair(flags_at + 4)?, pair(flags_at + 8)?, invert))
+            }
+            None => None,
+        };
+        let igmp = match has(EBT_IP_IGMP) {
+            Some(invert) => Some((pair(flags_at + 4)?, invert)),
+            None => None,
+        };
         Some(Self {
             family,
             src: addr(0, EBT_IP_SOURCE)?,
@@ -86,6 +109,8 @@ impl EbtIp {
             proto: byte(flags_at + 1, EBT_IP_PROTO)?,
             sport: ports(flags_at + 4, EBT_IP_SPORT)?,
             dport: ports(flags_at + 8, EBT_IP_DPORT)?,
+            icmp,
+            igmp,
         })
     }
 }

@@ -19,6 +19,7 @@ mod connmark;
 mod conntrack;
 mod ct;
 mod ebt;
+mod ebt_icmp;
 mod ebt_ip;
 mod ebt_log;
 mod ebt_mark;
@@ -72,6 +73,9 @@ pub use self::conntrack::{
 };
 pub use self::ct::Ct;
 pub use self::ebt::{EbtMatch, EbtTarget, EbtWatcher};
+pub use self::ebt_icmp::{
+    ebt_icmp_text, ebt_igmp_text, ICMPV6_CODES, ICMP_CODES,
+};
 pub use self::ebt_ip::{EbtAddr, EbtIp};
 pub use self::ebt_log::{EbtLog, EbtNflog};
 pub use self::ebt_mark::{EbtMarkMatch, EbtMarkOp, EbtMarkTarget};

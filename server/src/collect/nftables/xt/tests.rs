@@ -519,6 +519,28 @@ fn what_does_not_fit_stays_raw() {
     );
 }
 
+/// ebtables' ICMP and IGMP types: by the name that covers exactly the
+/// type and its codes, else as numbers.
+#[test]
+fn ebtables_icmp_types_print_by_name_or_number() {
+    assert_eq!(
+        ebt_icmp_text(&ICMP_CODES, [8, 8], [0, 255]),
+        "echo-request "
+    );
+    assert_eq!(
+        ebt_icmp_text(&ICMP_CODES, [3, 3], [1, 1]),
+        "host-unreachable "
+    );
+    assert_eq!(ebt_icmp_text(&ICMP_CODES, [3, 5], [0, 1]), "3:5/0:1 ");
+    assert_eq!(ebt_icmp_text(&ICMP_CODES, [3, 3], [2, 4]), "3/2:4 ");
+    assert_eq!(
+        ebt_icmp_text(&ICMPV6_CODES, [135, 135], [0, 255]),
+        "neighbour-solicitation "
+    );
+    assert_eq!(ebt_igmp_text([0x11, 0x11]), "membership-query ");
+    assert_eq!(ebt_igmp_text([7, 7]), "7");
+}
+
 proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(

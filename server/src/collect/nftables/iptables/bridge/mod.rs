@@ -29,8 +29,9 @@ use crate::collect::nftables::expr::{
 };
 use crate::collect::nftables::ruleset::{Rule, Set};
 use crate::collect::nftables::xt::{
-    self, mac_and_mask, mask_suffix, EbtAddr, EbtIp, EbtMatch, EbtTarget,
-    EbtWatcher, Family, Limit as RateLimit,
+    self, ebt_icmp_text, ebt_igmp_text, mac_and_mask, mask_suffix, EbtAddr,
+    EbtIp, EbtMatch, EbtTarget, EbtWatcher, Family, Limit as RateLimit,
+    ICMPV6_CODES, ICMP_CODES,
 };
 
 /// `/etc/ethertypes` as Debian ships it, for `-p`; a type not in it
@@ -429,6 +430,18 @@ fn ip_text(ip: &EbtIp) -> String {
             };
             let _ = write!(out, "--{prefix}-{side} {}{range} ", not(*invert));
         }
+    }
+    if let Some((types, codes, invert)) = ip.icmp {
+        let names = match ip.family {
+            Family::Ipv4 => &ICMP_CODES[..],
+            Family::Ipv6 => &ICMPV6_CODES[..],
+        };
+        let text = ebt_icmp_text(names, types, codes);
+        let _ = write!(out, "--{prefix}-icmp-type {}{text}", not(invert));
+    }
+    if let Some((types, invert)) = ip.igmp {
+        let text = ebt_igmp_text(types);
+        let _ = write!(out, "--ip-igmp-type {}{text}", not(invert));
     }
     out
 }

@@ -81,6 +81,7 @@ fn ip_match(ip: &EbtIp) -> String {
         && ip.src.is_none()
         && ip.dst.is_none()
         && ip.tos.is_none()
+        && ip.icmp.is_none()
     {
         x.add("ether type ip6 ");
     }
@@ -96,10 +97,11 @@ fn ip_match(ip: &EbtIp) -> String {
         not(&mut x, invert);
         x.add(&format!("0x{:02x} ", tos & 0x3f));
     }
-    let has_ports = ip.sport.is_some() || ip.dport.is_some();
+    // The ports or the ICMP types say the protocol (not IGMP's).
+    let said = ip.sport.is_some() || ip.dport.is_some() || ip.icmp.is_some();
     let mut named = None;
     match ip.proto {
-        Some((proto, false)) if has_ports => {
+        Some((proto, false)) if said => {
             named = PORT_PROTOCOLS
                 .iter()
                 .find(|(n, _)| *n == proto)
@@ -123,12 +125,36 @@ fn ip_match(ip: &EbtIp) -> String {
             None => x.add(&format!("@th,{offset},16 ")),
         }
         not(&mut x, *invert);
-        match lo == hi {
-            true => x.add(&format!("{lo} ")),
-            false => x.add(&format!("{lo}-{hi} ")),
+        x.add(&range([*lo, *hi]));
+    }
+    let icmp = match ip.family {
+        Family::Ipv4 => "icmp",
+        Family::Ipv6 => "icmpv6",
+    };
+    if let Some((types, codes, invert)) = ip.icmp {
+        x.add(&format!("{icmp} type "));
+        not(&mut x, invert);
+        x.add(&range(types));
+        if codes != [0, u8::MAX] {
+            x.add(&format!("{icmp} code "));
+            not(&mut x, invert);
+            x.add(&range(codes));
         }
     }
+    if let Some((types, invert)) = ip.igmp {
+        x.add("@th,0,8 ");
+        not(&mut x, invert);
+        x.add(&range(types));
+    }
     x.text()
+}
+
+/// `N ` or `N-M `.
+fn range<T: PartialEq + std::fmt::Display>([lo, hi]: [T; 2]) -> String {
+    match lo == hi {
+        true => format!("{lo} "),
+        false => format!("{lo}-{hi} "),
+    }
 }
 
 /// `brmark_m_xlate`: the marks are cut to 32 bits.
