@@ -107,18 +107,28 @@ pub fn counted_chains(r: &Ruleset) -> Vec<(Family, String, String)> {
     out
 }
 
+/// What a dump of a poll reads.
+#[derive(Clone, Copy)]
+pub enum DumpOf<'a> {
+    /// The rules of one chain, for their counters.
+    Rules(&'a (Family, String, String)),
+    /// Every chain, for the policy counters.
+    Chains,
+    /// The counter objects.
+    Objects,
+}
+
 /// One dump of a poll.
 pub struct Dump<'a> {
     pub what: &'static str,
     pub kind: u8,
     pub family: u8,
     pub attrs: Vec<u8>,
-    /// The chain whose rules it reads, for a rule dump.
-    pub chain: Option<&'a (Family, String, String)>,
+    pub of: DumpOf<'a>,
 }
 
 /// The dumps of one poll, in order: each of `chains`' rules, then every
-/// chain (for the policy counters), then the counter objects.
+/// chain, then the counter objects.
 pub fn dumps(chains: &[(Family, String, String)]) -> Vec<Dump<'_>> {
     let mut out: Vec<Dump> = chains
         .iter()
@@ -131,7 +141,7 @@ pub fn dumps(chains: &[(Family, String, String)]) -> Vec<Dump<'_>> {
                 kind: NFT_MSG_GETRULE,
                 family: family.raw(),
                 attrs,
-                chain: Some(c),
+                of: DumpOf::Rules(c),
             }
         })
         .collect();
@@ -140,7 +150,7 @@ pub fn dumps(chains: &[(Family, String, String)]) -> Vec<Dump<'_>> {
         kind: NFT_MSG_GETCHAIN,
         family: 0,
         attrs: Vec::new(),
-        chain: None,
+        of: DumpOf::Chains,
     });
     let mut only_counters = Vec::new();
     push_be32(&mut only_counters, NFTA_OBJ_TYPE, decode::COUNTER_OBJECT);
@@ -149,7 +159,7 @@ pub fn dumps(chains: &[(Family, String, String)]) -> Vec<Dump<'_>> {
         kind: NFT_MSG_GETOBJ,
         family: 0,
         attrs: only_counters,
-        chain: None,
+        of: DumpOf::Objects,
     });
     out
 }
@@ -176,8 +186,8 @@ pub fn poll(
             true,
             &dump.attrs,
             |m| {
-                match dump.chain {
-                    Some((family, table, chain)) => {
+                match dump.of {
+                    DumpOf::Rules((family, table, chain)) => {
                         let (handle, counter) =
                             decode::rule_counter(m).map_err(malformed)?;
                         if let Some(counter) = counter {
@@ -190,7 +200,7 @@ pub fn poll(
                             out.rules.push((id, counter));
                         }
                     }
-                    None if dump.kind == NFT_MSG_GETCHAIN => {
+                    DumpOf::Chains => {
                         let chain = decode::chain(m).map_err(malformed)?;
                         if let Some(counter) = chain.counter {
                             let id = RuleId {
@@ -202,7 +212,7 @@ pub fn poll(
                             out.chains.push((id, counter));
                         }
                     }
-                    None => {
+                    DumpOf::Objects => {
                         let o = decode::object(m).map_err(malformed)?;
                         if let Some(counter) = decode::object_counter(&o) {
                             let id = object_id(o.family, &o.table, o.handle);
@@ -214,7 +224,8 @@ pub fn poll(
             },
         );
         match read {
-            Err(NftError::Refused { .. }) if dump.chain.is_some() => {}
+            Err(NftError::Refused { .. })
+                if matches!(dump.of, DumpOf::Rules(_)) => {}
             other => other?,
         }
     }

@@ -129,7 +129,8 @@ struct Value {
     /// the field alone (`ip dscp`), as a lookup in a named set prints
     /// it, and the load unnamed (`(@nh,8,8 & 0xfc) >> 2`), as nft 1.0.6
     /// prints the key of a named map, of an object map and of a hash,
-    /// keeping the protocol match before it (see [`Value::unnamed_key`]).
+    /// keeping the protocol match before it ([`Value::named_key`],
+    /// [`Value::unnamed_key`]).
     shifted: Option<(String, String)>,
 }
 
@@ -160,6 +161,16 @@ impl Value {
         match self.parts.as_slice() {
             [] => vec![(self.ty, self.len)],
             parts => parts.to_vec(),
+        }
+    }
+
+    /// As the key of a lookup in a named set, which nft 1.0.6 prints
+    /// as the field alone when it is a field shifted down to its value.
+    fn named_key(&mut self) {
+        if let Some((field, _)) = self.shifted.take() {
+            if self.parts.is_empty() {
+                self.text = field;
+            }
         }
     }
 
@@ -894,14 +905,9 @@ impl Cx<'_> {
         // of a named set; it never shifts a key of an anonymous one.
         let named =
             self.find_set(&name).is_some_and(|s| !sets::is_anonymous(s));
-        match (named, dreg, key.shifted.take()) {
-            (true, None, Some((field, _))) if key.parts.is_empty() => {
-                key.text = field;
-            }
-            (true, Some(_), shifted) => {
-                key.shifted = shifted;
-                key.unnamed_key();
-            }
+        match dreg {
+            None if named => key.named_key(),
+            Some(_) if named => key.unnamed_key(),
             _ => {}
         }
         match dreg {

@@ -1,6 +1,7 @@
 //! The translations of ebtables' extensions in a bridge table, as the
 //! `xlate` functions of iptables' `libebt_*.c` (1.8.9) build them.
 
+use super::matches::PORT_PROTOCOLS;
 use super::xlate::Xlate;
 use super::{match_name, target_name};
 use crate::collect::nftables::expr::{Match, Target};
@@ -11,16 +12,6 @@ use crate::collect::nftables::xt::{
     EbtVerdict, EbtVlan, EbtWatcher, Family, EBT_VLAN_ENCAP, EBT_VLAN_ID,
     EBT_VLAN_PRIO,
 };
-
-/// The protocols whose ports a translation names by the protocol
-/// (`tcp dport 80`); others' are offsets of the transport header.
-const PORT_PROTOCOLS: [(u8, &str); 5] = [
-    (6, "tcp"),
-    (17, "udp"),
-    (136, "udplite"),
-    (132, "sctp"),
-    (33, "dccp"),
-];
 
 /// The level a `log` translation leaves unsaid (`LOG_INFO`).
 const LOG_DEFAULT_LEVEL: u8 = 6;
@@ -101,11 +92,10 @@ fn ip_match(ip: &EbtIp) -> String {
     let said = ip.sport.is_some() || ip.dport.is_some() || ip.icmp.is_some();
     let mut named = None;
     match ip.proto {
+        // Ports of other protocols are offsets of the transport header.
         Some((proto, false)) if said => {
-            named = PORT_PROTOCOLS
-                .iter()
-                .find(|(n, _)| *n == proto)
-                .map(|(_, name)| *name);
+            let name = datatype::value(Type::InetProto, &[proto]);
+            named = PORT_PROTOCOLS.contains(&name.as_str()).then_some(name);
         }
         Some((proto, invert)) => {
             x.add(protocol);
@@ -120,7 +110,7 @@ fn ip_match(ip: &EbtIp) -> String {
         let Some(([lo, hi], invert)) = ports else {
             continue;
         };
-        match named {
+        match &named {
             Some(name) => x.add(&format!("{name} {side} ")),
             None => x.add(&format!("@th,{offset},16 ")),
         }

@@ -27,7 +27,8 @@ const ICMP6_NAMED: [u8; 10] = [1, 2, 3, 4, 128, 129, 133, 134, 135, 136];
 
 /// The protocols whose ports multiport's translation names (`-p` allows
 /// no other).
-const PORT_PROTOCOLS: [&str; 5] = ["tcp", "udp", "udplite", "sctp", "dccp"];
+pub(super) const PORT_PROTOCOLS: [&str; 5] =
+    ["tcp", "udp", "udplite", "sctp", "dccp"];
 
 /// A match's translation in a table of `family`; `transport` is the
 /// protocol the rule matched, which a port list is of.
